@@ -1,0 +1,177 @@
+package io.lasthop.edge.amqp;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Consumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import io.lasthop.protocol.AmqpNames;
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One session's AMQP channel and its consumer. A channel of its own makes {@code basic.ack} with
+ * {@code multiple} safe (no other consumer's deliveries share the tags), confines a channel error to
+ * one session, and lets {@link #close()} requeue unacked deliveries atomically and in order, which
+ * {@code basic.cancel} + {@code basic.nack} would not when another consumer is waiting.
+ *
+ * <p>Every method except {@link #ack(long)} blocks on the broker: run them on the session's
+ * {@link SerialExecutor}.
+ */
+public final class SessionLink {
+
+    /** Receives the consumer's events on amqp-client's dispatch thread; must not block. */
+    public interface Handler {
+        void delivery(SessionLink link, long tag, Envelope envelope, AMQP.BasicProperties props, byte[] body);
+
+        /** The broker cancelled the consumer: the queue was deleted. */
+        void cancelled(SessionLink link);
+
+        /** The channel closed without {@link #close()}: connection loss or a channel error. */
+        void lost(SessionLink link, ShutdownSignalException cause);
+    }
+
+    /** Thrown by {@link #attach} when a session to resume has no queue any more. */
+    public static final class SessionGoneException extends Exception {
+        public SessionGoneException(String queue) {
+            super("queue " + queue + " does not exist", null, false, false);
+        }
+    }
+
+    private final Channel channel;
+    private final String queue;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile boolean lost;
+    private final AtomicLong ackUpTo = new AtomicLong();
+    private final AtomicBoolean ackScheduled = new AtomicBoolean();
+    private final SerialExecutor executor;
+
+    private SessionLink(Channel channel, String queue, SerialExecutor executor) {
+        this.channel = channel;
+        this.queue = queue;
+        this.executor = executor;
+    }
+
+    /**
+     * Declares (when {@code create}) or finds the session's queue, and starts consuming from it.
+     *
+     * @param create true for a new session: declare the queue and bind it to the user; false to
+     *               resume: the queue must exist, else {@link SessionGoneException}
+     */
+    public static SessionLink attach(BrokerConnections broker, SessionQueues queues, SerialExecutor executor,
+                                     String userId, String queue, boolean create, Handler handler)
+            throws IOException, SessionGoneException {
+        Channel ch = broker.openChannel();
+        try {
+            if (create) {
+                ch.queueDeclare(queue, true, false, false, queues.arguments());
+                ch.queueBind(queue, AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(userId));
+            } else {
+                try {
+                    ch.queueDeclarePassive(queue);
+                } catch (IOException e) {
+                    if (isNotFound(e)) {
+                        throw new SessionGoneException(queue);
+                    }
+                    throw e;
+                }
+            }
+            ch.basicQos(queues.prefetch());
+            SessionLink link = new SessionLink(ch, queue, executor);
+            ch.basicConsume(queue, false, "", false, false, null, link.consumer(handler));
+            return link;
+        } catch (IOException | SessionGoneException | RuntimeException e) {
+            closeQuietly(ch);
+            throw e;
+        }
+    }
+
+    public String queue() {
+        return queue;
+    }
+
+    /** False once the channel is closed or lost: its unacked deliveries are back in the queue. */
+    public boolean alive() {
+        return !lost && !closing.get();
+    }
+
+    /**
+     * Acks every delivery up to {@code tag}. Non-blocking: acks are coalesced, and the highest tag is
+     * sent from the session's executor.
+     */
+    public void ack(long tag) {
+        ackUpTo.accumulateAndGet(tag, Math::max);
+        if (ackScheduled.compareAndSet(false, true)) {
+            executor.execute(() -> {
+                ackScheduled.set(false);
+                long upTo = ackUpTo.get();
+                if (!closing.get() && channel.isOpen()) {
+                    try {
+                        channel.basicAck(upTo, true);
+                    } catch (IOException | AlreadyClosedException e) {
+                        // The channel is going: its deliveries are requeued and redelivered.
+                    }
+                }
+            });
+        }
+    }
+
+    /** Closes the channel, which requeues every unacked delivery in order. Idempotent. */
+    public void close() {
+        if (closing.compareAndSet(false, true)) {
+            closeQuietly(channel);
+        }
+    }
+
+    private Consumer consumer(Handler handler) {
+        return new Consumer() {
+            @Override
+            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+                handler.delivery(SessionLink.this, envelope.getDeliveryTag(), envelope, props, body);
+            }
+
+            @Override
+            public void handleCancel(String consumerTag) {
+                if (!closing.get()) {
+                    handler.cancelled(SessionLink.this);
+                }
+            }
+
+            @Override
+            public void handleShutdownSignal(String consumerTag, ShutdownSignalException sig) {
+                lost = true;
+                if (!closing.get()) {
+                    handler.lost(SessionLink.this, sig);
+                }
+            }
+
+            @Override
+            public void handleConsumeOk(String consumerTag) {}
+
+            @Override
+            public void handleCancelOk(String consumerTag) {}
+
+            @Override
+            public void handleRecoverOk(String consumerTag) {}
+        };
+    }
+
+    private static boolean isNotFound(IOException e) {
+        return e.getCause() instanceof ShutdownSignalException sig
+                && sig.getReason() instanceof com.rabbitmq.client.AMQP.Channel.Close close
+                && close.getReplyCode() == AMQP.NOT_FOUND;
+    }
+
+    private static void closeQuietly(Channel ch) {
+        try {
+            if (ch.isOpen()) {
+                ch.close();
+            }
+        } catch (IOException | TimeoutException | AlreadyClosedException e) {
+            // Already gone: the broker requeued what it held.
+        }
+    }
+}

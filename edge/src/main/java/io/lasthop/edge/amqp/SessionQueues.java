@@ -1,0 +1,33 @@
+package io.lasthop.edge.amqp;
+
+import io.lasthop.edge.config.EdgeConfig;
+import io.lasthop.edge.config.Settings;
+import io.lasthop.protocol.AmqpNames;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The arguments every session queue is declared with, and the consumer prefetch. */
+public final class SessionQueues {
+    private final Map<String, Object> arguments;
+    private final int prefetch;
+
+    public SessionQueues(EdgeConfig config) {
+        Map<String, Object> args = new HashMap<>();
+        args.put("x-expires", config.get(Settings.RESUME_WINDOW).toMillis());
+        args.put("x-max-length", config.get(Settings.QUEUE_MAX_LENGTH));
+        args.put("x-overflow", config.get(Settings.QUEUE_OVERFLOW));
+        args.put("x-dead-letter-exchange", AmqpNames.DEAD_EXCHANGE);
+        args.put("x-single-active-consumer", true);
+        args.put("x-queue-type", config.get(Settings.QUEUE_TYPE));
+        this.arguments = Map.copyOf(args);
+        this.prefetch = config.get(Settings.PREFETCH);
+    }
+
+    public Map<String, Object> arguments() {
+        return arguments;
+    }
+
+    public int prefetch() {
+        return prefetch;
+    }
+}

@@ -1,0 +1,38 @@
+package io.lasthop.edge.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+
+/** Mints HS256 tokens: for dev mode's /dev/token, and for tests. */
+public final class DevTokens {
+    /**
+     * The secret of dev mode. It is public, in this source file, which is the point: dev mode must
+     * never guard anything real.
+     */
+    public static final String DEV_SECRET = "lasthop-dev-secret-do-not-use-in-production!";
+
+    private DevTokens() {}
+
+    public static String mint(byte[] secret, String subject, Duration ttl) {
+        return mint(secret, new JWTClaimsSet.Builder().subject(subject)
+                .issueTime(new Date())
+                .expirationTime(Date.from(Instant.now().plus(ttl))).build());
+    }
+
+    public static String mint(byte[] secret, JWTClaimsSet claims) {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+            jwt.sign(new MACSigner(secret));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("cannot sign: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.lasthop.edge.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.ImmutableSecret;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimNames;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.lasthop.edge.config.EdgeConfig;
+import io.lasthop.edge.config.Settings;
+import io.lasthop.protocol.ErrorCode;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Verifies JWTs with Nimbus JOSE+JWT: only allowlisted HMAC algorithms, a required {@code sub} and
+ * {@code exp}, {@code exp}/{@code nbf} with a small leeway, and {@code iss}/{@code aud} when
+ * configured. Thread-safe; verification is CPU-only, so it may run on an event loop.
+ */
+public final class TokenVerifier {
+    private static final Set<JWSAlgorithm> HMAC = Set.of(JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512);
+    private static final int MIN_SECRET_BYTES = 32;
+
+    private final DefaultJWTProcessor<SecurityContext> processor;
+
+    public TokenVerifier(byte[] secret, Set<String> algorithms, String issuer, String audience,
+                         Duration leeway, Clock clock) {
+        if (secret == null || secret.length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("the HS256 secret must be at least " + MIN_SECRET_BYTES + " bytes");
+        }
+        Set<JWSAlgorithm> allowed = algorithms.stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
+        if (allowed.isEmpty() || !HMAC.containsAll(allowed)) {
+            throw new IllegalArgumentException("allowed algorithms must be a non-empty subset of " + HMAC
+                    + " (the edge verifies with a shared secret); got " + algorithms);
+        }
+        processor = new DefaultJWTProcessor<>();
+        // Tokens may carry typ "JWT" or none; anything else (e.g. "at+jwt" reuse) is refused.
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
+                com.nimbusds.jose.JOSEObjectType.JWT, null));
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(allowed, new ImmutableSecret<>(secret)));
+        JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
+        if (issuer != null && !issuer.isEmpty()) {
+            exact.issuer(issuer);
+        }
+        Set<String> required = new HashSet<>(Set.of(JWTClaimNames.SUBJECT, JWTClaimNames.EXPIRATION_TIME));
+        Set<String> audiences = null;
+        if (audience != null && !audience.isEmpty()) {
+            audiences = Set.of(audience);
+            required.add(JWTClaimNames.AUDIENCE);
+        }
+        DefaultJWTClaimsVerifier<SecurityContext> claims =
+                new DefaultJWTClaimsVerifier<>(audiences, exact.build(), required, null) {
+                    @Override
+                    protected Date currentTime() {
+                        return Date.from(clock.instant());
+                    }
+                };
+        claims.setMaxClockSkew((int) leeway.toSeconds());
+        processor.setJWTClaimsSetVerifier(claims);
+    }
+
+    public static TokenVerifier fromConfig(EdgeConfig config, byte[] secret) {
+        return new TokenVerifier(secret, config.get(Settings.JWT_ALGORITHMS), config.get(Settings.JWT_ISSUER),
+                config.get(Settings.JWT_AUDIENCE), config.get(Settings.JWT_LEEWAY), Clock.systemUTC());
+    }
+
+    public static byte[] secretBytes(String secret) {
+        return secret == null ? null : secret.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public Principal verify(String token) throws AuthException {
+        if (token == null || token.isEmpty()) {
+            throw new AuthException(ErrorCode.TOKEN_MISSING, "no token: pass ?token= or an Authorization: Bearer header");
+        }
+        try {
+            JWTClaimsSet claims = processor.process(token, null);
+            String sub = claims.getSubject();
+            if (sub == null || sub.isEmpty()) {
+                throw new AuthException(ErrorCode.TOKEN_INVALID, "the token's sub is empty");
+            }
+            return new Principal(sub, claims.getExpirationTime().toInstant());
+        } catch (BadJWTException e) {
+            ErrorCode code = "Expired JWT".equals(e.getMessage()) ? ErrorCode.TOKEN_EXPIRED : ErrorCode.TOKEN_INVALID;
+            throw new AuthException(code, "token refused: " + e.getMessage());
+        } catch (ParseException | BadJOSEException | JOSEException e) {
+            throw new AuthException(ErrorCode.TOKEN_INVALID, "token refused: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.lasthop.edge.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Every configuration key of the edge, with its default and meaning. */
+public final class Settings {
+    private Settings() {}
+
+    public static final Setting<String> HTTP_HOST = text("http.host", "0.0.0.0",
+            "Address the HTTP listener binds to.");
+    public static final Setting<Integer> HTTP_PORT = integer("http.port", "8080",
+            "TCP port of the HTTP listener; 0 picks a free port.", 0, 65535);
+    public static final Setting<Integer> MAX_FRAME_BYTES = integer("max.frame.bytes", "65536",
+            "Largest client frame accepted, in bytes (WebSocket message or POST body).", 256, 16 << 20);
+
+    public static final Setting<String> AMQP_URI = text("amqp.uri", "amqp://guest:guest@127.0.0.1:5672/%2F",
+            "Broker to connect to.");
+    public static final Setting<Integer> AMQP_CONNECTIONS = integer("amqp.connections", "4",
+            "AMQP connections per node; each carries up to the broker's channel_max sessions (2047 by default).",
+            1, 256);
+    public static final Setting<Integer> AMQP_WORKER_THREADS = integer("amqp.worker.threads", "16",
+            "Threads that run blocking AMQP calls (declare, consume, ack, close); bounds how many session setups run at once.",
+            1, 1024);
+    public static final Setting<Integer> RECOVERY_RATE = integer("recovery.rate", "500",
+            "Sessions re-attached to the broker per second after a broker connection is lost, so recovery does not storm the broker.",
+            1, 1_000_000);
+
+    public static final Setting<String> NODE_ID = text("node.id", null,
+            "Name of this node in frames, metrics and logs; generated when unset.");
+
+    public static final Setting<String> JWT_HS256_SECRET = text("jwt.hs256.secret", null,
+            "Shared secret that verifies HMAC-signed tokens; at least 32 bytes.");
+    public static final Setting<Set<String>> JWT_ALGORITHMS = set("jwt.algorithms", "HS256",
+            "Comma-separated allowlist of JWS algorithms; any other algorithm, and 'none', is refused.");
+    public static final Setting<String> JWT_ISSUER = text("jwt.issuer", null,
+            "When set, a token's iss must equal it.");
+    public static final Setting<String> JWT_AUDIENCE = text("jwt.audience", null,
+            "When set, a token's aud must contain it.");
+    public static final Setting<Duration> JWT_LEEWAY = duration("jwt.leeway", "5s",
+            "Clock skew tolerated on exp and nbf.");
+    public static final Setting<Boolean> DEV = bool("dev", "false",
+            "Development mode: a built-in JWT secret and a /dev/token endpoint. Never in production.");
+
+    public static final Setting<Duration> RESUME_WINDOW = duration("session.resume.window", "2m",
+            "How long a session's queue outlives its last connection (the queue's x-expires).");
+    public static final Setting<Integer> QUEUE_MAX_LENGTH = integer("session.queue.max.length", "10000",
+            "Messages a session queue holds before its overflow policy applies (x-max-length).", 1, Integer.MAX_VALUE);
+    public static final Setting<String> QUEUE_OVERFLOW = choice("session.queue.overflow", "reject-publish-dlx",
+            "What a full session queue does (x-overflow); dropped or refused messages go to lasthop.dead, except with reject-publish.",
+            "drop-head", "reject-publish", "reject-publish-dlx");
+    public static final Setting<String> QUEUE_TYPE = choice("session.queue.type", "classic",
+            "Queue type of session queues; quorum survives the loss of a broker node, at a higher cost.",
+            "classic", "quorum");
+    public static final Setting<Integer> PREFETCH = integer("session.prefetch", "64",
+            "Deliveries in flight to one client before it must ack (basic.qos); also bounds edge memory per session.",
+            1, 65535);
+    public static final Setting<Duration> ACK_TIMEOUT = duration("session.ack.timeout", "60s",
+            "A client holding a delivery unacked longer is disconnected and its deliveries requeued; keep it well under the broker's consumer_timeout.");
+    public static final Setting<Duration> HEARTBEAT = duration("heartbeat", "25s",
+            "Interval of ping frames; a WebSocket client silent for 3 intervals is disconnected.");
+
+    public static final List<Setting<?>> ALL = List.of(
+            HTTP_HOST, HTTP_PORT, MAX_FRAME_BYTES,
+            AMQP_URI, AMQP_CONNECTIONS, AMQP_WORKER_THREADS, RECOVERY_RATE,
+            NODE_ID,
+            JWT_HS256_SECRET, JWT_ALGORITHMS, JWT_ISSUER, JWT_AUDIENCE, JWT_LEEWAY, DEV,
+            RESUME_WINDOW, QUEUE_MAX_LENGTH, QUEUE_OVERFLOW, QUEUE_TYPE, PREFETCH, ACK_TIMEOUT, HEARTBEAT);
+
+    private static Setting<String> text(String key, String def, String doc) {
+        return new Setting<>(key, def, doc, Function.identity());
+    }
+
+    private static Setting<Integer> integer(String key, String def, String doc, int min, int max) {
+        return new Setting<>(key, def, doc, s -> {
+            int v;
+            try {
+                v = Integer.parseInt(s);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("\"" + s + "\" is not an integer");
+            }
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(v + " is outside " + min + ".." + max);
+            }
+            return v;
+        });
+    }
+
+    private static Setting<Boolean> bool(String key, String def, String doc) {
+        return new Setting<>(key, def, doc, s -> switch (s.toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off", "" -> false;
+            default -> throw new IllegalArgumentException("\"" + s + "\" is not a boolean");
+        });
+    }
+
+    private static Setting<Duration> duration(String key, String def, String doc) {
+        return new Setting<>(key, def, doc, Durations::parse);
+    }
+
+    private static Setting<Set<String>> set(String key, String def, String doc) {
+        return new Setting<>(key, def, doc, s -> Arrays.stream(s.split(","))
+                .map(String::trim).filter(x -> !x.isEmpty())
+                .collect(Collectors.toCollection(LinkedHashSet::new)));
+    }
+
+    private static Setting<String> choice(String key, String def, String doc, String... allowed) {
+        List<String> options = List.of(allowed);
+        return new Setting<>(key, def, doc, s -> {
+            if (!options.contains(s)) {
+                throw new IllegalArgumentException("\"" + s + "\" is not one of " + options);
+            }
+            return s;
+        });
+    }
+}

@@ -1,0 +1,119 @@
+package io.lasthop.edge.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.lasthop.protocol.CloseCode;
+import io.lasthop.protocol.ErrorCode;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+
+/**
+ * The edge's Prometheus metrics. Names carry their unit; Micrometer appends {@code _total} to
+ * counters. Hot-path counters are looked up once, here, never per event.
+ */
+public final class EdgeMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
+    private final Map<ErrorCode, Counter> authFailures = new EnumMap<>(ErrorCode.class);
+    private final Map<ErrorCode, Counter> clientErrors = new EnumMap<>(ErrorCode.class);
+    private final Map<CloseCode, Counter> closes = new EnumMap<>(CloseCode.class);
+    private final AtomicLong acksPending = new AtomicLong();
+
+    public final Counter deliveries;
+    public final Counter redeliveries;
+    public final Counter acked;
+    public final Counter backpressurePauses;
+    public final Counter sessionsNew;
+    public final Counter sessionsResumed;
+    public final Counter sessionRecoveries;
+    public final DistributionSummary ackDelay;
+
+    public EdgeMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        deliveries = Counter.builder("lasthop.deliveries").description("Messages written to clients").register(registry);
+        redeliveries = Counter.builder("lasthop.redeliveries")
+                .description("Messages written to clients that the broker had delivered before").register(registry);
+        acked = Counter.builder("lasthop.acked.messages").description("Messages acked by clients").register(registry);
+        backpressurePauses = Counter.builder("lasthop.backpressure.pauses")
+                .description("Times delivery to a client paused because its socket was not writable").register(registry);
+        sessionsNew = Counter.builder("lasthop.sessions.opened").tag("resumed", "false")
+                .description("Sessions opened").register(registry);
+        sessionsResumed = Counter.builder("lasthop.sessions.opened").tag("resumed", "true")
+                .description("Sessions opened").register(registry);
+        sessionRecoveries = Counter.builder("lasthop.session.recoveries")
+                .description("Sessions re-attached to the broker after losing their channel").register(registry);
+        ackDelay = DistributionSummary.builder("lasthop.ack.delay.seconds")
+                .description("Time from writing a message to the client to its ack")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        Gauge.builder("lasthop.acks.pending", acksPending, AtomicLong::get)
+                .description("Messages written to clients and not yet acked").register(registry);
+        for (ErrorCode code : ErrorCode.values()) {
+            authFailures.put(code, Counter.builder("lasthop.auth.failures").tag("code", code.code())
+                    .description("Refused tokens").register(registry));
+            clientErrors.put(code, Counter.builder("lasthop.client.errors").tag("code", code.code())
+                    .description("Client frames or requests refused").register(registry));
+        }
+        for (CloseCode code : CloseCode.values()) {
+            closes.put(code, Counter.builder("lasthop.closes").tag("reason", code.reason())
+                    .description("Connections the edge ended, by reason").register(registry));
+        }
+    }
+
+    public void bindSessions(IntSupplier sessions) {
+        Gauge.builder("lasthop.sessions", sessions::getAsInt).description("Sessions connected to this node")
+                .register(registry);
+    }
+
+    public void bindBrokerState(BooleanSupplier connected) {
+        Gauge.builder("lasthop.broker.connected", () -> connected.getAsBoolean() ? 1 : 0)
+                .description("1 while every broker connection is open").register(registry);
+    }
+
+    public AtomicInteger connections(String transport) {
+        return connections.computeIfAbsent(transport, t -> {
+            AtomicInteger n = new AtomicInteger();
+            Gauge.builder("lasthop.connections", n, AtomicInteger::get).tag("transport", t)
+                    .description("Open client connections by transport").register(registry);
+            return n;
+        });
+    }
+
+    public void authFailure(ErrorCode code) {
+        authFailures.get(code).increment();
+    }
+
+    public void clientError(ErrorCode code) {
+        clientErrors.get(code).increment();
+    }
+
+    public void closed(CloseCode code) {
+        closes.get(code).increment();
+    }
+
+    public void acksPending(long delta) {
+        acksPending.addAndGet(delta);
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+}

@@ -1,0 +1,29 @@
+package io.lasthop.edge.server;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+
+/** The pipeline every client connection starts with; endpoints reshape it on upgrade or stream. */
+final class EdgeChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private static final int MAX_INITIAL_LINE = 8192;
+    private static final int MAX_HEADER_BYTES = 16384;
+    private static final int MAX_CHUNK = 8192;
+
+    private final HttpRouter router;
+    private final int maxFrameBytes;
+
+    EdgeChannelInitializer(HttpRouter router, int maxFrameBytes) {
+        this.router = router;
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK));
+        p.addLast("aggregator", new FrameLimitAggregator(maxFrameBytes));
+        p.addLast("router", router);
+    }
+}

@@ -1,0 +1,165 @@
+package io.lasthop.edge.server;
+
+import io.lasthop.edge.amqp.BrokerConnections;
+import io.lasthop.edge.amqp.Topology;
+import io.lasthop.edge.auth.DevTokens;
+import io.lasthop.edge.auth.TokenVerifier;
+import io.lasthop.edge.config.EdgeConfig;
+import io.lasthop.edge.config.Settings;
+import io.lasthop.edge.metrics.EdgeMetrics;
+import io.lasthop.edge.session.SessionManager;
+import io.lasthop.edge.transport.Endpoint;
+import io.lasthop.edge.transport.FramesEndpoint;
+import io.lasthop.edge.transport.SessionOpener;
+import io.lasthop.edge.transport.sse.SseEndpoint;
+import io.lasthop.edge.transport.websocket.WebSocketEndpoint;
+import io.lasthop.protocol.CloseCode;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One edge node: the HTTP listener, its broker connections and its sessions. */
+public final class EdgeServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+
+    private final EdgeConfig config;
+    private final String nodeId;
+    private final byte[] devSecret;
+    private final EdgeMetrics metrics = new EdgeMetrics();
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Class<? extends ServerChannel> serverChannelType;
+    private final ExecutorService amqpPool;
+    private final ExecutorService consumerDispatch;
+    private final ScheduledExecutorService scheduler;
+    private final BrokerConnections broker;
+    private final SessionManager sessions;
+    private final TokenVerifier tokens;
+    private volatile Channel listener;
+
+    public EdgeServer(EdgeConfig config) {
+        this.config = config;
+        String id = config.get(Settings.NODE_ID);
+        this.nodeId = id != null && !id.isEmpty() ? id : "edge-" + UUID.randomUUID().toString().substring(0, 8);
+        String secret = config.get(Settings.JWT_HS256_SECRET);
+        boolean dev = config.get(Settings.DEV);
+        if (secret == null || secret.isEmpty()) {
+            if (!dev) {
+                throw new IllegalArgumentException(Settings.JWT_HS256_SECRET.env()
+                        + " is required (or start with --dev for a local trial)");
+            }
+            secret = DevTokens.DEV_SECRET;
+        }
+        this.devSecret = dev ? TokenVerifier.secretBytes(secret) : null;
+        this.tokens = TokenVerifier.fromConfig(config, TokenVerifier.secretBytes(secret));
+
+        if (Epoll.isAvailable()) {
+            boss = new EpollEventLoopGroup(1, new DefaultThreadFactory("lasthop-accept"));
+            workers = new EpollEventLoopGroup(0, new DefaultThreadFactory("lasthop-io"));
+            serverChannelType = EpollServerSocketChannel.class;
+        } else {
+            boss = new NioEventLoopGroup(1, new DefaultThreadFactory("lasthop-accept"));
+            workers = new NioEventLoopGroup(0, new DefaultThreadFactory("lasthop-io"));
+            serverChannelType = NioServerSocketChannel.class;
+        }
+        amqpPool = Executors.newFixedThreadPool(config.get(Settings.AMQP_WORKER_THREADS),
+                new DefaultThreadFactory("lasthop-amqp-call", true));
+        consumerDispatch = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                new DefaultThreadFactory("lasthop-amqp-dispatch", true));
+        scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("lasthop-broker", true));
+        broker = new BrokerConnections(config.get(Settings.AMQP_URI), config.get(Settings.AMQP_CONNECTIONS), nodeId,
+                new Topology(), scheduler, consumerDispatch, new BrokerConnections.Listener() {
+                    @Override
+                    public void brokerUp() {}
+
+                    @Override
+                    public void brokerDown(String why) {
+                        log.warn("broker unavailable ({}); new sessions get 503 until it is back", why);
+                    }
+                });
+        sessions = new SessionManager(config, broker, tokens, metrics, amqpPool, scheduler, nodeId);
+        metrics.bindBrokerState(broker::ready);
+    }
+
+    public EdgeServer start() throws InterruptedException {
+        broker.start();
+        int maxFrame = config.get(Settings.MAX_FRAME_BYTES);
+        SessionOpener opener = new SessionOpener(sessions, tokens, metrics, broker::ready);
+        Map<String, Endpoint> endpoints = new HashMap<>();
+        endpoints.put(WebSocketEndpoint.PATH, new WebSocketEndpoint(opener, maxFrame));
+        endpoints.put(SseEndpoint.PATH, new SseEndpoint(opener));
+        endpoints.put(FramesEndpoint.PATH, new FramesEndpoint(opener));
+        endpoints.put("/healthz", OpsEndpoints.health());
+        endpoints.put("/readyz", OpsEndpoints.ready(broker::ready, () -> "broker not connected"));
+        endpoints.put("/metrics", OpsEndpoints.metrics(metrics));
+        if (devSecret != null) {
+            endpoints.put("/dev/token", OpsEndpoints.devToken(devSecret));
+        }
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(serverChannelType)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new EdgeChannelInitializer(new HttpRouter(endpoints), maxFrame));
+        listener = b.bind(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)).sync().channel();
+        log.info("node {} listening on {}", nodeId, listener.localAddress());
+        return this;
+    }
+
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public boolean ready() {
+        return broker.ready();
+    }
+
+    public SessionManager sessions() {
+        return sessions;
+    }
+
+    public EdgeMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        sessions.closeAll(CloseCode.GOING_AWAY, "the node is shutting down");
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        amqpPool.shutdown();
+        try {
+            amqpPool.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        broker.close();
+        scheduler.shutdownNow();
+        consumerDispatch.shutdownNow();
+    }
+}

@@ -1,0 +1,205 @@
+package io.lasthop.edge.session;
+
+import io.lasthop.edge.amqp.BrokerConnections;
+import io.lasthop.edge.amqp.SessionLink;
+import io.lasthop.edge.amqp.SessionQueues;
+import io.lasthop.edge.auth.Principal;
+import io.lasthop.edge.auth.TokenVerifier;
+import io.lasthop.edge.config.EdgeConfig;
+import io.lasthop.edge.config.Settings;
+import io.lasthop.edge.metrics.EdgeMetrics;
+import io.lasthop.protocol.AmqpNames;
+import io.lasthop.protocol.CloseCode;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import io.netty.channel.EventLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens, finds and recovers this node's sessions. The only state is the set of sessions connected
+ * here, keyed by queue name; everything that outlives a connection lives in the broker.
+ */
+public final class SessionManager {
+    private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
+    private static final long RECOVERY_TICK_MS = 100;
+
+    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Session> toRecover = new ConcurrentLinkedQueue<>();
+    private final BrokerConnections broker;
+    private final SessionQueues queues;
+    private final TokenVerifier tokens;
+    private final EdgeMetrics metrics;
+    private final Executor amqpPool;
+    private final String nodeId;
+    private final long heartbeatMillis;
+    private final long ackTimeoutNanos;
+    private final long leewayMillis;
+    private final int recoveriesPerTick;
+
+    public SessionManager(EdgeConfig config, BrokerConnections broker, TokenVerifier tokens, EdgeMetrics metrics,
+                          Executor amqpPool, ScheduledExecutorService scheduler, String nodeId) {
+        this.broker = broker;
+        this.queues = new SessionQueues(config);
+        this.tokens = tokens;
+        this.metrics = metrics;
+        this.amqpPool = amqpPool;
+        this.nodeId = nodeId;
+        this.heartbeatMillis = config.get(Settings.HEARTBEAT).toMillis();
+        this.ackTimeoutNanos = config.get(Settings.ACK_TIMEOUT).toNanos();
+        this.leewayMillis = config.get(Settings.JWT_LEEWAY).toMillis();
+        this.recoveriesPerTick = Math.max(1, (int) (config.get(Settings.RECOVERY_RATE) * RECOVERY_TICK_MS / 1000));
+        metrics.bindSessions(sessions::size);
+        scheduler.scheduleWithFixedDelay(this::recoverSome, RECOVERY_TICK_MS, RECOVERY_TICK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    public Session newSession(EventLoop loop, Principal principal) {
+        return new Session(this, loop, principal);
+    }
+
+    /**
+     * Attaches {@code s} to the broker: resumes {@code requestedId} if its queue still exists, else
+     * starts a new session. A session of the same id connected here is closed first, and its
+     * channel closed, so the queue's deliveries are requeued before this one consumes: in order.
+     * Completes on an AMQP worker thread.
+     */
+    public CompletableFuture<Session> open(Session s, String requestedId) {
+        CompletableFuture<Session> result = new CompletableFuture<>();
+        CompletableFuture<Void> before = CompletableFuture.completedFuture(null);
+        if (requestedId != null) {
+            Session old = sessions.get(AmqpNames.sessionQueue(s.userId(), requestedId));
+            if (old != null) {
+                old.eventLoop().execute(() -> old.close(CloseCode.SESSION_TAKEN_OVER,
+                        "another connection resumed this session"));
+                before = old.released();
+            }
+        }
+        before.whenComplete((v, e) -> s.amqp.execute(() -> attach(s, requestedId, result)));
+        return result;
+    }
+
+    private void attach(Session s, String requestedId, CompletableFuture<Session> result) {
+        try {
+            SessionLink link = null;
+            if (requestedId != null) {
+                String queue = AmqpNames.sessionQueue(s.userId(), requestedId);
+                try {
+                    link = SessionLink.attach(broker, queues, s.amqp, s.userId(), queue, false, s);
+                    s.sessionId = requestedId;
+                    s.queue = queue;
+                    s.resumed = true;
+                } catch (SessionLink.SessionGoneException gone) {
+                    log.debug("session {} of {} expired; starting a new one", requestedId, s.userId());
+                }
+            }
+            if (link == null) {
+                String id = AmqpNames.newSessionId();
+                String queue = AmqpNames.sessionQueue(s.userId(), id);
+                link = SessionLink.attach(broker, queues, s.amqp, s.userId(), queue, true, s);
+                s.sessionId = id;
+                s.queue = queue;
+                s.resumed = false;
+            }
+            s.link = link;
+            sessions.put(s.queue, s);
+            result.complete(s);
+        } catch (IOException | SessionLink.SessionGoneException | RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+    }
+
+    /** The session connected here with this id, if it belongs to {@code userId}; else null. */
+    public Session find(String userId, String sessionId) {
+        return sessions.get(AmqpNames.sessionQueue(userId, sessionId));
+    }
+
+    /** Queues a session whose channel was lost, to re-attach at a paced rate once the broker is back. */
+    void recover(Session s) {
+        toRecover.add(s);
+    }
+
+    private void recoverSome() {
+        if (!broker.ready()) {
+            return;
+        }
+        for (int i = 0; i < recoveriesPerTick; i++) {
+            Session s = toRecover.poll();
+            if (s == null) {
+                return;
+            }
+            if (!s.closed) {
+                s.amqp.execute(() -> reattach(s));
+            }
+        }
+    }
+
+    private void reattach(Session s) {
+        if (s.closed) {
+            return;
+        }
+        try {
+            s.link = SessionLink.attach(broker, queues, s.amqp, s.userId(), s.queue, false, s);
+            s.eventLoop().execute(s::recovered);
+        } catch (SessionLink.SessionGoneException gone) {
+            s.eventLoop().execute(() -> s.close(CloseCode.SESSION_EXPIRED,
+                    "the session's queue expired while the broker was unreachable"));
+        } catch (IOException | RuntimeException e) {
+            log.debug("re-attaching session {} failed, will retry: {}", s.id(), e.toString());
+            toRecover.add(s);
+        }
+    }
+
+    void unregister(Session s) {
+        if (s.queue != null) {
+            sessions.remove(s.queue, s);
+        }
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+
+    /** Closes every session here, e.g. at shutdown; their deliveries are requeued. */
+    public void closeAll(CloseCode code, String message) {
+        for (Session s : sessions.values()) {
+            s.eventLoop().execute(() -> s.close(code, message));
+        }
+    }
+
+    EdgeMetrics metrics() {
+        return metrics;
+    }
+
+    TokenVerifier tokens() {
+        return tokens;
+    }
+
+    Executor amqpPool() {
+        return amqpPool;
+    }
+
+    String nodeId() {
+        return nodeId;
+    }
+
+    long heartbeatMillis() {
+        return heartbeatMillis;
+    }
+
+    long ackTimeoutNanos() {
+        return ackTimeoutNanos;
+    }
+
+    long leewayMillis() {
+        return leewayMillis;
+    }
+
+    int prefetch() {
+        return queues.prefetch();
+    }
+}

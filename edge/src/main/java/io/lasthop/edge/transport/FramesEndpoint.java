@@ -1,0 +1,67 @@
+package io.lasthop.edge.transport;
+
+import io.lasthop.edge.auth.Principal;
+import io.lasthop.edge.session.Session;
+import io.lasthop.protocol.ClientFrame;
+import io.lasthop.protocol.ClientFrameDecoder;
+import io.lasthop.protocol.ErrorCode;
+import io.lasthop.protocol.FrameException;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.List;
+
+/**
+ * {@code POST /lasthop/frames?session=ID}: client frames for transports that only stream downward.
+ * The body is one frame or a JSON array of frames. 204 means the session took them; answers to
+ * them (pongs, errors) arrive on the session's stream.
+ */
+public final class FramesEndpoint implements Endpoint {
+    public static final String PATH = "/lasthop/frames";
+
+    private final SessionOpener opener;
+
+    public FramesEndpoint(SessionOpener opener) {
+        this.opener = opener;
+    }
+
+    @Override
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
+        if (!req.method().equals(HttpMethod.POST)) {
+            HttpResponses.error(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, ErrorCode.BAD_REQUEST,
+                    "send client frames with POST");
+            return;
+        }
+        Principal principal = opener.authenticate(ctx, req, query);
+        if (principal == null) {
+            return;
+        }
+        SessionOpener.SessionParam param = opener.sessionParam(ctx, req, query, null);
+        if (param.invalid()) {
+            return;
+        }
+        if (param.id() == null) {
+            HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_SESSION_ID,
+                    "name the session: ?session=ID from the hello frame");
+            return;
+        }
+        List<ClientFrame> frames;
+        try {
+            frames = ClientFrameDecoder.decodeBatch(ByteBufUtil.getBytes(req.content()));
+        } catch (FrameException e) {
+            HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, e.code(), e.getMessage());
+            return;
+        }
+        Session session = opener.sessions().find(principal.userId(), param.id());
+        if (session == null) {
+            HttpResponses.error(ctx, req, HttpResponseStatus.NOT_FOUND, ErrorCode.SESSION_NOT_FOUND,
+                    "no session " + param.id() + " of this user is connected to this node");
+            return;
+        }
+        session.eventLoop().execute(() -> session.onClientFrames(frames));
+        HttpResponses.noContent(ctx, req);
+    }
+}

@@ -1,0 +1,70 @@
+package io.lasthop.edge.transport;
+
+import io.lasthop.protocol.ErrorCode;
+import io.lasthop.protocol.ServerFrames;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/** Complete HTTP responses: plain text, JSON, and the JSON error body every endpoint uses. */
+public final class HttpResponses {
+    private HttpResponses() {}
+
+    public static void error(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, ErrorCode code,
+                      String message) {
+        FullHttpResponse res = response(status, "application/json", ServerFrames.httpError(code, message));
+        if (status == HttpResponseStatus.SERVICE_UNAVAILABLE) {
+            res.headers().set(HttpHeaderNames.RETRY_AFTER, "2");
+        }
+        if (status == HttpResponseStatus.UNAUTHORIZED) {
+            res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+        }
+        send(ctx, req, res);
+    }
+
+    public static void text(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String contentType,
+                     String body) {
+        send(ctx, req, response(status, contentType, body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public static void json(ChannelHandlerContext ctx, HttpRequest req, byte[] body) {
+        send(ctx, req, response(HttpResponseStatus.OK, "application/json", body));
+    }
+
+    public static void noContent(ChannelHandlerContext ctx, HttpRequest req) {
+        send(ctx, req, response(HttpResponseStatus.NO_CONTENT, null, new byte[0]));
+    }
+
+    public static FullHttpResponse response(HttpResponseStatus status, String contentType, byte[] body) {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        if (contentType != null) {
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        HttpUtil.setContentLength(res, body.length);
+        return res;
+    }
+
+    public static void send(ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse res) {
+        boolean keepAlive = req != null && HttpUtil.isKeepAlive(req);
+        if (keepAlive) {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        } else {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ChannelFuture f = ctx.writeAndFlush(res);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.lasthop.edge.transport.websocket;
+
+import io.lasthop.edge.auth.Principal;
+import io.lasthop.edge.transport.Endpoint;
+import io.lasthop.edge.transport.HttpResponses;
+import io.lasthop.edge.transport.SessionOpener;
+import io.lasthop.protocol.ErrorCode;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+
+/**
+ * {@code GET /lasthop/ws}: authenticates and attaches the session before the upgrade, so a bad
+ * token or an unreachable broker is an HTTP error the browser can see, not a bare close.
+ */
+public final class WebSocketEndpoint implements Endpoint {
+    public static final String PATH = "/lasthop/ws";
+
+    private final SessionOpener opener;
+    private final int maxFrameBytes;
+    private final WebSocketDecoderConfig decoderConfig;
+
+    public WebSocketEndpoint(SessionOpener opener, int maxFrameBytes) {
+        this.opener = opener;
+        this.maxFrameBytes = maxFrameBytes;
+        this.decoderConfig = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFrameBytes)
+                .allowExtensions(false)
+                .closeOnProtocolViolation(true)
+                .build();
+    }
+
+    @Override
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
+        if (!req.method().equals(HttpMethod.GET)
+                || !req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+            HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_REQUEST,
+                    "this endpoint takes a WebSocket upgrade (GET with Upgrade: websocket)");
+            return;
+        }
+        Principal principal = opener.authenticate(ctx, req, query);
+        if (principal == null) {
+            return;
+        }
+        SessionOpener.SessionParam session = opener.sessionParam(ctx, req, query, null);
+        if (session.invalid()) {
+            return;
+        }
+        String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + PATH;
+        WebSocketServerHandshaker handshaker =
+                new WebSocketServerHandshakerFactory(url, null, decoderConfig).newHandshaker(req);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        opener.open(ctx, req, principal, session.id(), s -> {
+            ctx.pipeline().addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxFrameBytes));
+            ctx.pipeline().addAfter("ws-aggregator", "ws-session", new WebSocketSessionHandler(s));
+            ctx.pipeline().remove(ctx.name());
+            handshaker.handshake(ctx.channel(), req).addListener(f -> {
+                if (f.isSuccess()) {
+                    s.attach(new WebSocketTransport(ctx.channel()));
+                } else {
+                    s.close(null, null);
+                }
+            });
+        });
+    }
+}

@@ -1,0 +1,52 @@
+package io.lasthop.protocol;
+
+/**
+ * Why the edge ended a connection. On WebSocket the number is the close code; on every transport
+ * the edge also sends a {@code close} frame carrying it, since HTTP responses have no close code.
+ *
+ * <p>Ranges tell a client what to do without knowing every code:
+ * <ul>
+ *   <li>4000–4099: reconnect and resume the same session (after {@code reconnectAfterMs} if given);
+ *   <li>4100–4199: reconnect only after acting: fetch a fresh token, or drop the session id;
+ *   <li>4500–4599: terminal, do not reconnect automatically.
+ * </ul>
+ */
+public enum CloseCode {
+    /** The node is draining or restarting; reconnect, ideally to another node. */
+    GOING_AWAY(4000, "going_away"),
+    /** The client held deliveries unacked past the ack deadline; they were requeued. */
+    ACK_TIMEOUT(4001, "ack_timeout"),
+    /** Nothing was heard from the client within the heartbeat timeout. */
+    HEARTBEAT_TIMEOUT(4002, "heartbeat_timeout"),
+    /** The token expired and no fresh one was sent in-band in time. */
+    TOKEN_EXPIRED(4100, "token_expired"),
+    /** The session's queue no longer exists; reconnect without a session id. */
+    SESSION_EXPIRED(4101, "session_expired"),
+    /** Another connection resumed this session; this one must not fight for it. */
+    SESSION_TAKEN_OVER(4500, "session_taken_over");
+
+    private final int code;
+    private final String reason;
+
+    CloseCode(int code, String reason) {
+        this.code = code;
+        this.reason = reason;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** Short machine-readable name, also used as the WebSocket close reason. */
+    public String reason() {
+        return reason;
+    }
+
+    public boolean resumable() {
+        return code >= 4000 && code < 4100;
+    }
+
+    public boolean terminal() {
+        return code >= 4500 && code < 4600;
+    }
+}

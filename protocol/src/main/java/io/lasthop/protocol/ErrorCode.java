@@ -1,0 +1,42 @@
+package io.lasthop.protocol;
+
+/**
+ * Codes of {@code error} frames and of JSON error bodies of HTTP responses. An error frame never
+ * ends the connection by itself: the offending frame is dropped and nothing else changes.
+ */
+public enum ErrorCode {
+    /** The frame is not a JSON object, or a field is missing or has the wrong type. */
+    BAD_FRAME("bad_frame"),
+    /** The frame's {@code t} names no frame type this edge knows. */
+    UNKNOWN_FRAME_TYPE("unknown_frame_type"),
+    /** The frame exceeds the configured size limit. */
+    FRAME_TOO_LARGE("frame_too_large"),
+    /** An ack names a delivery this connection never made. */
+    UNKNOWN_DELIVERY("unknown_delivery"),
+    /** No token was given. */
+    TOKEN_MISSING("token_missing"),
+    /** The token's signature, algorithm or claims are not acceptable. */
+    TOKEN_INVALID("token_invalid"),
+    /** The token is past its {@code exp}, or before its {@code nbf}. */
+    TOKEN_EXPIRED("token_expired"),
+    /** A session id that is not of the form the edge issues. */
+    BAD_SESSION_ID("bad_session_id"),
+    /** The session is not connected to this node. */
+    SESSION_NOT_FOUND("session_not_found"),
+    /** The broker is unreachable or the node is draining; retry later. */
+    UNAVAILABLE("unavailable"),
+    /** The request does not fit the endpoint (method, upgrade headers). */
+    BAD_REQUEST("bad_request"),
+    /** No endpoint at this path. */
+    NOT_FOUND("not_found");
+
+    private final String code;
+
+    ErrorCode(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}
