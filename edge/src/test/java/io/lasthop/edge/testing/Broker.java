@@ -1,0 +1,128 @@
+package io.lasthop.edge.testing;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The real RabbitMQ the integration tests run against, used the way a service would: a stock
+ * amqp-client connection. When no broker answers, tests fail with how to start one; never skip.
+ */
+public final class Broker implements AutoCloseable {
+    public static final String URI = System.getenv().getOrDefault("LASTHOP_TEST_AMQP_URI",
+            "amqp://guest:guest@127.0.0.1:5672/%2F");
+
+    private final ConnectionFactory factory = new ConnectionFactory();
+    private Connection connection;
+    private Channel channel;
+
+    public Broker() {
+        try {
+            factory.setUri(URI);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        factory.setAutomaticRecoveryEnabled(false);
+        connect();
+    }
+
+    private void connect() {
+        try {
+            connection = factory.newConnection("lasthop-test-publisher");
+            channel = connection.createChannel();
+            channel.confirmSelect();
+        } catch (IOException | TimeoutException e) {
+            throw new IllegalStateException("RabbitMQ is not reachable at " + URI + " (" + e + ").\n"
+                    + "The integration tests need a real broker. Start one with:\n"
+                    + "    rabbitmq-server -detached && rabbitmqctl await_startup\n"
+                    + "or point LASTHOP_TEST_AMQP_URI at one.", e);
+        }
+    }
+
+    /** Publishes persistently with a confirm; reconnects first if a test closed the connection. */
+    public void publish(String exchange, String routingKey, AMQP.BasicProperties props, byte[] body) {
+        try {
+            if (!channel.isOpen()) {
+                connect();
+            }
+            channel.basicPublish(exchange, routingKey, true, props, body);
+            channel.waitForConfirmsOrDie(10_000);
+        } catch (IOException | InterruptedException | TimeoutException e) {
+            throw new IllegalStateException("publish failed: " + e, e);
+        }
+    }
+
+    public void publishJson(String exchange, String routingKey, String messageId, String json) {
+        publish(exchange, routingKey, new AMQP.BasicProperties.Builder()
+                .messageId(messageId).contentType("application/json").deliveryMode(2).build(),
+                json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public Channel channel() {
+        if (!channel.isOpen()) {
+            connect();
+        }
+        return channel;
+    }
+
+    /** Messages ready in a queue (not counting unacked ones); -1 when the queue does not exist. */
+    public long ready(String queue) {
+        try (Channel ch = connection().createChannel()) {
+            return ch.queueDeclarePassive(queue).getMessageCount();
+        } catch (IOException e) {
+            return -1;
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public boolean queueExists(String queue) {
+        return ready(queue) >= 0;
+    }
+
+    /** Declares a throwaway queue bound to an exchange, to observe what reaches it. */
+    public String tapQueue(String exchange, String routingKey) throws IOException {
+        String q = channel().queueDeclare("", false, true, true, Map.of()).getQueue();
+        channel().queueBind(q, exchange, routingKey);
+        return q;
+    }
+
+    private Connection connection() {
+        if (!connection.isOpen()) {
+            connect();
+        }
+        return connection;
+    }
+
+    /** Closes every client connection from the broker's side, as an operator or a failure would. */
+    public static void closeAllConnections() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("rabbitmqctl", "close_all_connections", "lasthop test: broker-side kill")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("rabbitmqctl close_all_connections failed: " + out);
+        }
+    }
+
+    public static Duration timeout() {
+        return Duration.ofSeconds(15);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (connection.isOpen()) {
+                connection.close();
+            }
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+}

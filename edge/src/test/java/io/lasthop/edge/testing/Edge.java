@@ -1,0 +1,92 @@
+package io.lasthop.edge.testing;
+
+import io.lasthop.edge.auth.DevTokens;
+import io.lasthop.edge.config.EdgeConfig;
+import io.lasthop.edge.config.Settings;
+import io.lasthop.edge.server.EdgeServer;
+import io.lasthop.protocol.AmqpNames;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+
+/** An edge node started in-process on a free port, against the real broker. */
+public final class Edge implements AutoCloseable {
+    public static final String SECRET = "test-secret-test-secret-test-secret-0123456789";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final EdgeServer server;
+
+    public Edge(EdgeConfig.Builder config) {
+        EdgeConfig c = config
+                .set(Settings.HTTP_PORT, 0)
+                .set(Settings.HTTP_HOST, "127.0.0.1")
+                .set(Settings.AMQP_URI, Broker.URI)
+                .set(Settings.JWT_HS256_SECRET, SECRET)
+                .build();
+        try {
+            server = new EdgeServer(c).start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        awaitReady();
+    }
+
+    public static Edge start() {
+        return new Edge(EdgeConfig.newBuilder());
+    }
+
+    public void awaitReady() {
+        Await.until(server::ready, Broker.timeout(), "the edge to connect to RabbitMQ at " + Broker.URI
+                + "; if it is not running, start it with: rabbitmq-server -detached && rabbitmqctl await_startup");
+    }
+
+    public EdgeServer server() {
+        return server;
+    }
+
+    public String http() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    public String ws() {
+        return "ws://127.0.0.1:" + server.port();
+    }
+
+    public static String token(String user) {
+        return DevTokens.mint(SECRET.getBytes(StandardCharsets.UTF_8), user, Duration.ofMinutes(10));
+    }
+
+    public static String token(String user, Duration ttl) {
+        return DevTokens.mint(SECRET.getBytes(StandardCharsets.UTF_8), user, ttl);
+    }
+
+    /** A user id no other test uses, so tests never see each other's messages. */
+    public static String newUser() {
+        return "user-" + UUID.randomUUID();
+    }
+
+    public static String queueOf(String user, String session) {
+        return AmqpNames.sessionQueue(user, session);
+    }
+
+    public HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(http() + pathAndQuery)).timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> post(String pathAndQuery, String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(http() + pathAndQuery)).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
