@@ -47,6 +47,16 @@ public final class AmqpNames {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /**
+     * A new random connection id: 64 bits, base64url (11 characters). It names one connection of a
+     * session, so a late POST from a connection that is gone cannot ack the next one's deliveries.
+     */
+    public static String newConnectionId() {
+        byte[] bytes = new byte[8];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
     public static boolean isValidSessionId(String id) {
         return id != null && SESSION_ID.matcher(id).matches();
     }

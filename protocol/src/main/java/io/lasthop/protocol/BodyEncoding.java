@@ -62,7 +62,12 @@ public enum BodyEncoding {
     }
 
     static boolean isSingleJsonValue(byte[] body) {
-        try (JsonParser parser = JSON_FACTORY.createParser(body)) {
+        // Parse the UTF-8 text, not the bytes: Jackson would detect UTF-16/32 and skip a BOM, and
+        // the body is embedded as UTF-8 text, where either would break the frame.
+        if (!isUtf8(body)) {
+            return false;
+        }
+        try (JsonParser parser = JSON_FACTORY.createParser(new String(body, StandardCharsets.UTF_8))) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 return false;

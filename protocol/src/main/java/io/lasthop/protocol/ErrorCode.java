@@ -23,7 +23,12 @@ public enum ErrorCode {
     BAD_SESSION_ID("bad_session_id"),
     /** The session is not connected to this node. */
     SESSION_NOT_FOUND("session_not_found"),
-    /** The broker is unreachable or the node is draining; retry later. */
+    /**
+     * A POST named a connection of the session that is gone; its frames were dropped. Acks of a
+     * gone connection have no effect: its unacked deliveries are redelivered on the new one.
+     */
+    STALE_CONNECTION("stale_connection"),
+    /** The broker is unreachable; retry later. */
     UNAVAILABLE("unavailable"),
     /** The request does not fit the endpoint (method, upgrade headers). */
     BAD_REQUEST("bad_request"),

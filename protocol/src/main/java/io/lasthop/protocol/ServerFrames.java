@@ -20,15 +20,18 @@ public final class ServerFrames {
     private ServerFrames() {}
 
     /** The first frame of every connection. */
-    public static void writeHello(OutputStream out, String session, boolean resumed, String user,
-                                  String node, long heartbeatMillis, int prefetch) throws IOException {
+    public static void writeHello(OutputStream out, String session, String connection, boolean resumed, String user,
+                                  String node, String transport, long heartbeatMillis, int prefetch)
+            throws IOException {
         try (JsonGenerator g = generator(out)) {
             g.writeStartObject();
             g.writeStringField("t", "hello");
             g.writeStringField("session", session);
+            g.writeStringField("connection", connection);
             g.writeBooleanField("resumed", resumed);
             g.writeStringField("user", user);
             g.writeStringField("node", node);
+            g.writeStringField("transport", transport);
             g.writeNumberField("heartbeatMs", heartbeatMillis);
             g.writeNumberField("prefetch", prefetch);
             g.writeEndObject();
@@ -140,7 +143,7 @@ public final class ServerFrames {
                 g.writeBooleanField(e.getKey(), b);
             } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
                 g.writeNumberField(e.getKey(), ((Number) v).longValue());
-            } else if (v instanceof Number n) {
+            } else if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
                 g.writeNumberField(e.getKey(), n.doubleValue());
             }
         }

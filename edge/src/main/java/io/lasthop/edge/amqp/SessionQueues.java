@@ -12,6 +12,12 @@ public final class SessionQueues {
     private final int prefetch;
 
     public SessionQueues(EdgeConfig config) {
+        String type = config.get(Settings.QUEUE_TYPE);
+        String overflow = config.get(Settings.QUEUE_OVERFLOW);
+        if (type.equals("quorum") && overflow.equals("reject-publish-dlx")) {
+            throw new IllegalArgumentException("quorum queues do not support x-overflow reject-publish-dlx; set "
+                    + Settings.QUEUE_OVERFLOW.env() + " to drop-head or reject-publish");
+        }
         Map<String, Object> args = new HashMap<>();
         args.put("x-expires", config.get(Settings.RESUME_WINDOW).toMillis());
         args.put("x-max-length", config.get(Settings.QUEUE_MAX_LENGTH));

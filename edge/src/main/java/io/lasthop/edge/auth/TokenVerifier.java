@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.Set;
@@ -57,7 +58,8 @@ public final class TokenVerifier {
         Set<String> required = new HashSet<>(Set.of(JWTClaimNames.SUBJECT, JWTClaimNames.EXPIRATION_TIME));
         Set<String> audiences = null;
         if (audience != null && !audience.isEmpty()) {
-            audiences = Set.of(audience);
+            // Nimbus probes the set with contains(null), which Set.of refuses.
+            audiences = Collections.singleton(audience);
             required.add(JWTClaimNames.AUDIENCE);
         }
         DefaultJWTClaimsVerifier<SecurityContext> claims =
@@ -92,7 +94,9 @@ public final class TokenVerifier {
             }
             return new Principal(sub, claims.getExpirationTime().toInstant());
         } catch (BadJWTException e) {
-            ErrorCode code = "Expired JWT".equals(e.getMessage()) ? ErrorCode.TOKEN_EXPIRED : ErrorCode.TOKEN_INVALID;
+            // Outside its validity period (exp, or nbf not reached) is "expired": a fresh token fixes it.
+            ErrorCode code = "Expired JWT".equals(e.getMessage()) || "JWT before use time".equals(e.getMessage())
+                    ? ErrorCode.TOKEN_EXPIRED : ErrorCode.TOKEN_INVALID;
             throw new AuthException(code, "token refused: " + e.getMessage());
         } catch (ParseException | BadJOSEException | JOSEException e) {
             throw new AuthException(ErrorCode.TOKEN_INVALID, "token refused: " + e.getMessage());

@@ -16,13 +16,17 @@ public final class Durations {
             throw new IllegalArgumentException(
                     "\"" + text + "\" is not a duration; write a whole number with a unit: ms, s, m or h (e.g. 25s)");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException("\"" + text + "\" is too long a duration");
+        }
     }
 
     public static String format(Duration d) {

@@ -30,7 +30,7 @@ public final class Settings {
             1, 1024);
     public static final Setting<Integer> RECOVERY_RATE = integer("recovery.rate", "500",
             "Sessions re-attached to the broker per second after a broker connection is lost, so recovery does not storm the broker.",
-            1, 1_000_000);
+            10, 1_000_000);
 
     public static final Setting<String> NODE_ID = text("node.id", null,
             "Name of this node in frames, metrics and logs; generated when unset.");
@@ -44,7 +44,7 @@ public final class Settings {
     public static final Setting<String> JWT_AUDIENCE = text("jwt.audience", null,
             "When set, a token's aud must contain it.");
     public static final Setting<Duration> JWT_LEEWAY = duration("jwt.leeway", "5s",
-            "Clock skew tolerated on exp and nbf.");
+            "Clock skew tolerated on exp and nbf, in whole seconds.");
     public static final Setting<Boolean> DEV = bool("dev", "false",
             "Development mode: a built-in JWT secret and a /dev/token endpoint. Never in production.");
 
@@ -56,7 +56,7 @@ public final class Settings {
             "What a full session queue does (x-overflow); dropped or refused messages go to lasthop.dead, except with reject-publish.",
             "drop-head", "reject-publish", "reject-publish-dlx");
     public static final Setting<String> QUEUE_TYPE = choice("session.queue.type", "classic",
-            "Queue type of session queues; quorum survives the loss of a broker node, at a higher cost.",
+            "Queue type of session queues; quorum survives the loss of a broker node, at a higher cost, and needs overflow drop-head or reject-publish.",
             "classic", "quorum");
     public static final Setting<Integer> PREFETCH = integer("session.prefetch", "64",
             "Deliveries in flight to one client before it must ack (basic.qos); also bounds edge memory per session.",

@@ -1,6 +1,7 @@
 package io.lasthop.edge.server;
 
 import io.lasthop.edge.amqp.BrokerConnections;
+import io.lasthop.edge.amqp.SessionQueues;
 import io.lasthop.edge.amqp.Topology;
 import io.lasthop.edge.auth.DevTokens;
 import io.lasthop.edge.auth.TokenVerifier;
@@ -61,15 +62,22 @@ public final class EdgeServer implements AutoCloseable {
         this.nodeId = id != null && !id.isEmpty() ? id : "edge-" + UUID.randomUUID().toString().substring(0, 8);
         String secret = config.get(Settings.JWT_HS256_SECRET);
         boolean dev = config.get(Settings.DEV);
-        if (secret == null || secret.isEmpty()) {
-            if (!dev) {
-                throw new IllegalArgumentException(Settings.JWT_HS256_SECRET.env()
-                        + " is required (or start with --dev for a local trial)");
-            }
+        boolean hasSecret = secret != null && !secret.isEmpty();
+        if (dev && hasSecret) {
+            // /dev/token would mint real tokens for anyone.
+            throw new IllegalArgumentException("dev mode signs with a public secret; unset "
+                    + Settings.JWT_HS256_SECRET.env() + " or drop --dev");
+        }
+        if (!dev && !hasSecret) {
+            throw new IllegalArgumentException(Settings.JWT_HS256_SECRET.env()
+                    + " is required (or start with --dev for a local trial)");
+        }
+        if (dev) {
             secret = DevTokens.DEV_SECRET;
         }
         this.devSecret = dev ? TokenVerifier.secretBytes(secret) : null;
         this.tokens = TokenVerifier.fromConfig(config, TokenVerifier.secretBytes(secret));
+        SessionQueues queues = new SessionQueues(config);
 
         if (Epoll.isAvailable()) {
             boss = new EpollEventLoopGroup(1, new DefaultThreadFactory("lasthop-accept"));
@@ -95,7 +103,7 @@ public final class EdgeServer implements AutoCloseable {
                         log.warn("broker unavailable ({}); new sessions get 503 until it is back", why);
                     }
                 });
-        sessions = new SessionManager(config, broker, tokens, metrics, amqpPool, scheduler, nodeId);
+        sessions = new SessionManager(config, queues, broker, tokens, metrics, amqpPool, scheduler, nodeId);
         metrics.bindBrokerState(broker::ready);
     }
 

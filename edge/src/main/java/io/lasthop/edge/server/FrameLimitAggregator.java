@@ -3,6 +3,7 @@ package io.lasthop.edge.server;
 import io.lasthop.edge.transport.HttpResponses;
 import io.lasthop.protocol.ErrorCode;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
@@ -16,6 +17,15 @@ final class FrameLimitAggregator extends HttpObjectAggregator {
     FrameLimitAggregator(int maxBytes) {
         super(maxBytes);
         this.maxBytes = maxBytes;
+    }
+
+    /** No "100 Continue" for a body announced too large: let it reach the JSON 413 below. */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+        if (HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+            return null;
+        }
+        return super.newContinueResponse(start, maxContentLength, pipeline);
     }
 
     @Override

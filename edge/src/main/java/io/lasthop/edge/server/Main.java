@@ -37,7 +37,7 @@ public final class Main {
         }
         Map<String, String> env = new HashMap<>(System.getenv());
         if (dev) {
-            env.putIfAbsent(Settings.DEV.env(), "true");
+            env.put(Settings.DEV.env(), "true");
         }
         EdgeConfig config;
         EdgeServer server;

@@ -9,6 +9,7 @@ import io.lasthop.edge.amqp.SessionLink;
 import io.lasthop.edge.auth.AuthException;
 import io.lasthop.edge.auth.Principal;
 import io.lasthop.edge.transport.Transport;
+import io.lasthop.protocol.AmqpNames;
 import io.lasthop.protocol.ClientFrame;
 import io.lasthop.protocol.ClientFrameDecoder;
 import io.lasthop.protocol.CloseCode;
@@ -60,6 +61,7 @@ public final class Session implements SessionLink.Handler {
     volatile SessionLink link;
     volatile boolean closed;
 
+    private volatile String connectionId;
     private Instant tokenExpiresAt;
     private State state = State.OPENING;
     private Transport transport;
@@ -93,6 +95,11 @@ public final class Session implements SessionLink.Handler {
         return resumed;
     }
 
+    /** The id of the connection this session object serves; null until attached. */
+    public String connectionId() {
+        return connectionId;
+    }
+
     public EventLoop eventLoop() {
         return loop;
     }
@@ -115,11 +122,12 @@ public final class Session implements SessionLink.Handler {
             return;
         }
         transport = t;
+        connectionId = AmqpNames.newConnectionId();
         state = State.OPEN;
         manager.metrics().connections(t.name()).incrementAndGet();
         (resumed ? manager.metrics().sessionsResumed : manager.metrics().sessionsNew).increment();
-        transport.write(encode(out -> ServerFrames.writeHello(out, sessionId, resumed, userId,
-                manager.nodeId(), manager.heartbeatMillis(), manager.prefetch())));
+        transport.write(encode(out -> ServerFrames.writeHello(out, sessionId, connectionId, resumed, userId,
+                manager.nodeId(), t.name(), manager.heartbeatMillis(), manager.prefetch())));
         writePending();
         transport.flush();
         long hb = manager.heartbeatMillis();

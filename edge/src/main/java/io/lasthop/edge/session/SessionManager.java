@@ -42,17 +42,18 @@ public final class SessionManager {
     private final long leewayMillis;
     private final int recoveriesPerTick;
 
-    public SessionManager(EdgeConfig config, BrokerConnections broker, TokenVerifier tokens, EdgeMetrics metrics,
-                          Executor amqpPool, ScheduledExecutorService scheduler, String nodeId) {
+    public SessionManager(EdgeConfig config, SessionQueues queues, BrokerConnections broker, TokenVerifier tokens,
+                          EdgeMetrics metrics, Executor amqpPool, ScheduledExecutorService scheduler, String nodeId) {
         this.broker = broker;
-        this.queues = new SessionQueues(config);
+        this.queues = queues;
         this.tokens = tokens;
         this.metrics = metrics;
         this.amqpPool = amqpPool;
         this.nodeId = nodeId;
         this.heartbeatMillis = config.get(Settings.HEARTBEAT).toMillis();
         this.ackTimeoutNanos = config.get(Settings.ACK_TIMEOUT).toNanos();
-        this.leewayMillis = config.get(Settings.JWT_LEEWAY).toMillis();
+        // Nimbus checks exp with whole seconds of leeway; the expiry timer uses the same.
+        this.leewayMillis = config.get(Settings.JWT_LEEWAY).toSeconds() * 1000;
         this.recoveriesPerTick = Math.max(1, (int) (config.get(Settings.RECOVERY_RATE) * RECOVERY_TICK_MS / 1000));
         metrics.bindSessions(sessions::size);
         scheduler.scheduleWithFixedDelay(this::recoverSome, RECOVERY_TICK_MS, RECOVERY_TICK_MS, TimeUnit.MILLISECONDS);

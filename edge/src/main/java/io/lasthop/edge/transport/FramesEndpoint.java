@@ -15,9 +15,11 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 
 /**
- * {@code POST /lasthop/frames?session=ID}: client frames for transports that only stream downward.
- * The body is one frame or a JSON array of frames. 204 means the session took them; answers to
- * them (pongs, errors) arrive on the session's stream.
+ * {@code POST /lasthop/frames?session=ID&connection=ID}: client frames for transports that only
+ * stream downward. The body is one frame or a JSON array of frames. 204 means the session took them;
+ * answers to them (pongs, errors) arrive on the session's stream. The connection id (from hello)
+ * binds the frames to one stream: acks count deliveries per connection, so frames meant for a gone
+ * connection must not reach the next one.
  */
 public final class FramesEndpoint implements Endpoint {
     public static final String PATH = "/lasthop/frames";
@@ -55,10 +57,21 @@ public final class FramesEndpoint implements Endpoint {
             HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, e.code(), e.getMessage());
             return;
         }
+        String connection = SessionOpener.first(query, "connection");
+        if (connection == null || connection.isEmpty()) {
+            HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_REQUEST,
+                    "name the connection: &connection=ID from the hello frame");
+            return;
+        }
         Session session = opener.sessions().find(principal.userId(), param.id());
         if (session == null) {
             HttpResponses.error(ctx, req, HttpResponseStatus.NOT_FOUND, ErrorCode.SESSION_NOT_FOUND,
                     "no session " + param.id() + " of this user is connected to this node");
+            return;
+        }
+        if (!connection.equals(session.connectionId())) {
+            HttpResponses.error(ctx, req, HttpResponseStatus.CONFLICT, ErrorCode.STALE_CONNECTION,
+                    "connection " + connection + " of this session is gone; its frames were dropped");
             return;
         }
         session.eventLoop().execute(() -> session.onClientFrames(frames));

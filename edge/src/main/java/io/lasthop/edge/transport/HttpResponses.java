@@ -26,9 +26,16 @@ public final class HttpResponses {
         if (status == HttpResponseStatus.SERVICE_UNAVAILABLE) {
             res.headers().set(HttpHeaderNames.RETRY_AFTER, "2");
         }
-        if (status == HttpResponseStatus.UNAUTHORIZED) {
-            res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
-        }
+        send(ctx, req, res);
+    }
+
+    /** 401 with the RFC 6750 challenge: no error attribute when no token was given at all. */
+    public static void unauthorized(ChannelHandlerContext ctx, HttpRequest req, ErrorCode code, String message) {
+        FullHttpResponse res = response(HttpResponseStatus.UNAUTHORIZED, "application/json",
+                ServerFrames.httpError(code, message));
+        res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, code == ErrorCode.TOKEN_MISSING
+                ? "Bearer realm=\"lasthop\""
+                : "Bearer realm=\"lasthop\", error=\"invalid_token\"");
         send(ctx, req, res);
     }
 

@@ -33,7 +33,7 @@ public final class SessionOpener {
     private final EdgeMetrics metrics;
     private final BooleanSupplier accepting;
 
-    /** @param accepting false while the broker is unreachable or the node drains: new sessions get 503 */
+    /** @param accepting false while the broker is unreachable: new sessions get 503 */
     public SessionOpener(SessionManager sessions, TokenVerifier tokens, EdgeMetrics metrics, BooleanSupplier accepting) {
         this.sessions = sessions;
         this.tokens = tokens;
@@ -56,21 +56,22 @@ public final class SessionOpener {
             return tokens.verify(token);
         } catch (AuthException e) {
             metrics.authFailure(e.code());
-            HttpResponses.error(ctx, req, HttpResponseStatus.UNAUTHORIZED, e.code(), e.getMessage());
+            HttpResponses.unauthorized(ctx, req, e.code(), e.getMessage());
             return null;
         }
     }
 
     /**
-     * The session id the client asks to resume: the {@code session} parameter, else the named
-     * header (SSE's {@code Last-Event-ID}). Answers 400 and returns {@link SessionParam#INVALID} for
-     * one that is not of the form the edge issues.
+     * The session id the client asks to resume: the named header when present (SSE's
+     * {@code Last-Event-ID}, which EventSource sends on its own reconnects and which always holds the
+     * newest session id, while its URL may hold an older one), else the {@code session} parameter.
+     * Answers 400 and returns {@link SessionParam#INVALID} for an id not of the form the edge issues.
      */
     public SessionParam sessionParam(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query,
-                                     CharSequence fallbackHeader) {
-        String id = first(query, "session");
-        if (id == null && fallbackHeader != null) {
-            id = req.headers().get(fallbackHeader);
+                                     CharSequence preferredHeader) {
+        String id = preferredHeader == null ? null : req.headers().get(preferredHeader);
+        if (id == null || id.isEmpty()) {
+            id = first(query, "session");
         }
         if (id == null || id.isEmpty()) {
             return SessionParam.NONE;
@@ -92,7 +93,7 @@ public final class SessionOpener {
                      Consumer<Session> onOpen) {
         if (!accepting.getAsBoolean()) {
             HttpResponses.error(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCode.UNAVAILABLE,
-                    "the broker is unreachable or this node is draining; retry, ideally on another node");
+                    "the broker is unreachable; retry, ideally on another node");
             return;
         }
         Session session = sessions.newSession(ctx.channel().eventLoop(), principal);

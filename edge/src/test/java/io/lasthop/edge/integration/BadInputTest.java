@@ -45,7 +45,7 @@ class BadInputTest {
     @BeforeAll
     static void start() {
         broker = new Broker();
-        edge = new Edge(EdgeConfig.newBuilder().set(Settings.MAX_FRAME_BYTES, MAX_FRAME));
+        edge = new Edge(c -> c.set(Settings.MAX_FRAME_BYTES, MAX_FRAME));
     }
 
     @AfterAll
@@ -237,10 +237,44 @@ class BadInputTest {
         try (SseClient a = SseClient.connect(edge, Edge.token(alice), null)) {
             String session = a.next("hello").get("session").asText();
             HttpResponse<String> res = edge.post("/lasthop/frames?token=" + Edge.token(Edge.newUser())
-                    + "&session=" + session, "{\"t\":\"ping\"}");
+                    + "&session=" + session + "&connection=" + a.connection(), "{\"t\":\"ping\"}");
             assertEquals(404, res.statusCode());
             assertEquals("session_not_found", JSON.readTree(res.body()).get("error").asText());
             a.assertNoFrame(Duration.ofMillis(200));
+        }
+    }
+
+    @Test
+    void lateAckFromAGoneConnectionCannotAckTheNextConnectionsDeliveries() throws Exception {
+        String user = Edge.newUser();
+        String token = Edge.token(user);
+        String session;
+        String oldConnection;
+        try (SseClient first = SseClient.connect(edge, token, null)) {
+            JsonNode hello = first.next("hello");
+            session = hello.get("session").asText();
+            oldConnection = hello.get("connection").asText();
+            broker.publishJson(AmqpNames.USER_EXCHANGE, user, "late-1", "{}");
+            first.next("msg");
+        }
+        Await.until(() -> edge.server().sessions().find(user, session) == null, Broker.timeout(), "close");
+        try (SseClient second = SseClient.connect(edge, token, session)) {
+            assertTrue(second.next("hello").get("resumed").asBoolean());
+            assertEquals("late-1", second.next("msg").get("id").asText());
+            // The first stream's ack, arriving late: seq 1 exists on the new connection too.
+            HttpResponse<String> res = second.post(session, oldConnection, "{\"t\":\"ack\",\"seq\":1}");
+            assertEquals(409, res.statusCode());
+            assertEquals("stale_connection", JSON.readTree(res.body()).get("error").asText());
+        }
+        Await.until(() -> edge.server().sessions().find(user, session) == null, Broker.timeout(), "close");
+        assertEquals(1, broker.ready(Edge.queueOf(user, session)), "the late ack acked nothing");
+    }
+
+    @Test
+    void postWithoutConnectionIs400() throws Exception {
+        try (SseClient sse = SseClient.connect(edge, Edge.token(Edge.newUser()), null)) {
+            String session = sse.next("hello").get("session").asText();
+            assertEquals(400, sse.post(session, "", "{\"t\":\"ping\"}").statusCode());
         }
     }
 

@@ -29,7 +29,7 @@ class SessionLifecycleTest {
     @BeforeAll
     static void start() {
         broker = new Broker();
-        edge = new Edge(EdgeConfig.newBuilder()
+        edge = new Edge(c -> c
                 .set(Settings.JWT_LEEWAY, Duration.ZERO)
                 .set(Settings.ACK_TIMEOUT, Duration.ofMillis(1500))
                 .set(Settings.HEARTBEAT, Duration.ofMillis(300))

@@ -101,6 +101,27 @@ class SseDeliveryTest {
     }
 
     @Test
+    void lastEventIdWinsOverAStaleSessionInTheUrl() {
+        String user = Edge.newUser();
+        String token = Edge.token(user);
+        String stale = AmqpNames.newSessionId();
+        String current;
+        try (SseClient sse = SseClient.connect(edge, token, stale)) {
+            JsonNode hello = sse.next("hello");
+            assertFalse(hello.get("resumed").asBoolean());
+            assertEquals("sse", hello.get("transport").asText());
+            current = hello.get("session").asText();
+        }
+        Await.until(() -> edge.server().sessions().find(user, current) == null, Broker.timeout(), "close");
+        // EventSource reconnects to the same URL (stale id) and sends the newest id as Last-Event-ID.
+        try (SseClient sse = SseClient.connect(edge, token, stale, current)) {
+            JsonNode hello = sse.next("hello");
+            assertTrue(hello.get("resumed").asBoolean());
+            assertEquals(current, hello.get("session").asText());
+        }
+    }
+
+    @Test
     void batchOfFramesInOnePost() {
         String user = Edge.newUser();
         try (SseClient sse = SseClient.connect(edge, Edge.token(user), null)) {

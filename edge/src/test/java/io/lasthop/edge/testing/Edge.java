@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /** An edge node started in-process on a free port, against the real broker. */
 public final class Edge implements AutoCloseable {
@@ -21,13 +22,15 @@ public final class Edge implements AutoCloseable {
 
     private final EdgeServer server;
 
-    public Edge(EdgeConfig.Builder config) {
-        EdgeConfig c = config
+    /** @param customize applied after the test defaults, so it may override any of them */
+    public Edge(Consumer<EdgeConfig.Builder> customize) {
+        EdgeConfig.Builder config = EdgeConfig.newBuilder()
                 .set(Settings.HTTP_PORT, 0)
                 .set(Settings.HTTP_HOST, "127.0.0.1")
                 .set(Settings.AMQP_URI, Broker.URI)
-                .set(Settings.JWT_HS256_SECRET, SECRET)
-                .build();
+                .set(Settings.JWT_HS256_SECRET, SECRET);
+        customize.accept(config);
+        EdgeConfig c = config.build();
         try {
             server = new EdgeServer(c).start();
         } catch (InterruptedException e) {
@@ -38,7 +41,7 @@ public final class Edge implements AutoCloseable {
     }
 
     public static Edge start() {
-        return new Edge(EdgeConfig.newBuilder());
+        return new Edge(c -> { });
     }
 
     public void awaitReady() {

@@ -1,5 +1,6 @@
 package io.lasthop.edge.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,7 @@ public final class SseClient extends Frames implements AutoCloseable {
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private volatile String lastEventId;
     private volatile String session;
+    private volatile String connection;
 
     private SseClient(Edge edge, String token, HttpResponse<InputStream> res) {
         this.edge = edge;
@@ -68,8 +70,10 @@ public final class SseClient extends Frames implements AutoCloseable {
                 if (line.isEmpty()) {
                     if (data != null) {
                         String json = data.toString();
-                        if (session == null && json.contains("\"t\":\"hello\"")) {
-                            session = Frames.JSON.readTree(json).path("session").asText();
+                        if (json.contains("\"t\":\"hello\"")) {
+                            JsonNode hello = Frames.JSON.readTree(json);
+                            session = hello.path("session").asText();
+                            connection = hello.path("connection").asText();
                         }
                         record(json);
                     }
@@ -107,13 +111,18 @@ public final class SseClient extends Frames implements AutoCloseable {
 
     /** POSTs client frames for this stream's session, as the browser client does. */
     public HttpResponse<String> post(String frames) {
-        return post(session, frames);
+        return post(session, connection, frames);
     }
 
-    public HttpResponse<String> post(String sessionId, String frames) {
+    public String connection() {
+        return connection;
+    }
+
+    public HttpResponse<String> post(String sessionId, String connectionId, String frames) {
         try {
             return edge.post("/lasthop/frames?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
-                    + "&session=" + URLEncoder.encode(sessionId, StandardCharsets.UTF_8), frames);
+                    + "&session=" + URLEncoder.encode(sessionId, StandardCharsets.UTF_8)
+                    + "&connection=" + URLEncoder.encode(connectionId, StandardCharsets.UTF_8), frames);
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
         }

@@ -45,6 +45,13 @@ public final class WebSocketTransport implements Transport {
 
     @Override
     public void close(CloseCode code, ByteBuf closeFrame) {
+        if (code == null) {
+            if (closeFrame != null) {
+                closeFrame.release();
+            }
+            channel.close();
+            return;
+        }
         if (closeFrame != null) {
             channel.write(new TextWebSocketFrame(closeFrame), channel.voidPromise());
         }

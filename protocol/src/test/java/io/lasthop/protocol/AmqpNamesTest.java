@@ -1,0 +1,133 @@
+package io.lasthop.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AmqpNamesTest {
+    private static final String SID = "AAAAAAAAAAAAAAAAAAAAAA";
+    private static final Pattern QUEUE_NAME = Pattern.compile("lasthop\\.s\\.[A-Za-z0-9_-]{0,32}\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{22}");
+
+    // ---- session ids ----
+
+    @Test
+    void newSessionIdsAreValidAndUnique() {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            String id = AmqpNames.newSessionId();
+            assertEquals(22, id.length(), id);
+            assertTrue(AmqpNames.isValidSessionId(id), id);
+            assertTrue(seen.add(id), "duplicate " + id);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"AAAAAAAAAAAAAAAAAAAAAA", "abcdefghijklmnopqrstuv", "0123456789_-ABCDEFGHIJ", "----------------------"})
+    void validSessionIds(String id) {
+        assertTrue(AmqpNames.isValidSessionId(id));
+    }
+
+    @ParameterizedTest
+    @NullAndEmptySource
+    @ValueSource(strings = {"AAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAA+",
+            "AAAAAAAAAAAAAAAAAAAAA/", "AAAAAAAAAAAAAAAAAAAAA=", "AAAAAAAAAAAAAAAAAAAAA.", "AAAAAAAAAAAAAAAAAAAAA ",
+            "AAAAAAAAAAAAAAAAAAAAAé", "AAAAAAAAAAAAAAAAAAAAA\n", "../../../../../../../x"})
+    void invalidSessionIds(String id) {
+        assertFalse(AmqpNames.isValidSessionId(id));
+    }
+
+    // ---- session queues ----
+
+    static Set<String> users() {
+        return Set.of("alice", "", "alice@example.com", "x".repeat(10_000), "é".repeat(300), "用户".repeat(200),
+                "😀".repeat(1000), "a.b*c#d", "\u0000\n\t", "sha256:abc");
+    }
+
+    @ParameterizedTest
+    @MethodSource("users")
+    void sessionQueueFitsAShortStringForAnyUser(String user) {
+        String q = AmqpNames.sessionQueue(user, SID);
+        assertTrue(q.getBytes(StandardCharsets.UTF_8).length <= AmqpNames.MAX_SHORTSTR_BYTES, q);
+        assertTrue(QUEUE_NAME.matcher(q).matches(), q);
+        assertTrue(q.startsWith(AmqpNames.SESSION_QUEUE_PREFIX));
+        assertTrue(q.endsWith("." + SID));
+    }
+
+    @Test
+    void sessionQueueIsStable() {
+        assertEquals(AmqpNames.sessionQueue("alice", SID), AmqpNames.sessionQueue("alice", SID));
+    }
+
+    @Test
+    void sessionQueueKeepsAReadablePrefixOfTheUser() {
+        assertTrue(AmqpNames.sessionQueue("alice@example.com", SID).startsWith("lasthop.s.alice_example_com."));
+        assertTrue(AmqpNames.sessionQueue("x".repeat(100), SID).startsWith("lasthop.s." + "x".repeat(32) + "."));
+    }
+
+    @Test
+    void sessionQueueDiffersPerUserForTheSameSessionId() {
+        Set<String> users = Set.of("alice", "bob", "Alice", "a@x", "a#x", "a_x", "x".repeat(40) + "1",
+                "x".repeat(40) + "2", "é", "è", "");
+        Set<String> queues = new HashSet<>();
+        for (String user : users) {
+            queues.add(AmqpNames.sessionQueue(user, SID));
+        }
+        assertEquals(users.size(), queues.size(), "users sharing a readable prefix must still get their own queue");
+    }
+
+    @Test
+    void sessionQueueDiffersPerSession() {
+        assertNotEquals(AmqpNames.sessionQueue("alice", SID), AmqpNames.sessionQueue("alice", "BAAAAAAAAAAAAAAAAAAAAA"));
+    }
+
+    @ParameterizedTest
+    @NullAndEmptySource
+    @ValueSource(strings = {"short", "AAAAAAAAAAAAAAAAAAAAA.", "../../../../../../../x", "AAAAAAAAAAAAAAAAAAAAAAA"})
+    void sessionQueueRefusesInvalidSessionIds(String id) {
+        assertThrows(IllegalArgumentException.class, () -> AmqpNames.sessionQueue("alice", id));
+    }
+
+    // ---- user routing keys ----
+
+    @ParameterizedTest
+    @ValueSource(strings = {"alice", "", "alice@example.com", "用户", "a.b.c"})
+    void shortUserIdIsItsOwnRoutingKey(String user) {
+        assertEquals(user, AmqpNames.userRoutingKey(user));
+    }
+
+    @Test
+    void userIdOfExactly255BytesIsItsOwnRoutingKey() {
+        String ascii = "u".repeat(255);
+        String euro = "€".repeat(85); // 3 bytes each
+        assertEquals(ascii, AmqpNames.userRoutingKey(ascii));
+        assertEquals(euro, AmqpNames.userRoutingKey(euro));
+    }
+
+    @Test
+    void userIdAbove255BytesIsHashed() throws Exception {
+        String ascii = "u".repeat(256);
+        String twoByte = "é".repeat(128); // 128 characters, 256 bytes
+        for (String user : Set.of(ascii, twoByte, "😀".repeat(1000))) {
+            String key = AmqpNames.userRoutingKey(user);
+            String hex = HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(user.getBytes(StandardCharsets.UTF_8)));
+            assertEquals("sha256:" + hex, key);
+            assertTrue(key.matches("sha256:[0-9a-f]{64}"), key);
+        }
+        assertNotEquals(AmqpNames.userRoutingKey("u".repeat(256)), AmqpNames.userRoutingKey("u".repeat(257)));
+    }
+}
