@@ -15,6 +15,9 @@ import java.util.Map;
  * {@code t}; see PROTOCOL.md for every field.
  */
 public final class ServerFrames {
+    /** The protocol version in every {@code hello}; raised on changes old clients cannot ignore. */
+    public static final int PROTOCOL_VERSION = 1;
+
     private static final JsonFactory JSON = new JsonFactory();
 
     private ServerFrames() {}
@@ -26,6 +29,7 @@ public final class ServerFrames {
         try (JsonGenerator g = generator(out)) {
             g.writeStartObject();
             g.writeStringField("t", "hello");
+            g.writeNumberField("v", PROTOCOL_VERSION);
             g.writeStringField("session", session);
             g.writeStringField("connection", connection);
             g.writeBooleanField("resumed", resumed);

@@ -35,9 +35,10 @@ class ServerFramesTest {
     void hello() throws IOException {
         JsonNode f = frame(out -> ServerFrames.writeHello(out, "S".repeat(22), "C".repeat(11), true, "alice",
                 "node-1", "websocket", 25_000, 64));
-        assertEquals(Set.of("t", "session", "connection", "resumed", "user", "node", "transport", "heartbeatMs",
+        assertEquals(Set.of("t", "v", "session", "connection", "resumed", "user", "node", "transport", "heartbeatMs",
                 "prefetch"), fieldNames(f));
         assertEquals("hello", f.get("t").textValue());
+        assertEquals(ServerFrames.PROTOCOL_VERSION, f.get("v").intValue());
         assertEquals("S".repeat(22), f.get("session").textValue());
         assertEquals("C".repeat(11), f.get("connection").textValue());
         assertEquals("websocket", f.get("transport").textValue());

@@ -1,5 +1,6 @@
 package io.lasthop.edge.server;
 
+import io.lasthop.edge.cli.PublishCommand;
 import io.lasthop.edge.config.EdgeConfig;
 import io.lasthop.edge.config.Settings;
 import java.nio.file.Path;
@@ -16,6 +17,11 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+        if (args.length > 0 && args[0].equals("publish")) {
+            String uri = System.getenv().getOrDefault(Settings.AMQP_URI.env(), Settings.AMQP_URI.defaultText());
+            System.exit(PublishCommand.run(args, uri));
+            return;
+        }
         Path file = null;
         boolean dev = false;
         for (int i = 0; i < args.length; i++) {
@@ -79,5 +85,6 @@ public final class Main {
         System.exit(2);
     }
 
-    private static final String USAGE = "usage: java -jar lasthop-edge.jar [--dev] [--config FILE] [--help]";
+    private static final String USAGE = "usage: java -jar lasthop-edge.jar [--dev] [--config FILE] [--help]\n"
+            + "       java -jar lasthop-edge.jar publish USER JSON";
 }

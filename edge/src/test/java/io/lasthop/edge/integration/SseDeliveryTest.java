@@ -122,6 +122,20 @@ class SseDeliveryTest {
     }
 
     @Test
+    void bearerHeaderIsAcceptedWhereAClientCanSetOne() throws Exception {
+        String user = Edge.newUser();
+        java.net.http.HttpResponse<java.io.InputStream> res = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(edge.http() + "/lasthop/sse"))
+                        .header("Authorization", "Bearer " + Edge.token(user)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream body = res.body()) {
+            assertEquals(200, res.statusCode());
+            String start = new String(body.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(start.contains("\"user\":\"" + user + "\""), start);
+        }
+    }
+
+    @Test
     void batchOfFramesInOnePost() {
         String user = Edge.newUser();
         try (SseClient sse = SseClient.connect(edge, Edge.token(user), null)) {
