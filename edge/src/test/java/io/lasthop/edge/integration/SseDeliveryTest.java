@@ -128,10 +128,14 @@ class SseDeliveryTest {
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(edge.http() + "/lasthop/sse"))
                         .header("Authorization", "Bearer " + Edge.token(user)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofInputStream());
-        try (java.io.InputStream body = res.body()) {
+        try (java.io.BufferedReader body = new java.io.BufferedReader(
+                new java.io.InputStreamReader(res.body(), java.nio.charset.StandardCharsets.UTF_8))) {
             assertEquals(200, res.statusCode());
-            String start = new String(body.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
-            assertTrue(start.contains("\"user\":\"" + user + "\""), start);
+            String line;
+            do {
+                line = body.readLine();
+            } while (line != null && !line.startsWith("data: "));
+            assertTrue(line != null && line.contains("\"user\":\"" + user + "\""), line);
         }
     }
 
