@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -71,6 +73,10 @@ public final class ClientFrameDecoder {
             case "ping" -> new ClientFrame.Ping();
             case "pong" -> new ClientFrame.Pong();
             case "auth" -> new ClientFrame.Auth(text(node, "token"));
+            case "send" -> new ClientFrame.Send(ref(node), text(node, "key"), body(node), optionalText(node, "id"));
+            case "reply" -> new ClientFrame.Reply(ref(node), text(node, "token"), body(node));
+            case "sub" -> new ClientFrame.Subscribe(ref(node), text(node, "topic"));
+            case "unsub" -> new ClientFrame.Unsubscribe(ref(node), text(node, "topic"));
             default -> throw new FrameException(ErrorCode.UNKNOWN_FRAME_TYPE,
                     "unknown frame type \"" + abbreviate(type.textValue()) + "\"");
         };
@@ -82,6 +88,65 @@ public final class ClientFrameDecoder {
             throw new FrameException(ErrorCode.BAD_FRAME, "\"seq\" must be a positive integer");
         }
         return seq.longValue();
+    }
+
+    private static long ref(JsonNode node) throws FrameException {
+        JsonNode ref = node.get("ref");
+        if (ref == null || !ref.isIntegralNumber() || !ref.canConvertToLong() || ref.longValue() < 0) {
+            throw new FrameException(ErrorCode.BAD_FRAME, "\"ref\" must be a non-negative integer");
+        }
+        return ref.longValue();
+    }
+
+    /**
+     * The body of a send or reply: {@code enc} says how {@code body} carries it, as on the way
+     * down: {@code json} (the default) any JSON value, {@code text} a string, {@code base64} a
+     * base64 string.
+     */
+    private static ClientFrame.Body body(JsonNode node) throws FrameException {
+        JsonNode body = node.get("body");
+        if (body == null) {
+            throw new FrameException(ErrorCode.BAD_FRAME, "\"body\" is missing");
+        }
+        JsonNode enc = node.get("enc");
+        String encoding = enc == null ? "json" : enc.asText();
+        switch (encoding) {
+            case "json":
+                try {
+                    return new ClientFrame.Body(MAPPER.writeValueAsBytes(body), "application/json");
+                } catch (JsonProcessingException e) {
+                    throw new FrameException(ErrorCode.BAD_FRAME, "unserializable body");
+                }
+            case "text":
+                if (!body.isTextual()) {
+                    throw new FrameException(ErrorCode.BAD_FRAME, "with enc \"text\", \"body\" must be a string");
+                }
+                return new ClientFrame.Body(body.textValue().getBytes(StandardCharsets.UTF_8),
+                        "text/plain; charset=utf-8");
+            case "base64":
+                if (!body.isTextual()) {
+                    throw new FrameException(ErrorCode.BAD_FRAME, "with enc \"base64\", \"body\" must be a string");
+                }
+                try {
+                    return new ClientFrame.Body(Base64.getDecoder().decode(body.textValue()),
+                            "application/octet-stream");
+                } catch (IllegalArgumentException e) {
+                    throw new FrameException(ErrorCode.BAD_FRAME, "\"body\" is not valid base64");
+                }
+            default:
+                throw new FrameException(ErrorCode.BAD_FRAME, "\"enc\" must be json, text or base64");
+        }
+    }
+
+    private static String optionalText(JsonNode node, String field) throws FrameException {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual() || value.textValue().isEmpty() || value.textValue().length() > 255) {
+            throw new FrameException(ErrorCode.BAD_FRAME, "\"" + field + "\" must be a string of 1 to 255 characters");
+        }
+        return value.textValue();
     }
 
     private static String text(JsonNode node, String field) throws FrameException {

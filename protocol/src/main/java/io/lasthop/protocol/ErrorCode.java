@@ -19,6 +19,24 @@ public enum ErrorCode {
     TOKEN_INVALID("token_invalid"),
     /** The token is past its {@code exp}, or before its {@code nbf}. */
     TOKEN_EXPIRED("token_expired"),
+    /** The token does not allow this topic or routing key. */
+    FORBIDDEN("forbidden"),
+    /** A routing key with a wildcard, or a topic pattern that is not well formed. */
+    BAD_KEY("bad_key"),
+    /** The broker accepted the message but no queue is bound to receive it. */
+    UNROUTABLE("unroutable"),
+    /** The broker refused the message (basic.nack), e.g. a full queue with reject-publish. */
+    REJECTED("rejected"),
+    /** A message body over the inbound size limit. */
+    TOO_LARGE("too_large"),
+    /** More messages per second than the session's allowance. */
+    RATE_LIMITED("rate_limited"),
+    /** The session holds as many subscriptions as it may. */
+    TOO_MANY_SUBSCRIPTIONS("too_many_subscriptions"),
+    /** A reply token that is forged, malformed, or was issued to another user. */
+    REPLY_TOKEN_INVALID("reply_token_invalid"),
+    /** A reply token past its expiry. */
+    REPLY_TOKEN_EXPIRED("reply_token_expired"),
     /** A session id that is not of the form the edge issues. */
     BAD_SESSION_ID("bad_session_id"),
     /** The session is not connected to this node. */

@@ -16,6 +16,8 @@ import java.util.Map;
  * @param timestampMillis the AMQP {@code timestamp} in epoch milliseconds, or null
  * @param headers       AMQP headers whose values are strings, numbers or booleans; may be empty
  * @param body          the AMQP body, passed through unchanged
+ * @param replyToken    when the message has a {@code reply_to}: the token a {@code reply} frame
+ *                      must carry; else null
  */
 public record MessageFrame(
         long seq,
@@ -27,4 +29,5 @@ public record MessageFrame(
         String type,
         Long timestampMillis,
         Map<String, Object> headers,
-        byte[] body) {}
+        byte[] body,
+        String replyToken) {}

@@ -65,6 +65,9 @@ public final class ServerFrames {
             if (m.headers() != null && !m.headers().isEmpty()) {
                 writeHeaders(g, m.headers());
             }
+            if (m.replyToken() != null) {
+                g.writeStringField("replyToken", m.replyToken());
+            }
             BodyEncoding encoding = BodyEncoding.choose(m.contentType(), m.body());
             g.writeStringField("enc", encoding.wireName());
             g.writeFieldName("body");
@@ -86,11 +89,29 @@ public final class ServerFrames {
         out.write(PONG);
     }
 
+    /** Answers a request ({@code send}, {@code reply}, {@code sub}, {@code unsub}) that succeeded. */
+    public static void writeOk(OutputStream out, long ref) throws IOException {
+        try (JsonGenerator g = generator(out)) {
+            g.writeStartObject();
+            g.writeStringField("t", "ok");
+            g.writeNumberField("ref", ref);
+            g.writeEndObject();
+        }
+    }
+
     /** An error about one client frame or request; the connection stays open. */
     public static void writeError(OutputStream out, ErrorCode code, String message) throws IOException {
+        writeError(out, -1, code, message);
+    }
+
+    /** An error answering the request {@code ref}, or no request when {@code ref} is negative. */
+    public static void writeError(OutputStream out, long ref, ErrorCode code, String message) throws IOException {
         try (JsonGenerator g = generator(out)) {
             g.writeStartObject();
             g.writeStringField("t", "error");
+            if (ref >= 0) {
+                g.writeNumberField("ref", ref);
+            }
             g.writeStringField("code", code.code());
             g.writeStringField("message", message);
             g.writeEndObject();

@@ -195,4 +195,49 @@ class ClientFrameDecoderTest {
         assertEquals(expected, e.code(), e.getMessage());
         return e;
     }
+
+    @Test
+    void requestFramesDecodeWithTheirBodies() throws FrameException {
+        ClientFrame.Send send = (ClientFrame.Send) ClientFrameDecoder.decode(
+                "{\"t\":\"send\",\"ref\":3,\"key\":\"chat.a\",\"body\":{\"x\":[1,2]},\"id\":\"m-1\"}".getBytes());
+        org.junit.jupiter.api.Assertions.assertEquals(3, send.ref());
+        org.junit.jupiter.api.Assertions.assertEquals("chat.a", send.key());
+        org.junit.jupiter.api.Assertions.assertEquals("m-1", send.id());
+        org.junit.jupiter.api.Assertions.assertEquals("{\"x\":[1,2]}", new String(send.body().bytes()));
+        org.junit.jupiter.api.Assertions.assertEquals("application/json", send.body().contentType());
+
+        ClientFrame.Reply text = (ClientFrame.Reply) ClientFrameDecoder.decode(
+                "{\"t\":\"reply\",\"ref\":0,\"token\":\"tk\",\"enc\":\"text\",\"body\":\"h\u00e9\"}".getBytes());
+        org.junit.jupiter.api.Assertions.assertEquals("hé", new String(text.body().bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        org.junit.jupiter.api.Assertions.assertTrue(text.body().contentType().startsWith("text/plain"));
+
+        ClientFrame.Send bin = (ClientFrame.Send) ClientFrameDecoder.decode(
+                "{\"t\":\"send\",\"ref\":1,\"key\":\"k\",\"enc\":\"base64\",\"body\":\"AP8H\"}".getBytes());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {0, (byte) 0xff, 7}, bin.body().bytes());
+
+        org.junit.jupiter.api.Assertions.assertEquals(new ClientFrame.Subscribe(4, "prices.*"),
+                ClientFrameDecoder.decode("{\"t\":\"sub\",\"ref\":4,\"topic\":\"prices.*\"}".getBytes()));
+        org.junit.jupiter.api.Assertions.assertEquals(new ClientFrame.Unsubscribe(5, "prices.*"),
+                ClientFrameDecoder.decode("{\"t\":\"unsub\",\"ref\":5,\"topic\":\"prices.*\"}".getBytes()));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "{\"t\":\"send\",\"key\":\"k\",\"body\":1}",
+            "{\"t\":\"send\",\"ref\":-1,\"key\":\"k\",\"body\":1}",
+            "{\"t\":\"send\",\"ref\":1,\"body\":1}",
+            "{\"t\":\"send\",\"ref\":1,\"key\":\"k\"}",
+            "{\"t\":\"send\",\"ref\":1,\"key\":\"k\",\"enc\":\"text\",\"body\":1}",
+            "{\"t\":\"send\",\"ref\":1,\"key\":\"k\",\"enc\":\"base64\",\"body\":\"!!\"}",
+            "{\"t\":\"send\",\"ref\":1,\"key\":\"k\",\"enc\":\"xml\",\"body\":\"x\"}",
+            "{\"t\":\"send\",\"ref\":1,\"key\":\"k\",\"body\":1,\"id\":\"\"}",
+            "{\"t\":\"reply\",\"ref\":1,\"body\":1}",
+            "{\"t\":\"sub\",\"ref\":1}",
+            "{\"t\":\"unsub\",\"ref\":\"1\",\"topic\":\"x\"}",
+    })
+    void malformedRequestsAreBadFrames(String json) {
+        FrameException e = org.junit.jupiter.api.Assertions.assertThrows(FrameException.class,
+                () -> ClientFrameDecoder.decode(json.getBytes()));
+        org.junit.jupiter.api.Assertions.assertEquals(ErrorCode.BAD_FRAME, e.code());
+    }
 }

@@ -62,7 +62,7 @@ class ServerFramesTest {
     @Test
     void messageWithJsonBodyEmbedsTheValue() throws IOException {
         JsonNode f = message(new MessageFrame(7, "m-1", false, "lasthop.user", "alice", "application/json",
-                "order.created", 1_700_000_000_123L, null, utf8("{\"a\":[1,2,{\"b\":null}],\"c\":\"d\"}")));
+                "order.created", 1_700_000_000_123L, null, utf8("{\"a\":[1,2,{\"b\":null}],\"c\":\"d\"}"), null));
         assertEquals("msg", f.get("t").textValue());
         assertEquals(7, f.get("seq").longValue());
         assertEquals("m-1", f.get("id").textValue());
@@ -157,7 +157,7 @@ class ServerFramesTest {
         headers.put("map", Map.of("k", "v"));
         headers.put("date", new Date(0));
         headers.put("null", null);
-        JsonNode f = message(new MessageFrame(1, "id", false, "x", "k", null, null, null, headers, utf8("b")));
+        JsonNode f = message(new MessageFrame(1, "id", false, "x", "k", null, null, null, headers, utf8("b"), null));
         JsonNode h = f.get("headers");
         assertEquals(List.of("s", "yes", "no", "i", "l", "sh", "b", "d", "f", "big"), fieldNameList(h),
                 "only strings, numbers and booleans are carried, in order");
@@ -176,22 +176,22 @@ class ServerFramesTest {
 
     @Test
     void redeliveredIsPresentOnlyWhenTrue() throws IOException {
-        JsonNode first = message(new MessageFrame(1, "id", false, "x", "k", null, null, null, Map.of(), utf8("b")));
-        JsonNode again = message(new MessageFrame(1, "id", true, "x", "k", null, null, null, Map.of(), utf8("b")));
+        JsonNode first = message(new MessageFrame(1, "id", false, "x", "k", null, null, null, Map.of(), utf8("b"), null));
+        JsonNode again = message(new MessageFrame(1, "id", true, "x", "k", null, null, null, Map.of(), utf8("b"), null));
         assertFalse(first.has("redelivered"));
         assertTrue(again.get("redelivered").booleanValue());
     }
 
     @Test
     void optionalFieldsAreOmittedWhenNull() throws IOException {
-        JsonNode f = message(new MessageFrame(3, "id", false, "", "k", null, null, null, null, utf8("b")));
+        JsonNode f = message(new MessageFrame(3, "id", false, "", "k", null, null, null, null, utf8("b"), null));
         assertEquals(Set.of("t", "seq", "id", "exchange", "key", "enc", "body"), fieldNames(f));
         assertEquals("", f.get("exchange").textValue());
     }
 
     @Test
     void emptyHeadersAreOmitted() throws IOException {
-        JsonNode f = message(new MessageFrame(3, "id", false, "x", "k", null, null, null, Map.of(), utf8("b")));
+        JsonNode f = message(new MessageFrame(3, "id", false, "x", "k", null, null, null, Map.of(), utf8("b"), null));
         assertFalse(f.has("headers"));
     }
 
@@ -287,7 +287,7 @@ class ServerFramesTest {
     }
 
     private static MessageFrame msg(String contentType, byte[] body) {
-        return new MessageFrame(1, "id", false, "lasthop.user", "alice", contentType, null, null, null, body);
+        return new MessageFrame(1, "id", false, "lasthop.user", "alice", contentType, null, null, null, body, null);
     }
 
     /** The body must come back byte for byte from whichever encoding the frame chose. */

@@ -119,6 +119,16 @@ public final class SessionLink {
         }
     }
 
+    /** Binds the session's queue: a topic subscription. Blocking. */
+    public void bind(String exchange, String routingKey) throws IOException {
+        channel.queueBind(queue, exchange, routingKey);
+    }
+
+    /** Removes a binding; removing one that does not exist is not an error. Blocking. */
+    public void unbind(String exchange, String routingKey) throws IOException {
+        channel.queueUnbind(queue, exchange, routingKey);
+    }
+
     /** Closes the channel, which requeues every unacked delivery in order. Idempotent. */
     public void close() {
         if (closing.compareAndSet(false, true)) {

@@ -92,7 +92,9 @@ public final class TokenVerifier {
             if (sub == null || sub.isEmpty()) {
                 throw new AuthException(ErrorCode.TOKEN_INVALID, "the token's sub is empty");
             }
-            return new Principal(sub, claims.getExpirationTime().toInstant());
+            Object lasthop = claims.getClaim(Permissions.CLAIM);
+            return new Principal(sub, claims.getExpirationTime().toInstant(),
+                    Permissions.patterns(lasthop, "subscribe", sub), Permissions.patterns(lasthop, "send", sub));
         } catch (BadJWTException e) {
             // Outside its validity period (exp, or nbf not reached) is "expired": a fresh token fixes it.
             ErrorCode code = "Expired JWT".equals(e.getMessage()) || "JWT before use time".equals(e.getMessage())

@@ -66,12 +66,24 @@ public final class Settings {
     public static final Setting<Duration> HEARTBEAT = duration("heartbeat", "25s",
             "Interval of ping frames; a WebSocket client silent for 3 intervals is disconnected.");
 
+    public static final Setting<Integer> INBOUND_RATE = integer("inbound.rate", "20",
+            "Requests (send, reply, sub, unsub) a session may make per second, on average (token bucket).", 1, 1_000_000);
+    public static final Setting<Integer> INBOUND_BURST = integer("inbound.burst", "40",
+            "Requests a session may make at once before inbound.rate applies (the token bucket's size).", 1, 1_000_000);
+    public static final Setting<Integer> INBOUND_MAX_BYTES = integer("inbound.max.bytes", "32768",
+            "Largest message body a browser may send or reply with, in bytes.", 1, 16 << 20);
+    public static final Setting<Integer> MAX_SUBSCRIPTIONS = integer("session.max.subscriptions", "100",
+            "Topic subscriptions one connection of a session may hold.", 0, 100_000);
+    public static final Setting<Duration> REPLY_TOKEN_TTL = duration("reply.token.ttl", "10m",
+            "How long a browser may take to reply to a message that has a reply_to.");
+
     public static final List<Setting<?>> ALL = List.of(
             HTTP_HOST, HTTP_PORT, MAX_FRAME_BYTES,
             AMQP_URI, AMQP_CONNECTIONS, AMQP_WORKER_THREADS, RECOVERY_RATE,
             NODE_ID,
             JWT_HS256_SECRET, JWT_ALGORITHMS, JWT_ISSUER, JWT_AUDIENCE, JWT_LEEWAY, DEV,
-            RESUME_WINDOW, QUEUE_MAX_LENGTH, QUEUE_OVERFLOW, QUEUE_TYPE, PREFETCH, ACK_TIMEOUT, HEARTBEAT);
+            RESUME_WINDOW, QUEUE_MAX_LENGTH, QUEUE_OVERFLOW, QUEUE_TYPE, PREFETCH, ACK_TIMEOUT, HEARTBEAT,
+            INBOUND_RATE, INBOUND_BURST, INBOUND_MAX_BYTES, MAX_SUBSCRIPTIONS, REPLY_TOKEN_TTL);
 
     private static Setting<String> text(String key, String def, String doc) {
         return new Setting<>(key, def, doc, Function.identity());

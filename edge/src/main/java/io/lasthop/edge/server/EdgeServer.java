@@ -1,6 +1,8 @@
 package io.lasthop.edge.server;
 
 import io.lasthop.edge.amqp.BrokerConnections;
+import io.lasthop.edge.amqp.Publisher;
+import io.lasthop.edge.auth.ReplyTokens;
 import io.lasthop.edge.amqp.SessionQueues;
 import io.lasthop.edge.amqp.Topology;
 import io.lasthop.edge.auth.DevTokens;
@@ -27,6 +29,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -54,6 +57,7 @@ public final class EdgeServer implements AutoCloseable {
     private final BrokerConnections broker;
     private final SessionManager sessions;
     private final TokenVerifier tokens;
+    private final Publisher publisher;
     private volatile Channel listener;
 
     public EdgeServer(EdgeConfig config) {
@@ -103,7 +107,11 @@ public final class EdgeServer implements AutoCloseable {
                         log.warn("broker unavailable ({}); new sessions get 503 until it is back", why);
                     }
                 });
-        sessions = new SessionManager(config, queues, broker, tokens, metrics, amqpPool, scheduler, nodeId);
+        publisher = new Publisher(config.get(Settings.AMQP_URI), nodeId);
+        ReplyTokens replyTokens = new ReplyTokens(ReplyTokens.deriveKey(TokenVerifier.secretBytes(secret)),
+                config.get(Settings.REPLY_TOKEN_TTL), Clock.systemUTC());
+        sessions = new SessionManager(config, queues, broker, publisher, tokens, replyTokens, metrics, amqpPool,
+                scheduler, nodeId);
         metrics.bindBrokerState(broker::ready);
     }
 
@@ -166,6 +174,7 @@ public final class EdgeServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        publisher.close();
         broker.close();
         scheduler.shutdownNow();
         consumerDispatch.shutdownNow();

@@ -25,7 +25,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -62,7 +61,8 @@ public final class Session implements SessionLink.Handler {
     volatile boolean closed;
 
     private volatile String connectionId;
-    private Instant tokenExpiresAt;
+    private Principal principal;
+    private final SessionRequests requests;
     private State state = State.OPENING;
     private Transport transport;
     private long nextSeq;
@@ -79,8 +79,9 @@ public final class Session implements SessionLink.Handler {
         this.manager = manager;
         this.loop = loop;
         this.userId = principal.userId();
-        this.tokenExpiresAt = principal.expiresAt();
+        this.principal = principal;
         this.amqp = new SerialExecutor(manager.amqpPool());
+        this.requests = new SessionRequests(this, manager);
     }
 
     public String id() {
@@ -102,6 +103,11 @@ public final class Session implements SessionLink.Handler {
 
     public EventLoop eventLoop() {
         return loop;
+    }
+
+    /** The identity and rights of the newest token the client presented. Event loop only. */
+    Principal principal() {
+        return principal;
     }
 
     /** Completes once this session's AMQP channel is closed and its deliveries requeued. */
@@ -169,6 +175,8 @@ public final class Session implements SessionLink.Handler {
                 send(ServerFrames::writePong);
             } else if (f instanceof ClientFrame.Auth a) {
                 refreshToken(a.token());
+            } else if (f instanceof ClientFrame.Request r) {
+                requests.handle(r);
             }
             if (state != State.OPEN) {
                 return;
@@ -180,6 +188,23 @@ public final class Session implements SessionLink.Handler {
     /** Any sign of life from the client, e.g. a WebSocket pong. */
     public void touch() {
         lastInboundNanos = System.nanoTime();
+    }
+
+    /** Answers request {@code ref} with {@code ok}. */
+    void answerOk(long ref) {
+        if (state == State.OPEN) {
+            send(out -> ServerFrames.writeOk(out, ref));
+            transport.flush();
+        }
+    }
+
+    /** Answers request {@code ref} with an error. */
+    void answerError(long ref, ErrorCode code, String message) {
+        manager.metrics().clientError(code);
+        if (state == State.OPEN) {
+            send(out -> ServerFrames.writeError(out, ref, code, message));
+            transport.flush();
+        }
     }
 
     /** Reports an error to the client without closing. */
@@ -254,8 +279,10 @@ public final class Session implements SessionLink.Handler {
         Long ts = props.getTimestamp() == null ? null : props.getTimestamp().getTime();
         String id = MessageIds.of(props.getMessageId(), envelope.getExchange(), envelope.getRoutingKey(), ts,
                 props.getCorrelationId(), body);
+        String replyToken = props.getReplyTo() == null ? null
+                : manager.replyTokens().mint(userId, props.getReplyTo(), props.getCorrelationId());
         MessageFrame frame = new MessageFrame(seq, id, envelope.isRedeliver(), envelope.getExchange(),
-                envelope.getRoutingKey(), props.getContentType(), props.getType(), ts, headers(props), body);
+                envelope.getRoutingKey(), props.getContentType(), props.getType(), ts, headers(props), body, replyToken);
         boolean first = unacked.isEmpty();
         unacked.add(new Inflight(seq, tag, from, System.nanoTime(), frame));
         unwritten++;
@@ -418,14 +445,14 @@ public final class Session implements SessionLink.Handler {
             sendError(ErrorCode.TOKEN_INVALID, "the new token is for another subject; a connection keeps its user");
             return;
         }
-        tokenExpiresAt = p.expiresAt();
+        principal = p;
         cancel(tokenTimer);
         scheduleTokenExpiry();
         send(out -> ServerFrames.writeAuthOk(out, p.expiresAt().toEpochMilli()));
     }
 
     private void scheduleTokenExpiry() {
-        long delay = tokenExpiresAt.toEpochMilli() + manager.leewayMillis() - System.currentTimeMillis();
+        long delay = principal.expiresAt().toEpochMilli() + manager.leewayMillis() - System.currentTimeMillis();
         tokenTimer = loop.schedule(() -> close(CloseCode.TOKEN_EXPIRED,
                 "the token expired; reconnect with a fresh one, or send it in an auth frame before expiry"),
                 Math.max(delay, 0), TimeUnit.MILLISECONDS);

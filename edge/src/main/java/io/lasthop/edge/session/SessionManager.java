@@ -4,6 +4,8 @@ import io.lasthop.edge.amqp.BrokerConnections;
 import io.lasthop.edge.amqp.SessionLink;
 import io.lasthop.edge.amqp.SessionQueues;
 import io.lasthop.edge.auth.Principal;
+import io.lasthop.edge.amqp.Publisher;
+import io.lasthop.edge.auth.ReplyTokens;
 import io.lasthop.edge.auth.TokenVerifier;
 import io.lasthop.edge.config.EdgeConfig;
 import io.lasthop.edge.config.Settings;
@@ -29,11 +31,22 @@ public final class SessionManager {
     private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
     private static final long RECOVERY_TICK_MS = 100;
 
+    /** Per-session limits on what a browser sends. */
+    public record Limits(int rate, int burst, int maxBytes, int maxSubscriptions) {
+        public static Limits of(EdgeConfig config) {
+            return new Limits(config.get(Settings.INBOUND_RATE), config.get(Settings.INBOUND_BURST),
+                    config.get(Settings.INBOUND_MAX_BYTES), config.get(Settings.MAX_SUBSCRIPTIONS));
+        }
+    }
+
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Session> toRecover = new ConcurrentLinkedQueue<>();
     private final BrokerConnections broker;
     private final SessionQueues queues;
     private final TokenVerifier tokens;
+    private final ReplyTokens replyTokens;
+    private final Publisher publisher;
+    private final Limits limits;
     private final EdgeMetrics metrics;
     private final Executor amqpPool;
     private final String nodeId;
@@ -42,11 +55,15 @@ public final class SessionManager {
     private final long leewayMillis;
     private final int recoveriesPerTick;
 
-    public SessionManager(EdgeConfig config, SessionQueues queues, BrokerConnections broker, TokenVerifier tokens,
-                          EdgeMetrics metrics, Executor amqpPool, ScheduledExecutorService scheduler, String nodeId) {
+    public SessionManager(EdgeConfig config, SessionQueues queues, BrokerConnections broker, Publisher publisher,
+                          TokenVerifier tokens, ReplyTokens replyTokens, EdgeMetrics metrics, Executor amqpPool,
+                          ScheduledExecutorService scheduler, String nodeId) {
         this.broker = broker;
         this.queues = queues;
+        this.publisher = publisher;
         this.tokens = tokens;
+        this.replyTokens = replyTokens;
+        this.limits = Limits.of(config);
         this.metrics = metrics;
         this.amqpPool = amqpPool;
         this.nodeId = nodeId;
@@ -178,6 +195,18 @@ public final class SessionManager {
 
     TokenVerifier tokens() {
         return tokens;
+    }
+
+    ReplyTokens replyTokens() {
+        return replyTokens;
+    }
+
+    Publisher publisher() {
+        return publisher;
+    }
+
+    Limits limits() {
+        return limits;
     }
 
     Executor amqpPool() {

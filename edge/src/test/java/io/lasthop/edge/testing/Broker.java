@@ -65,6 +65,23 @@ public final class Broker implements AutoCloseable {
                 json.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The next message in a queue, waiting up to the test timeout; null if none came. */
+    public com.rabbitmq.client.GetResponse await(String queue) {
+        long deadline = System.nanoTime() + timeout().toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                com.rabbitmq.client.GetResponse r = channel().basicGet(queue, true);
+                if (r != null) {
+                    return r;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return null;
+    }
+
     public Channel channel() {
         if (!channel.isOpen()) {
             connect();

@@ -13,6 +13,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.time.Instant;
+import com.nimbusds.jwt.JWTClaimsSet;
 import java.util.function.Consumer;
 
 /** An edge node started in-process on a free port, against the real broker. */
@@ -63,6 +68,13 @@ public final class Edge implements AutoCloseable {
 
     public static String token(String user) {
         return DevTokens.mint(SECRET.getBytes(StandardCharsets.UTF_8), user, Duration.ofMinutes(10));
+    }
+
+    /** A token whose {@code lasthop} claim allows these subscribe and send patterns. */
+    public static String token(String user, List<String> subscribe, List<String> send) {
+        return DevTokens.mint(SECRET.getBytes(StandardCharsets.UTF_8), new JWTClaimsSet.Builder().subject(user)
+                .expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(10))))
+                .claim("lasthop", Map.of("subscribe", subscribe, "send", send)).build());
     }
 
     public static String token(String user, Duration ttl) {

@@ -49,6 +49,15 @@ public class Frames {
         return f;
     }
 
+    /** The next frame, whatever its type. */
+    public JsonNode nextAny() {
+        JsonNode f = poll(Broker.timeout());
+        if (f == null) {
+            throw new AssertionError("no frame within " + Broker.timeout().toMillis() + " ms");
+        }
+        return f;
+    }
+
     /** The next {@code n} message frames. */
     public List<JsonNode> messages(int n) {
         List<JsonNode> out = new ArrayList<>(n);

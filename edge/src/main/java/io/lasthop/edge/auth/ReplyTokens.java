@@ -1,0 +1,104 @@
+package io.lasthop.edge.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lasthop.protocol.ErrorCode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Reply authority without shared state: a token the edge attaches to each delivered message that
+ * has a {@code reply_to}, HMAC-signed over the reply address, the correlation id, the user and an
+ * expiry. Any node with the same secret verifies it.
+ *
+ * <p>Format: {@code base64url(JSON payload) "." base64url(HMAC-SHA256(key, first part))}, with the
+ * payload {@code {"u": user, "r": reply_to, "c": correlation_id, "e": expiry epoch seconds}}.
+ */
+public final class ReplyTokens {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+    private static final String HMAC = "HmacSHA256";
+
+    /** What a verified token grants: a publish to {@code replyTo} with {@code correlationId}. */
+    public record Grant(String replyTo, String correlationId) {}
+
+    private final SecretKeySpec key;
+    private final Duration ttl;
+    private final Clock clock;
+
+    public ReplyTokens(byte[] secret, Duration ttl, Clock clock) {
+        this.key = new SecretKeySpec(secret, HMAC);
+        this.ttl = ttl;
+        this.clock = clock;
+    }
+
+    /**
+     * A key of its own for reply tokens, derived from the JWT secret, so a reply token can never
+     * pass as a JWT signature or the reverse.
+     */
+    public static byte[] deriveKey(byte[] jwtSecret) {
+        return hmac(new SecretKeySpec(jwtSecret, HMAC), "lasthop reply-token key v1".getBytes(StandardCharsets.UTF_8));
+    }
+
+    public String mint(String userId, String replyTo, String correlationId) {
+        ObjectNode payload = JSON.createObjectNode();
+        payload.put("u", userId);
+        payload.put("r", replyTo);
+        if (correlationId != null) {
+            payload.put("c", correlationId);
+        }
+        payload.put("e", clock.instant().plus(ttl).getEpochSecond());
+        String body = B64.encodeToString(payload.toString().getBytes(StandardCharsets.UTF_8));
+        return body + "." + B64.encodeToString(hmac(key, body.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    public Grant verify(String token, String userId) throws AuthException {
+        int dot = token.indexOf('.');
+        if (dot <= 0 || dot != token.lastIndexOf('.')) {
+            throw new AuthException(ErrorCode.REPLY_TOKEN_INVALID, "malformed reply token");
+        }
+        String body = token.substring(0, dot);
+        byte[] mac;
+        JsonNode payload;
+        try {
+            mac = B64D.decode(token.substring(dot + 1));
+            payload = JSON.readTree(B64D.decode(body));
+        } catch (IllegalArgumentException | IOException e) {
+            throw new AuthException(ErrorCode.REPLY_TOKEN_INVALID, "malformed reply token");
+        }
+        if (!MessageDigest.isEqual(mac, hmac(key, body.getBytes(StandardCharsets.US_ASCII)))) {
+            throw new AuthException(ErrorCode.REPLY_TOKEN_INVALID, "reply token signature mismatch");
+        }
+        if (payload == null || !payload.path("u").isTextual() || !payload.path("r").isTextual()
+                || !payload.path("e").isIntegralNumber()) {
+            throw new AuthException(ErrorCode.REPLY_TOKEN_INVALID, "malformed reply token");
+        }
+        if (!payload.get("u").textValue().equals(userId)) {
+            throw new AuthException(ErrorCode.REPLY_TOKEN_INVALID, "the reply token was issued to another user");
+        }
+        if (clock.instant().getEpochSecond() > payload.get("e").longValue()) {
+            throw new AuthException(ErrorCode.REPLY_TOKEN_EXPIRED, "the reply token expired");
+        }
+        JsonNode c = payload.get("c");
+        return new Grant(payload.get("r").textValue(), c == null ? null : c.textValue());
+    }
+
+    private static byte[] hmac(SecretKeySpec key, byte[] data) {
+        try {
+            Mac mac = Mac.getInstance(HMAC);
+            mac.init(key);
+            return mac.doFinal(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is in every JVM", e);
+        }
+    }
+}
