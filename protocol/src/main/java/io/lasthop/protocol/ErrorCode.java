@@ -48,6 +48,8 @@ public enum ErrorCode {
     STALE_CONNECTION("stale_connection"),
     /** The broker is unreachable; retry later. */
     UNAVAILABLE("unavailable"),
+    /** A browser origin that may not open a WebSocket here (cross-site WebSocket hijacking). */
+    ORIGIN_FORBIDDEN("origin_forbidden"),
     /** The request does not fit the endpoint (method, upgrade headers). */
     BAD_REQUEST("bad_request"),
     /** No endpoint at this path. */

@@ -77,13 +77,24 @@ public final class Settings {
     public static final Setting<Duration> REPLY_TOKEN_TTL = duration("reply.token.ttl", "10m",
             "How long a browser may take to reply to a message that has a reply_to.");
 
+    public static final Setting<Duration> POLL_TIMEOUT = duration("poll.timeout", "20s",
+            "How long a long-poll is held when no frame is waiting; answered then with an empty array.");
+    public static final Setting<Duration> POLL_LINGER = duration("poll.linger", "30s",
+            "How long a long-polling session stays attached after an answer without a new poll.");
+
+    public static final Setting<Set<String>> CORS_ORIGINS = set("cors.origins", "",
+            "Comma-separated origins (https://app.example.com) allowed besides the edge's own: CORS for HTTP transports, and the WebSocket Origin check; * allows any.");
+    public static final Setting<Boolean> CORS_CREDENTIALS = bool("cors.credentials", "false",
+            "Send Access-Control-Allow-Credentials, so allowed origins may send cookies.");
+
     public static final List<Setting<?>> ALL = List.of(
             HTTP_HOST, HTTP_PORT, MAX_FRAME_BYTES,
             AMQP_URI, AMQP_CONNECTIONS, AMQP_WORKER_THREADS, RECOVERY_RATE,
             NODE_ID,
             JWT_HS256_SECRET, JWT_ALGORITHMS, JWT_ISSUER, JWT_AUDIENCE, JWT_LEEWAY, DEV,
             RESUME_WINDOW, QUEUE_MAX_LENGTH, QUEUE_OVERFLOW, QUEUE_TYPE, PREFETCH, ACK_TIMEOUT, HEARTBEAT,
-            INBOUND_RATE, INBOUND_BURST, INBOUND_MAX_BYTES, MAX_SUBSCRIPTIONS, REPLY_TOKEN_TTL);
+            INBOUND_RATE, INBOUND_BURST, INBOUND_MAX_BYTES, MAX_SUBSCRIPTIONS, REPLY_TOKEN_TTL,
+            POLL_TIMEOUT, POLL_LINGER, CORS_ORIGINS, CORS_CREDENTIALS);
 
     private static Setting<String> text(String key, String def, String doc) {
         return new Setting<>(key, def, doc, Function.identity());

@@ -1,6 +1,12 @@
 package io.lasthop.edge.server;
 
+import io.lasthop.edge.transport.OriginPolicy;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.cors.CorsConfig;
+import io.netty.handler.codec.http.cors.CorsConfigBuilder;
+import io.netty.handler.codec.http.cors.CorsHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -12,17 +18,39 @@ final class EdgeChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final int MAX_CHUNK = 8192;
 
     private final HttpRouter router;
+    private final CorsConfig cors;
     private final int maxFrameBytes;
 
-    EdgeChannelInitializer(HttpRouter router, int maxFrameBytes) {
+    /** @param cors null when no cross-origin access is configured */
+    EdgeChannelInitializer(HttpRouter router, CorsConfig cors, int maxFrameBytes) {
         this.router = router;
+        this.cors = cors;
         this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /** Netty's CORS handler for the allowed origins: preflights, and headers on responses. */
+    static CorsConfig cors(OriginPolicy origins, boolean credentials) {
+        if (origins.allowed().isEmpty()) {
+            return null;
+        }
+        CorsConfigBuilder b = origins.allowsAny() ? CorsConfigBuilder.forAnyOrigin()
+                : CorsConfigBuilder.forOrigins(origins.allowed().toArray(String[]::new));
+        b.allowedRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS)
+                .allowedRequestHeaders(HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.CONTENT_TYPE, "Last-Event-ID")
+                .maxAge(600);
+        if (credentials) {
+            b.allowCredentials();
+        }
+        return b.build();
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK));
+        if (cors != null) {
+            p.addLast("cors", new CorsHandler(cors));
+        }
         p.addLast("aggregator", new FrameLimitAggregator(maxFrameBytes));
         p.addLast("router", router);
     }

@@ -13,8 +13,11 @@ import io.lasthop.edge.metrics.EdgeMetrics;
 import io.lasthop.edge.session.SessionManager;
 import io.lasthop.edge.transport.Endpoint;
 import io.lasthop.edge.transport.FramesEndpoint;
+import io.lasthop.edge.transport.OriginPolicy;
 import io.lasthop.edge.transport.SessionOpener;
-import io.lasthop.edge.transport.sse.SseEndpoint;
+import io.lasthop.edge.transport.poll.PollEndpoint;
+import io.lasthop.edge.transport.sse.SseTransport;
+import io.lasthop.edge.transport.stream.NdjsonTransport;
 import io.lasthop.edge.transport.websocket.WebSocketEndpoint;
 import io.lasthop.protocol.CloseCode;
 import io.netty.bootstrap.ServerBootstrap;
@@ -120,8 +123,12 @@ public final class EdgeServer implements AutoCloseable {
         int maxFrame = config.get(Settings.MAX_FRAME_BYTES);
         SessionOpener opener = new SessionOpener(sessions, tokens, metrics, broker::ready);
         Map<String, Endpoint> endpoints = new HashMap<>();
-        endpoints.put(WebSocketEndpoint.PATH, new WebSocketEndpoint(opener, maxFrame));
-        endpoints.put(SseEndpoint.PATH, new SseEndpoint(opener));
+        OriginPolicy origins = new OriginPolicy(config.get(Settings.CORS_ORIGINS));
+        endpoints.put(WebSocketEndpoint.PATH, new WebSocketEndpoint(opener, origins, maxFrame));
+        endpoints.put(SseTransport.PATH, SseTransport.endpoint(opener));
+        endpoints.put(NdjsonTransport.PATH, NdjsonTransport.endpoint(opener));
+        endpoints.put(PollEndpoint.PATH, new PollEndpoint(opener, config.get(Settings.POLL_TIMEOUT).toMillis(),
+                config.get(Settings.POLL_LINGER).toMillis()));
         endpoints.put(FramesEndpoint.PATH, new FramesEndpoint(opener));
         endpoints.put("/healthz", OpsEndpoints.health());
         endpoints.put("/readyz", OpsEndpoints.ready(broker::ready, () -> "broker not connected"));
@@ -134,7 +141,8 @@ public final class EdgeServer implements AutoCloseable {
                 .channel(serverChannelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new EdgeChannelInitializer(new HttpRouter(endpoints), maxFrame));
+                .childHandler(new EdgeChannelInitializer(new HttpRouter(endpoints),
+                        EdgeChannelInitializer.cors(origins, config.get(Settings.CORS_CREDENTIALS)), maxFrame));
         listener = b.bind(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)).sync().channel();
         log.info("node {} listening on {}", nodeId, listener.localAddress());
         return this;

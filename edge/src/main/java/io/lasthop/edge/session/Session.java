@@ -64,7 +64,7 @@ public final class Session implements SessionLink.Handler {
     private Principal principal;
     private final SessionRequests requests;
     private State state = State.OPENING;
-    private Transport transport;
+    private volatile Transport transport;
     private long nextSeq;
     private long lastWrittenSeq;
     private final ArrayDeque<Inflight> unacked = new ArrayDeque<>();
@@ -96,6 +96,11 @@ public final class Session implements SessionLink.Handler {
         return resumed;
     }
 
+    /** The transport this session writes to; null until attached. */
+    public Transport transport() {
+        return transport;
+    }
+
     /** The id of the connection this session object serves; null until attached. */
     public String connectionId() {
         return connectionId;
@@ -124,7 +129,7 @@ public final class Session implements SessionLink.Handler {
     public void attach(Transport t) {
         assert loop.inEventLoop();
         if (state != State.OPENING) {
-            t.channel().close();
+            t.close(null, null);
             return;
         }
         transport = t;
@@ -143,7 +148,7 @@ public final class Session implements SessionLink.Handler {
 
     /** The client's socket became writable again (or not). */
     public void writabilityChanged() {
-        if (state == State.OPEN && transport.channel().isWritable()) {
+        if (state == State.OPEN && transport.isWritable()) {
             writePending();
             transport.flush();
         }
@@ -240,7 +245,7 @@ public final class Session implements SessionLink.Handler {
                 manager.metrics().closed(code);
                 transport.close(code, encode(out -> ServerFrames.writeClose(out, code, message, 0)));
             } else {
-                transport.channel().close();
+                transport.close(null, null);
             }
         }
         // On the serial executor, so it runs after an attach that may still be under way.
@@ -322,7 +327,7 @@ public final class Session implements SessionLink.Handler {
         }
         long now = System.nanoTime();
         while (it.hasNext()) {
-            if (!transport.channel().isWritable()) {
+            if (!transport.isWritable()) {
                 if (!paused) {
                     paused = true;
                     manager.metrics().backpressurePauses.increment();
@@ -427,8 +432,10 @@ public final class Session implements SessionLink.Handler {
             close(CloseCode.HEARTBEAT_TIMEOUT, "nothing received for 3 heartbeat intervals");
             return;
         }
-        send(ServerFrames::writePing);
-        transport.flush();
+        if (transport.wantsPings()) {
+            send(ServerFrames::writePing);
+            transport.flush();
+        }
     }
 
     private void refreshToken(String token) {
@@ -463,7 +470,7 @@ public final class Session implements SessionLink.Handler {
     }
 
     private ByteBuf encode(FrameWriter writer) {
-        ByteBuf buf = transport.channel().alloc().buffer();
+        ByteBuf buf = transport.alloc().buffer();
         try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
             writer.write(out);
         } catch (IOException e) {

@@ -63,7 +63,10 @@ public final class HttpResponses {
     }
 
     public static void send(ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse res) {
-        boolean keepAlive = req != null && HttpUtil.isKeepAlive(req);
+        send(ctx, req != null && HttpUtil.isKeepAlive(req), res);
+    }
+
+    public static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse res) {
         if (keepAlive) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         } else {

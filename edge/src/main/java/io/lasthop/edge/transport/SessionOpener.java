@@ -117,7 +117,7 @@ public final class SessionOpener {
         }));
     }
 
-    static String first(QueryStringDecoder query, String name) {
+    public static String first(QueryStringDecoder query, String name) {
         List<String> values = query.parameters().get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
     }

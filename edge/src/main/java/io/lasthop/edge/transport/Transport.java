@@ -2,11 +2,11 @@ package io.lasthop.edge.transport;
 
 import io.lasthop.protocol.CloseCode;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
+import io.netty.buffer.ByteBufAllocator;
 
 /**
  * The downstream of one client connection. A transport only frames: the session decides what to
- * send. Methods are called on the connection's event loop.
+ * send. Methods are called on the session's event loop.
  */
 public interface Transport {
     /** Name used in metrics and the hello frame: {@code websocket}, {@code sse}. */
@@ -15,7 +15,16 @@ public interface Transport {
     /** True when the client sends its frames by POST rather than on this connection. */
     boolean unidirectional();
 
-    Channel channel();
+    /** The allocator for the session's frames. */
+    ByteBufAllocator alloc();
+
+    /** False while the client cannot take more: delivery pauses until {@code writabilityChanged}. */
+    boolean isWritable();
+
+    /** True when the session should send {@code ping} frames; a long-poll needs none. */
+    default boolean wantsPings() {
+        return true;
+    }
 
     /** Writes one frame (a JSON object, whose reference this call takes over) without flushing. */
     void write(ByteBuf json);

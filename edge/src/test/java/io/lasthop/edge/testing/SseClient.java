@@ -16,14 +16,16 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * An EventSource as the spec reads it: parses {@code id:} and {@code data:} lines, joins data lines
- * with "\n", and keeps the last event id. Client frames go by POST, like the browser client.
+ * A client of the streamed transports. For SSE, an EventSource as the spec reads it: parses
+ * {@code id:} and {@code data:} lines, joins data lines with "\n", and keeps the last event id. For
+ * HTTP streaming, one JSON frame per line. Client frames go by POST, like the browser client.
  */
 public final class SseClient extends Frames implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final Edge edge;
     private final String token;
+    private final boolean ndjson;
     private final int status;
     private final HttpHeaders headers;
     private final InputStream body;
@@ -32,9 +34,10 @@ public final class SseClient extends Frames implements AutoCloseable {
     private volatile String session;
     private volatile String connection;
 
-    private SseClient(Edge edge, String token, HttpResponse<InputStream> res) {
+    private SseClient(Edge edge, String token, boolean ndjson, HttpResponse<InputStream> res) {
         this.edge = edge;
         this.token = token;
+        this.ndjson = ndjson;
         this.status = res.statusCode();
         this.headers = res.headers();
         this.body = res.body();
@@ -50,14 +53,24 @@ public final class SseClient extends Frames implements AutoCloseable {
     }
 
     public static SseClient connect(Edge edge, String token, String session, String lastEventId) {
-        String uri = edge.http() + "/lasthop/sse?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
+        return connect(edge, "/lasthop/sse", token, session, lastEventId);
+    }
+
+    /** HTTP streaming: {@code GET /lasthop/stream}, newline-delimited JSON. */
+    public static SseClient connectStream(Edge edge, String token, String session) {
+        return connect(edge, "/lasthop/stream", token, session, null);
+    }
+
+    private static SseClient connect(Edge edge, String path, String token, String session, String lastEventId) {
+        String uri = edge.http() + path + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
                 + (session == null ? "" : "&session=" + URLEncoder.encode(session, StandardCharsets.UTF_8));
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(uri)).header("Accept", "text/event-stream");
         if (lastEventId != null) {
             req.header("Last-Event-ID", lastEventId);
         }
         try {
-            return new SseClient(edge, token, HTTP.send(req.build(), HttpResponse.BodyHandlers.ofInputStream()));
+            return new SseClient(edge, token, path.endsWith("/stream"),
+                    HTTP.send(req.build(), HttpResponse.BodyHandlers.ofInputStream()));
         } catch (IOException | InterruptedException e) {
             throw new AssertionError("SSE connect failed: " + e, e);
         }
@@ -67,15 +80,15 @@ public final class SseClient extends Frames implements AutoCloseable {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             StringBuilder data = null;
             for (String line; (line = r.readLine()) != null; ) {
+                if (ndjson) {
+                    if (!line.isBlank()) {
+                        frame(line);
+                    }
+                    continue;
+                }
                 if (line.isEmpty()) {
                     if (data != null) {
-                        String json = data.toString();
-                        if (json.contains("\"t\":\"hello\"")) {
-                            JsonNode hello = Frames.JSON.readTree(json);
-                            session = hello.path("session").asText();
-                            connection = hello.path("connection").asText();
-                        }
-                        record(json);
+                        frame(data.toString());
                     }
                     data = null;
                 } else if (line.startsWith("data: ")) {
@@ -90,6 +103,15 @@ public final class SseClient extends Frames implements AutoCloseable {
         } finally {
             ended.complete(null);
         }
+    }
+
+    private void frame(String json) throws IOException {
+        if (json.contains("\"t\":\"hello\"")) {
+            JsonNode hello = Frames.JSON.readTree(json);
+            session = hello.path("session").asText();
+            connection = hello.path("connection").asText();
+        }
+        record(json);
     }
 
     public int status() {

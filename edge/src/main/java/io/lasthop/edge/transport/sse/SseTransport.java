@@ -1,13 +1,11 @@
 package io.lasthop.edge.transport.sse;
 
-import io.lasthop.edge.transport.Transport;
-import io.lasthop.protocol.CloseCode;
+import io.lasthop.edge.transport.Endpoint;
+import io.lasthop.edge.transport.HttpStreamEndpoint;
+import io.lasthop.edge.transport.HttpStreamTransport;
+import io.lasthop.edge.transport.SessionOpener;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -15,17 +13,24 @@ import java.nio.charset.StandardCharsets;
  * event carries the session id as its {@code id}, so a browser's own EventSource reconnect sends it
  * back as {@code Last-Event-ID} and resumes the session.
  */
-public final class SseTransport implements Transport {
+public final class SseTransport extends HttpStreamTransport {
     public static final String NAME = "sse";
+    public static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final Channel channel;
     private String eventId;
 
     public SseTransport(Channel channel, String sessionId) {
-        this.channel = channel;
+        super(channel);
         this.eventId = sessionId;
+    }
+
+    public static final String PATH = "/lasthop/sse";
+
+    /** {@code GET /lasthop/sse}; {@code Last-Event-ID} names the session on EventSource's own reconnects. */
+    public static Endpoint endpoint(SessionOpener opener) {
+        return new HttpStreamEndpoint(opener, CONTENT_TYPE, SseTransport::preamble, "Last-Event-ID", SseTransport::new);
     }
 
     @Override
@@ -33,35 +38,13 @@ public final class SseTransport implements Transport {
         return NAME;
     }
 
-    @Override
-    public boolean unidirectional() {
-        return true;
+    /** A comment that starts delivery through buffering proxies, then the reconnect delay. */
+    public static ByteBuf preamble(Channel channel) {
+        return padding(channel.alloc(), ":", "\nretry: 1000\n\n");
     }
 
     @Override
-    public Channel channel() {
-        return channel;
-    }
-
-    @Override
-    public void write(ByteBuf json) {
-        channel.write(new DefaultHttpContent(event(json)), channel.voidPromise());
-    }
-
-    @Override
-    public void flush() {
-        channel.flush();
-    }
-
-    @Override
-    public void close(CloseCode code, ByteBuf closeFrame) {
-        if (closeFrame != null) {
-            write(closeFrame);
-        }
-        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    private ByteBuf event(ByteBuf json) {
+    protected ByteBuf frame(ByteBuf json) {
         try {
             int len = json.readableBytes();
             ByteBuf out = channel.alloc().buffer(len + 16 + (eventId == null ? 0 : eventId.length() + 5));
@@ -89,15 +72,5 @@ public final class SseTransport implements Transport {
         } finally {
             json.release();
         }
-    }
-
-    /** Bytes of a comment that make buffering proxies and old browsers start delivering at once. */
-    public static ByteBuf padding(Channel channel, int bytes) {
-        ByteBuf pad = channel.alloc().buffer(bytes + 20);
-        pad.writeByte(':');
-        ByteBufUtil.writeAscii(pad, " ".repeat(bytes));
-        pad.writeByte('\n');
-        ByteBufUtil.writeAscii(pad, "retry: 1000\n\n");
-        return pad;
     }
 }

@@ -3,6 +3,7 @@ package io.lasthop.edge.transport.websocket;
 import io.lasthop.edge.auth.Principal;
 import io.lasthop.edge.transport.Endpoint;
 import io.lasthop.edge.transport.HttpResponses;
+import io.lasthop.edge.transport.OriginPolicy;
 import io.lasthop.edge.transport.SessionOpener;
 import io.lasthop.protocol.ErrorCode;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,11 +26,13 @@ public final class WebSocketEndpoint implements Endpoint {
     public static final String PATH = "/lasthop/ws";
 
     private final SessionOpener opener;
+    private final OriginPolicy origins;
     private final int maxFrameBytes;
     private final WebSocketDecoderConfig decoderConfig;
 
-    public WebSocketEndpoint(SessionOpener opener, int maxFrameBytes) {
+    public WebSocketEndpoint(SessionOpener opener, OriginPolicy origins, int maxFrameBytes) {
         this.opener = opener;
+        this.origins = origins;
         this.maxFrameBytes = maxFrameBytes;
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(maxFrameBytes)
@@ -44,6 +47,12 @@ public final class WebSocketEndpoint implements Endpoint {
                 || !req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
             HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_REQUEST,
                     "this endpoint takes a WebSocket upgrade (GET with Upgrade: websocket)");
+            return;
+        }
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (!origins.allows(origin, req.headers().get(HttpHeaderNames.HOST))) {
+            HttpResponses.error(ctx, req, HttpResponseStatus.FORBIDDEN, ErrorCode.ORIGIN_FORBIDDEN,
+                    "origin " + origin + " may not open a WebSocket here; add it to cors.origins");
             return;
         }
         Principal principal = opener.authenticate(ctx, req, query);

@@ -3,6 +3,7 @@ package io.lasthop.edge.transport.websocket;
 import io.lasthop.edge.transport.Transport;
 import io.lasthop.protocol.CloseCode;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -29,8 +30,13 @@ public final class WebSocketTransport implements Transport {
     }
 
     @Override
-    public Channel channel() {
-        return channel;
+    public ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
     }
 
     @Override

@@ -1,15 +1,15 @@
-package io.lasthop.edge.transport.sse;
+package io.lasthop.edge.transport;
 
 import io.lasthop.edge.session.Session;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
-/** Watches an SSE stream's connection for its session; client frames come by POST, not here. */
-public final class SseSessionHandler extends ChannelInboundHandlerAdapter {
+/** Watches a streamed response's connection (SSE, HTTP streaming) for its session; client frames come by POST. */
+public final class StreamConnectionHandler extends ChannelInboundHandlerAdapter {
     private final Session session;
 
-    public SseSessionHandler(Session session) {
+    public StreamConnectionHandler(Session session) {
         this.session = session;
     }
 

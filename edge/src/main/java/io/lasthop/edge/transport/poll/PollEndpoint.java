@@ -1,0 +1,87 @@
+package io.lasthop.edge.transport.poll;
+
+import io.lasthop.edge.auth.Principal;
+import io.lasthop.edge.session.Session;
+import io.lasthop.edge.transport.Endpoint;
+import io.lasthop.edge.transport.HttpResponses;
+import io.lasthop.edge.transport.SessionOpener;
+import io.lasthop.protocol.ClientFrame;
+import io.lasthop.protocol.ClientFrameDecoder;
+import io.lasthop.protocol.ErrorCode;
+import io.lasthop.protocol.FrameException;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.List;
+
+/**
+ * {@code GET|POST /lasthop/poll?session=S&connection=C}: one long-poll. A POST body carries client
+ * frames to apply first, typically the acks of the previous answer. A poll that names no
+ * connection of a session here (the first poll, or one that landed on another node than the last)
+ * attaches the session and is answered with a new {@code hello}; acks in its body belonged to the
+ * other connection and are dropped, which only means those deliveries come again.
+ */
+public final class PollEndpoint implements Endpoint {
+    public static final String PATH = "/lasthop/poll";
+
+    private final SessionOpener opener;
+    private final long timeoutMillis;
+    private final long lingerMillis;
+
+    public PollEndpoint(SessionOpener opener, long timeoutMillis, long lingerMillis) {
+        this.opener = opener;
+        this.timeoutMillis = timeoutMillis;
+        this.lingerMillis = lingerMillis;
+    }
+
+    @Override
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
+        if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.POST)) {
+            HttpResponses.error(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, ErrorCode.BAD_REQUEST,
+                    "poll with GET, or POST with client frames in the body");
+            return;
+        }
+        Principal principal = opener.authenticate(ctx, req, query);
+        if (principal == null) {
+            return;
+        }
+        SessionOpener.SessionParam param = opener.sessionParam(ctx, req, query, null);
+        if (param.invalid()) {
+            return;
+        }
+        List<ClientFrame> frames = List.of();
+        if (req.content().isReadable()) {
+            try {
+                frames = ClientFrameDecoder.decodeBatch(ByteBufUtil.getBytes(req.content()));
+            } catch (FrameException e) {
+                HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, e.code(), e.getMessage());
+                return;
+            }
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        String connection = SessionOpener.first(query, "connection");
+        Session live = param.id() == null ? null : opener.sessions().find(principal.userId(), param.id());
+        if (live != null && connection != null && connection.equals(live.connectionId())
+                && live.transport() instanceof PollTransport poll) {
+            List<ClientFrame> apply = frames;
+            live.eventLoop().execute(() -> {
+                live.onClientFrames(apply);
+                poll.hold(ctx, keepAlive);
+            });
+            return;
+        }
+        List<ClientFrame> carried = frames.stream().filter(f -> !(f instanceof ClientFrame.Ack)).toList();
+        opener.open(ctx, req, principal, param.id(), s -> {
+            PollTransport poll = new PollTransport(s, timeoutMillis, lingerMillis);
+            s.attach(poll);
+            if (!carried.isEmpty()) {
+                s.onClientFrames(carried);
+            }
+            poll.hold(ctx, keepAlive);
+        });
+    }
+}

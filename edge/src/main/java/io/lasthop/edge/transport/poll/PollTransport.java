@@ -1,0 +1,186 @@
+package io.lasthop.edge.transport.poll;
+
+import io.lasthop.edge.session.Session;
+import io.lasthop.edge.transport.HttpResponses;
+import io.lasthop.edge.transport.Transport;
+import io.lasthop.protocol.CloseCode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Long-polling (Pushpin's "response hold"): frames queue here between requests; a poll that finds
+ * frames is answered at once with all of them as a JSON array, else it is held until one arrives
+ * or the poll timeout passes. The session outlives single requests: it ends when no poll comes for
+ * the linger time after an answer. Event-loop confined to the session's loop.
+ */
+public final class PollTransport implements Transport {
+    public static final String NAME = "poll";
+    /** Frames held for the next poll before delivery pauses, in bytes. */
+    static final int MAX_QUEUED_BYTES = 1 << 20;
+
+    private final Session session;
+    private final long timeoutMillis;
+    private final long lingerMillis;
+    private final ArrayDeque<ByteBuf> queued = new ArrayDeque<>();
+    private int queuedBytes;
+    private ChannelHandlerContext held;
+    private boolean heldKeepAlive;
+    private ScheduledFuture<?> pollTimer;
+    private ScheduledFuture<?> lingerTimer;
+    private boolean closed;
+
+    public PollTransport(Session session, long timeoutMillis, long lingerMillis) {
+        this.session = session;
+        this.timeoutMillis = timeoutMillis;
+        this.lingerMillis = lingerMillis;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean unidirectional() {
+        return true;
+    }
+
+    @Override
+    public boolean wantsPings() {
+        return false;
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return ByteBufAllocator.DEFAULT;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return queuedBytes < MAX_QUEUED_BYTES;
+    }
+
+    @Override
+    public void write(ByteBuf json) {
+        if (closed) {
+            json.release();
+            return;
+        }
+        queued.add(json);
+        queuedBytes += json.readableBytes();
+    }
+
+    @Override
+    public void flush() {
+        if (held != null && !queued.isEmpty()) {
+            answer();
+        }
+    }
+
+    @Override
+    public void close(CloseCode code, ByteBuf closeFrame) {
+        if (closeFrame != null) {
+            write(closeFrame);
+        }
+        closed = true;
+        cancel(lingerTimer);
+        if (held != null) {
+            answer();
+        } else {
+            releaseQueued();
+        }
+    }
+
+    /**
+     * Holds a poll request: answered now if frames wait, else when one arrives or at the timeout.
+     * A poll already held is answered first, with what there is: a client has one poll in flight.
+     */
+    public void hold(ChannelHandlerContext ctx, boolean keepAlive) {
+        if (held != null) {
+            answer();
+        }
+        cancel(lingerTimer);
+        held = ctx;
+        heldKeepAlive = keepAlive;
+        if (!queued.isEmpty() || closed) {
+            answer();
+            return;
+        }
+        pollTimer = session.eventLoop().schedule(this::answer, timeoutMillis, TimeUnit.MILLISECONDS);
+        ctx.channel().closeFuture().addListener(f -> session.eventLoop().execute(() -> {
+            if (held == ctx) {
+                held = null;
+                cancel(pollTimer);
+                linger();
+            }
+        }));
+    }
+
+    private void answer() {
+        ChannelHandlerContext ctx = held;
+        if (ctx == null) {
+            return;
+        }
+        held = null;
+        cancel(pollTimer);
+        CompositeByteBuf body = ctx.alloc().compositeBuffer(queued.size() * 2 + 2);
+        body.addComponent(true, Unpooled.wrappedBuffer(OPEN));
+        boolean first = true;
+        for (ByteBuf frame; (frame = queued.poll()) != null; ) {
+            if (!first) {
+                body.addComponent(true, Unpooled.wrappedBuffer(COMMA));
+            }
+            body.addComponent(true, frame);
+            first = false;
+        }
+        body.addComponent(true, Unpooled.wrappedBuffer(CLOSE));
+        queuedBytes = 0;
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        HttpUtil.setContentLength(res, body.readableBytes());
+        HttpResponses.send(ctx, heldKeepAlive, res);
+        if (!closed) {
+            linger();
+            session.writabilityChanged();
+        }
+    }
+
+    private void linger() {
+        cancel(lingerTimer);
+        lingerTimer = session.eventLoop().schedule(() -> {
+            if (held == null && !closed) {
+                session.close(null, null);
+            }
+        }, lingerMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void releaseQueued() {
+        for (ByteBuf b; (b = queued.poll()) != null; ) {
+            b.release();
+        }
+        queuedBytes = 0;
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    private static final byte[] OPEN = {'['};
+    private static final byte[] COMMA = {','};
+    private static final byte[] CLOSE = {']'};
+}
