@@ -63,9 +63,14 @@ export class RequestTracker {
     return true;
   }
 
-  /** Writes every unanswered request again, on a new connection. */
-  replay() {
-    for (const { frame } of this.pending.values()) this.write(frame);
+  /**
+   * Writes every unanswered request again, in ref order, on a new connection.
+   * @param {number} [belowRef] only requests made before this ref (later ones were just written)
+   */
+  replay(belowRef = Infinity) {
+    for (const { frame } of [...this.pending.values()]) {
+      if (frame.ref < belowRef) this.write(frame);
+    }
   }
 
   /**

@@ -96,7 +96,7 @@ export class TokenSource {
     const provider = this.provider;
     if (typeof provider !== 'function') return Promise.resolve(/** @type {string} */ (this.token));
     if (!this.inflight) {
-      this.inflight = (async () => {
+      const inflight = (async () => {
         try {
           const token = await provider({ reason });
           if (typeof token !== 'string' || token === '') {
@@ -108,10 +108,15 @@ export class TokenSource {
           throw cause instanceof LasthopError
             ? cause
             : new LasthopError('auth', `could not get a token: ${errorMessage(cause)}`, { cause });
-        } finally {
-          this.inflight = null;
         }
       })();
+      // Cleared once settled, never synchronously: a provider that throws at once must not
+      // leave a settled promise behind as "in flight".
+      this.inflight = inflight;
+      inflight.then(
+        () => this.inflight === inflight && (this.inflight = null),
+        () => this.inflight === inflight && (this.inflight = null),
+      );
     }
     return this.inflight;
   }

@@ -28,6 +28,13 @@ public final class AmqpNames {
     /** Queue bound to {@link #DEAD_EXCHANGE}. */
     public static final String DEAD_QUEUE = "lasthop.dead";
 
+    /** Header on every message a browser sends: the verified user id. */
+    public static final String USER_HEADER = "x-lasthop-user";
+    /** Header on every message a browser sends: its session's queue, to answer that session. */
+    public static final String SESSION_HEADER = "x-lasthop-session";
+    /** Header on every message a browser sends: the edge node that published it. */
+    public static final String NODE_HEADER = "x-lasthop-node";
+
     /** Prefix of every session queue's name. */
     public static final String SESSION_QUEUE_PREFIX = "lasthop.s.";
 

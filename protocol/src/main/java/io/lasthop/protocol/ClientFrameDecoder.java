@@ -143,8 +143,10 @@ public final class ClientFrameDecoder {
         if (value == null || value.isNull()) {
             return null;
         }
-        if (!value.isTextual() || value.textValue().isEmpty() || value.textValue().length() > 255) {
-            throw new FrameException(ErrorCode.BAD_FRAME, "\"" + field + "\" must be a string of 1 to 255 characters");
+        // An AMQP short string: 255 bytes of UTF-8, not 255 characters.
+        if (!value.isTextual() || value.textValue().isEmpty()
+                || value.textValue().getBytes(StandardCharsets.UTF_8).length > 255) {
+            throw new FrameException(ErrorCode.BAD_FRAME, "\"" + field + "\" must be a string of 1 to 255 UTF-8 bytes");
         }
         return value.textValue();
     }

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * Publishes what browsers send, with publisher confirms, on a connection of its own: a broker that
  * blocks publishers (memory or disk alarm) then never stalls the consumers' connections.
  *
- * <p>Every publish is mandatory, so an unroutable message comes back as {@code basic.return}
- * before its confirm; the return names the publish by the {@link #PUBLISH_ID_HEADER} header.
+ * <p>Publishes are mandatory (but for direct reply-to, see {@link #isDirectReplyTo}), so an
+ * unroutable message comes back as {@code basic.return} before its confirm; the return names the
+ * publish by the {@link #PUBLISH_ID_HEADER} header.
  * Calls run on one thread of its own and never block the caller.
  */
 public final class Publisher implements AutoCloseable {
@@ -106,6 +107,21 @@ public final class Publisher implements AutoCloseable {
                     props.builder().headers(headers).build(), body);
         } catch (IOException | TimeoutException | RuntimeException e) {
             fail(p, e);
+            // amqp-client counts a publish that failed to serialize, which would shift every later
+            // confirm onto the wrong message: start over on a fresh channel.
+            resetChannel();
+        }
+    }
+
+    private void resetChannel() {
+        Channel ch = channel;
+        channel = null;
+        if (ch != null) {
+            try {
+                ch.abort();
+            } catch (IOException | RuntimeException e) {
+                log.debug("aborting publisher channel: {}", e.toString());
+            }
         }
     }
 
@@ -162,10 +178,9 @@ public final class Publisher implements AutoCloseable {
     }
 
     private void channelLost(Channel ch, ShutdownSignalException cause) {
-        if (ch != channel) {
-            return;
+        if (ch == channel) {
+            channel = null;
         }
-        channel = null;
         boolean refused = cause.getReason() instanceof AMQP.Channel.Close close
                 && close.getReplyCode() == AMQP.ACCESS_REFUSED;
         Outcome o = refused

@@ -67,9 +67,9 @@ public final class Settings {
             "Interval of ping frames; a WebSocket client silent for 3 intervals is disconnected.");
 
     public static final Setting<Integer> INBOUND_RATE = integer("inbound.rate", "20",
-            "Requests (send, reply, sub, unsub) a session may make per second, on average (token bucket).", 1, 1_000_000);
+            "Requests (send, reply, sub, unsub) one connection may make per second, on average (token bucket).", 1, 1_000_000);
     public static final Setting<Integer> INBOUND_BURST = integer("inbound.burst", "40",
-            "Requests a session may make at once before inbound.rate applies (the token bucket's size).", 1, 1_000_000);
+            "Requests one connection may make at once before inbound.rate applies (the token bucket's size).", 1, 1_000_000);
     public static final Setting<Integer> INBOUND_MAX_BYTES = integer("inbound.max.bytes", "32768",
             "Largest message body a browser may send or reply with, in bytes.", 1, 16 << 20);
     public static final Setting<Integer> MAX_SUBSCRIPTIONS = integer("session.max.subscriptions", "100",

@@ -1,6 +1,7 @@
 package io.lasthop.edge.server;
 
 import io.lasthop.edge.amqp.BrokerConnections;
+import io.lasthop.edge.amqp.ControlPlane;
 import io.lasthop.edge.amqp.Publisher;
 import io.lasthop.edge.auth.ReplyTokens;
 import io.lasthop.edge.amqp.SessionQueues;
@@ -61,6 +62,7 @@ public final class EdgeServer implements AutoCloseable {
     private final SessionManager sessions;
     private final TokenVerifier tokens;
     private final Publisher publisher;
+    private final ControlPlane control;
     private volatile Channel listener;
 
     public EdgeServer(EdgeConfig config) {
@@ -115,11 +117,14 @@ public final class EdgeServer implements AutoCloseable {
                 config.get(Settings.REPLY_TOKEN_TTL), Clock.systemUTC());
         sessions = new SessionManager(config, queues, broker, publisher, tokens, replyTokens, metrics, amqpPool,
                 scheduler, nodeId);
+        control = new ControlPlane(config.get(Settings.AMQP_URI), nodeId, scheduler, sessions::onControl);
+        sessions.bindControl(control);
         metrics.bindBrokerState(broker::ready);
     }
 
     public EdgeServer start() throws InterruptedException {
         broker.start();
+        control.start();
         int maxFrame = config.get(Settings.MAX_FRAME_BYTES);
         SessionOpener opener = new SessionOpener(sessions, tokens, metrics, broker::ready);
         Map<String, Endpoint> endpoints = new HashMap<>();
@@ -183,6 +188,7 @@ public final class EdgeServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         publisher.close();
+        control.close();
         broker.close();
         scheduler.shutdownNow();
         consumerDispatch.shutdownNow();

@@ -1,6 +1,10 @@
 package io.lasthop.edge.session;
 
 import io.lasthop.edge.amqp.BrokerConnections;
+import io.lasthop.edge.amqp.ControlPlane;
+import io.lasthop.protocol.ClientFrameDecoder;
+import io.lasthop.protocol.FrameException;
+import java.nio.charset.StandardCharsets;
 import io.lasthop.edge.amqp.SessionLink;
 import io.lasthop.edge.amqp.SessionQueues;
 import io.lasthop.edge.auth.Principal;
@@ -50,6 +54,7 @@ public final class SessionManager {
     private final EdgeMetrics metrics;
     private final Executor amqpPool;
     private final String nodeId;
+    private volatile ControlPlane control;
     private final long heartbeatMillis;
     private final long ackTimeoutNanos;
     private final long leewayMillis;
@@ -129,6 +134,59 @@ public final class SessionManager {
         } catch (IOException | SessionLink.SessionGoneException | RuntimeException e) {
             result.completeExceptionally(e);
         }
+    }
+
+    /** Set once at start: where requests for sessions held by other nodes go. */
+    public void bindControl(ControlPlane control) {
+        this.control = control;
+    }
+
+    /**
+     * Hands client frames to the node that holds the session (the one named by the client's last
+     * hello, or every node when unknown): acks must reach the channel that holds the deliveries.
+     */
+    public void forward(String userId, String sessionId, String connection, String node, String framesJson) {
+        control.send(node, new ControlPlane.Message("frames", AmqpNames.sessionQueue(userId, sessionId), connection,
+                framesJson, control.nodeId()));
+    }
+
+    /**
+     * Asks the node holding the session (or every node) to close it, so it can move here without
+     * waiting for the old connection to time out. Closing its channel requeues in order and hands
+     * the single active consumer to the one waiting here.
+     *
+     * @param connection the connection to release; null for whichever holds the session
+     */
+    public void release(String userId, String sessionId, String connection, String node) {
+        control.send(node, new ControlPlane.Message("release", AmqpNames.sessionQueue(userId, sessionId), connection,
+                null, control.nodeId()));
+    }
+
+    /** This node's id, as clients see it in hello. */
+    public String node() {
+        return nodeId;
+    }
+
+    /** A control message from another node, for a session that may be here. */
+    public void onControl(ControlPlane.Message m) {
+        Session s = sessions.get(m.queue());
+        if (s == null) {
+            return;
+        }
+        s.eventLoop().execute(() -> {
+            if (m.connection() != null && !m.connection().equals(s.connectionId())) {
+                return;
+            }
+            if (m.op().equals("frames") && m.frames() != null) {
+                try {
+                    s.onClientFrames(ClientFrameDecoder.decodeBatch(m.frames().getBytes(StandardCharsets.UTF_8)));
+                } catch (FrameException e) {
+                    log.debug("forwarded frames for {} unreadable: {}", m.queue(), e.getMessage());
+                }
+            } else if (m.op().equals("release")) {
+                s.close(CloseCode.SESSION_TAKEN_OVER, "the session moved to node " + m.from());
+            }
+        });
     }
 
     /** The session connected here with this id, if it belongs to {@code userId}; else null. */

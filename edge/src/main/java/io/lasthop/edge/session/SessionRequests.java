@@ -24,11 +24,6 @@ import java.util.concurrent.CompletableFuture;
  * with {@code ok} or {@code error} carrying its {@code ref}. Event-loop confined, like its session.
  */
 final class SessionRequests {
-    /** Headers on every message a browser sends: who sent it, and where to answer that session. */
-    static final String USER_HEADER = "x-lasthop-user";
-    static final String SESSION_HEADER = "x-lasthop-session";
-    static final String NODE_HEADER = "x-lasthop-node";
-
     private final Session session;
     private final SessionManager manager;
     private final TokenBucket bucket;
@@ -111,8 +106,12 @@ final class SessionRequests {
                     + subscriptions.size() + " subscriptions, the most it may");
             return;
         }
-        subscriptions.add(topic);
-        onBroker(s.ref(), link -> link.bind(AmqpNames.TOPIC_EXCHANGE, topic), () -> subscriptions.remove(topic));
+        boolean added = subscriptions.add(topic);
+        onBroker(s.ref(), link -> link.bind(AmqpNames.TOPIC_EXCHANGE, topic), () -> {
+            if (added) {
+                subscriptions.remove(topic);
+            }
+        });
     }
 
     private void unsubscribe(ClientFrame.Unsubscribe u) {
@@ -121,12 +120,16 @@ final class SessionRequests {
             session.answerError(u.ref(), ErrorCode.BAD_KEY, "not a topic pattern");
             return;
         }
-        subscriptions.remove(topic);
-        onBroker(u.ref(), link -> link.unbind(AmqpNames.TOPIC_EXCHANGE, topic), () -> { });
+        onBroker(u.ref(), link -> link.unbind(AmqpNames.TOPIC_EXCHANGE, topic), () -> { },
+                () -> subscriptions.remove(topic));
+    }
+
+    private void onBroker(long ref, LinkCall call, Runnable onFailure) {
+        onBroker(ref, call, onFailure, () -> { });
     }
 
     /** Runs a blocking binding change on the session's AMQP executor, then answers on the loop. */
-    private void onBroker(long ref, LinkCall call, Runnable onFailure) {
+    private void onBroker(long ref, LinkCall call, Runnable onFailure, Runnable onSuccess) {
         session.amqp.execute(() -> {
             SessionLink link = session.link;
             String error = null;
@@ -142,6 +145,7 @@ final class SessionRequests {
             String failure = error;
             session.eventLoop().execute(() -> {
                 if (failure == null) {
+                    onSuccess.run();
                     session.answerOk(ref);
                 } else {
                     onFailure.run();
@@ -167,8 +171,8 @@ final class SessionRequests {
                 .deliveryMode(2)
                 .timestamp(new Date())
                 .appId("lasthop")
-                .headers(Map.of(USER_HEADER, session.userId(), SESSION_HEADER, session.queue,
-                        NODE_HEADER, manager.nodeId()));
+                .headers(Map.of(AmqpNames.USER_HEADER, session.userId(), AmqpNames.SESSION_HEADER, session.queue,
+                        AmqpNames.NODE_HEADER, manager.nodeId()));
     }
 
     private void answerWhenConfirmed(long ref, CompletableFuture<Publisher.Outcome> outcome) {

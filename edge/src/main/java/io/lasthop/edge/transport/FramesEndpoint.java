@@ -30,6 +30,7 @@ public final class FramesEndpoint implements Endpoint {
         this.opener = opener;
     }
 
+
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
         if (!req.method().equals(HttpMethod.POST)) {
@@ -51,8 +52,9 @@ public final class FramesEndpoint implements Endpoint {
             return;
         }
         List<ClientFrame> frames;
+        byte[] body = ByteBufUtil.getBytes(req.content());
         try {
-            frames = ClientFrameDecoder.decodeBatch(ByteBufUtil.getBytes(req.content()));
+            frames = ClientFrameDecoder.decodeBatch(body);
         } catch (FrameException e) {
             HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, e.code(), e.getMessage());
             return;
@@ -65,8 +67,10 @@ public final class FramesEndpoint implements Endpoint {
         }
         Session session = opener.sessions().find(principal.userId(), param.id());
         if (session == null) {
-            HttpResponses.error(ctx, req, HttpResponseStatus.NOT_FOUND, ErrorCode.SESSION_NOT_FOUND,
-                    "no session " + param.id() + " of this user is connected to this node");
+            // Held by another node, or by none: hand the frames on, to the node the client names.
+            opener.sessions().forward(principal.userId(), param.id(), connection, opener.otherNode(query),
+                    new String(body, java.nio.charset.StandardCharsets.UTF_8));
+            HttpResponses.status(ctx, req, HttpResponseStatus.ACCEPTED);
             return;
         }
         if (!connection.equals(session.connectionId())) {

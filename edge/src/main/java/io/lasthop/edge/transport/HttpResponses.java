@@ -49,7 +49,12 @@ public final class HttpResponses {
     }
 
     public static void noContent(ChannelHandlerContext ctx, HttpRequest req) {
-        send(ctx, req, response(HttpResponseStatus.NO_CONTENT, null, new byte[0]));
+        status(ctx, req, HttpResponseStatus.NO_CONTENT);
+    }
+
+    /** A response with no body. */
+    public static void status(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status) {
+        send(ctx, req, response(status, null, new byte[0]));
     }
 
     public static FullHttpResponse response(HttpResponseStatus status, String contentType, byte[] body) {

@@ -52,7 +52,7 @@ public final class HttpStreamEndpoint implements Endpoint {
         if (session.invalid()) {
             return;
         }
-        opener.open(ctx, req, principal, session.id(), s -> {
+        opener.open(ctx, req, query, principal, session.id(), s -> {
             HttpStreamTransport.start(ctx, contentType, preamble.apply(ctx.channel()), new StreamConnectionHandler(s));
             s.attach(transport.apply(ctx.channel(), s.id()));
         });

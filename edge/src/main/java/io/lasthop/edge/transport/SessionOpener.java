@@ -89,12 +89,20 @@ public final class SessionOpener {
      * Attaches a session for {@code principal}, then calls {@code onOpen} on the connection's event
      * loop if the connection is still there. Answers 503 if the broker is unreachable.
      */
-    public void open(ChannelHandlerContext ctx, FullHttpRequest req, Principal principal, String requestedId,
-                     Consumer<Session> onOpen) {
+    public void open(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, Principal principal,
+                     String requestedId, Consumer<Session> onOpen) {
         if (!accepting.getAsBoolean()) {
             HttpResponses.error(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCode.UNAVAILABLE,
                     "the broker is unreachable; retry, ideally on another node");
             return;
+        }
+        if (requestedId != null) {
+            String node = otherNode(query);
+            if (node != null || !sessions.node().equals(first(query, "node"))) {
+                // The session may be held elsewhere: have it released rather than wait for its
+                // old connection to time out. Here, SessionManager.open takes it over itself.
+                sessions.release(principal.userId(), requestedId, first(query, "connection"), node);
+            }
         }
         Session session = sessions.newSession(ctx.channel().eventLoop(), principal);
         req.retain();
@@ -115,6 +123,12 @@ public final class SessionOpener {
                 req.release();
             }
         }));
+    }
+
+    /** The node the client's last hello named, unless it is this one or none. */
+    public String otherNode(QueryStringDecoder query) {
+        String node = first(query, "node");
+        return node == null || node.isEmpty() || node.equals(sessions.node()) ? null : node;
     }
 
     public static String first(QueryStringDecoder query, String name) {

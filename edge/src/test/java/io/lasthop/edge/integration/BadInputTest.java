@@ -232,15 +232,16 @@ class BadInputTest {
     }
 
     @Test
-    void postForAnotherUsersSessionIs404() throws Exception {
+    void postForAnotherUsersSessionReachesNothing() throws Exception {
         String alice = Edge.newUser();
         try (SseClient a = SseClient.connect(edge, Edge.token(alice), null)) {
             String session = a.next("hello").get("session").asText();
             HttpResponse<String> res = edge.post("/lasthop/frames?token=" + Edge.token(Edge.newUser())
                     + "&session=" + session + "&connection=" + a.connection(), "{\"t\":\"ping\"}");
-            assertEquals(404, res.statusCode());
-            assertEquals("session_not_found", JSON.readTree(res.body()).get("error").asText());
-            a.assertNoFrame(Duration.ofMillis(200));
+            // Not held here under mallory's user: handed on to other nodes, where it names a queue
+            // derived from mallory's id, so it can never reach alice's session.
+            assertEquals(202, res.statusCode());
+            a.assertNoFrame(Duration.ofMillis(300));
         }
     }
 

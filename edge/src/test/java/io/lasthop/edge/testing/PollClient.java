@@ -22,6 +22,7 @@ public final class PollClient {
     private final String token;
     private String session;
     private String connection;
+    private String node;
     private int lastStatus;
 
     public PollClient(String token, String session) {
@@ -39,6 +40,9 @@ public final class PollClient {
         if (connection != null) {
             uri.append("&connection=").append(connection);
         }
+        if (node != null) {
+            uri.append("&node=").append(node);
+        }
         try {
             HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create(uri.toString()))
                     .timeout(Duration.ofSeconds(60))
@@ -54,6 +58,7 @@ public final class PollClient {
                 if ("hello".equals(f.path("t").asText())) {
                     session = f.get("session").asText();
                     connection = f.get("connection").asText();
+                    node = f.get("node").asText();
                 }
                 out.add(f);
             }

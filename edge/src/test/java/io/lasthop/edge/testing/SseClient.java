@@ -33,6 +33,7 @@ public final class SseClient extends Frames implements AutoCloseable {
     private volatile String lastEventId;
     private volatile String session;
     private volatile String connection;
+    private volatile String node;
 
     private SseClient(Edge edge, String token, boolean ndjson, HttpResponse<InputStream> res) {
         this.edge = edge;
@@ -110,6 +111,7 @@ public final class SseClient extends Frames implements AutoCloseable {
             JsonNode hello = Frames.JSON.readTree(json);
             session = hello.path("session").asText();
             connection = hello.path("connection").asText();
+            node = hello.path("node").asText();
         }
         record(json);
     }
@@ -134,6 +136,16 @@ public final class SseClient extends Frames implements AutoCloseable {
     /** POSTs client frames for this stream's session, as the browser client does. */
     public HttpResponse<String> post(String frames) {
         return post(session, connection, frames);
+    }
+
+    /** POSTs to another node than the stream's, as a load balancer without stickiness would. */
+    public HttpResponse<String> postVia(Edge other, String frames) {
+        try {
+            return other.post("/lasthop/frames?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
+                    + "&session=" + session + "&connection=" + connection + "&node=" + node, frames);
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     public String connection() {

@@ -34,15 +34,24 @@ public final class WsClient extends Frames implements AutoCloseable {
         return connect(edge, token, session, true, true);
     }
 
+    /** Connects with extra query parameters, e.g. {@code &session=..&node=..}. */
+    public static WsClient connectWith(Edge edge, String token, String extraQuery) {
+        return open(new WsClient(true, true), edge.ws() + "/lasthop/ws?token="
+                + URLEncoder.encode(token, StandardCharsets.UTF_8) + extraQuery);
+    }
+
     /**
      * @param reading      false to stop reading after the handshake, like a stalled browser tab,
      *                     so TCP backpressure reaches the edge
      * @param answerPings  false to behave like a dead client
      */
     public static WsClient connect(Edge edge, String token, String session, boolean reading, boolean answerPings) {
-        WsClient c = new WsClient(reading, answerPings);
         String uri = edge.ws() + "/lasthop/ws?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
                 + (session == null ? "" : "&session=" + URLEncoder.encode(session, StandardCharsets.UTF_8));
+        return open(new WsClient(reading, answerPings), uri);
+    }
+
+    private static WsClient open(WsClient c, String uri) {
         try {
             c.ws = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
                     .buildAsync(URI.create(uri), c.listener()).get(15, TimeUnit.SECONDS);

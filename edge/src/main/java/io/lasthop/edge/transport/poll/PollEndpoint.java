@@ -19,14 +19,26 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 
 /**
- * {@code GET|POST /lasthop/poll?session=S&connection=C}: one long-poll. A POST body carries client
- * frames to apply first, typically the acks of the previous answer. A poll that names no
+ * {@code GET|POST /lasthop/poll?session=S&connection=C&node=N}: one long-poll. A POST body carries
+ * client frames to apply first, typically the acks of the previous answer. A poll that names no
  * connection of a session here (the first poll, or one that landed on another node than the last)
- * attaches the session and is answered with a new {@code hello}; acks in its body belonged to the
- * other connection and are dropped, which only means those deliveries come again.
+ * attaches the session and is answered with a new {@code hello}: its acks are forwarded to the
+ * node that made those deliveries, which then releases the session to this one. So polls may
+ * alternate between nodes, and nothing is lost or shown twice.
  */
 public final class PollEndpoint implements Endpoint {
     public static final String PATH = "/lasthop/poll";
+
+    private static String ackArray(List<ClientFrame> acks) {
+        StringBuilder sb = new StringBuilder("[");
+        for (ClientFrame f : acks) {
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            sb.append("{\"t\":\"ack\",\"seq\":").append(((ClientFrame.Ack) f).seq()).append('}');
+        }
+        return sb.append(']').toString();
+    }
 
     private final SessionOpener opener;
     private final long timeoutMillis;
@@ -74,14 +86,20 @@ public final class PollEndpoint implements Endpoint {
             });
             return;
         }
+        List<ClientFrame> acks = frames.stream().filter(f -> f instanceof ClientFrame.Ack).toList();
+        if (live == null && connection != null && !acks.isEmpty()) {
+            // The previous poll was answered by another node: its acks belong to that node's channel.
+            opener.sessions().forward(principal.userId(), param.id(), connection, opener.otherNode(query),
+                    ackArray(acks));
+        }
         List<ClientFrame> carried = frames.stream().filter(f -> !(f instanceof ClientFrame.Ack)).toList();
-        opener.open(ctx, req, principal, param.id(), s -> {
+        opener.open(ctx, req, query, principal, param.id(), s -> {
             PollTransport poll = new PollTransport(s, timeoutMillis, lingerMillis);
             s.attach(poll);
             if (!carried.isEmpty()) {
                 s.onClientFrames(carried);
             }
-            poll.hold(ctx, keepAlive);
+            poll.hold(ctx, keepAlive, s.resumed() ? 2 : 1);
         });
     }
 }

@@ -37,6 +37,7 @@ public final class PollTransport implements Transport {
     private int queuedBytes;
     private ChannelHandlerContext held;
     private boolean heldKeepAlive;
+    private int answerAt = 1;
     private ScheduledFuture<?> pollTimer;
     private ScheduledFuture<?> lingerTimer;
     private boolean closed;
@@ -84,7 +85,7 @@ public final class PollTransport implements Transport {
 
     @Override
     public void flush() {
-        if (held != null && !queued.isEmpty()) {
+        if (held != null && queued.size() >= answerAt) {
             answer();
         }
     }
@@ -108,13 +109,23 @@ public final class PollTransport implements Transport {
      * A poll already held is answered first, with what there is: a client has one poll in flight.
      */
     public void hold(ChannelHandlerContext ctx, boolean keepAlive) {
+        hold(ctx, keepAlive, 1);
+    }
+
+    /**
+     * Holds until {@code frames} frames wait. A session that just moved here holds its first poll
+     * for more than its hello: answering with the hello alone would send the client on to the next
+     * node before any delivery, and polls alternating between nodes would never see one.
+     */
+    public void hold(ChannelHandlerContext ctx, boolean keepAlive, int frames) {
         if (held != null) {
             answer();
         }
         cancel(lingerTimer);
         held = ctx;
         heldKeepAlive = keepAlive;
-        if (!queued.isEmpty() || closed) {
+        answerAt = frames;
+        if (queued.size() >= frames || closed) {
             answer();
             return;
         }
@@ -134,6 +145,7 @@ public final class PollTransport implements Transport {
             return;
         }
         held = null;
+        answerAt = 1;
         cancel(pollTimer);
         CompositeByteBuf body = ctx.alloc().compositeBuffer(queued.size() * 2 + 2);
         body.addComponent(true, Unpooled.wrappedBuffer(OPEN));

@@ -70,7 +70,7 @@ public final class WebSocketEndpoint implements Endpoint {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
-        opener.open(ctx, req, principal, session.id(), s -> {
+        opener.open(ctx, req, query, principal, session.id(), s -> {
             ctx.pipeline().addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxFrameBytes));
             ctx.pipeline().addAfter("ws-aggregator", "ws-session", new WebSocketSessionHandler(s));
             ctx.pipeline().remove(ctx.name());

@@ -1,0 +1,53 @@
+/**
+ * What the client does when a connection ends (PROTOCOL.md §8). Close codes are judged by range,
+ * so codes added later get a sensible default: 4000–4099 resume, 4100–4199 act then reconnect,
+ * 4500 and above stop. WebSocket codes (1000–3999) are plain drops: resume.
+ *
+ * @typedef {object} Decision
+ * @property {'resume' | 'refresh' | 'new-session' | 'stop'} action
+ *   resume: reconnect with the session id; refresh: get a fresh token first; new-session: forget
+ *   the session id first; stop: do not reconnect
+ * @property {number} [delayMs] wait exactly this long instead of the backoff delay
+ * @property {number} [minDelayMs] wait at least this long (a 503's Retry-After)
+ */
+
+/**
+ * @param {number} code the `close` frame's code, or the WebSocket close code
+ * @param {number} [reconnectAfterMs] the `close` frame's hint
+ * @returns {Decision}
+ */
+export function afterClose(code, reconnectAfterMs) {
+  if (code >= 4500) return { action: 'stop' };
+  if (code === 4100) return { action: 'refresh' };
+  if (code === 4101) return { action: 'new-session' };
+  const delayMs = Number.isInteger(reconnectAfterMs) && /** @type {number} */ (reconnectAfterMs) >= 0
+    ? reconnectAfterMs
+    : undefined;
+  return { action: 'resume', delayMs };
+}
+
+/** HTTP refusals that say something about the token or session, not about the transport. */
+const REFUSALS = /** @type {const} */ ({
+  token_missing: 'refresh',
+  token_invalid: 'refresh',
+  token_expired: 'refresh',
+  bad_session_id: 'new-session',
+  unavailable: 'resume',
+  session_not_found: 'resume',
+  stale_connection: 'resume',
+  frame_too_large: 'resume',
+});
+
+/**
+ * Judges a failed HTTP request that opened or fed a connection.
+ * @param {import('./errors.js').LasthopError} error
+ * @returns {Decision | null} null when the failure says the transport does not work here (no
+ *   response, a proxy's error page, 404 from an edge that lacks this endpoint): try the next one
+ */
+export function afterHttpError(error) {
+  if (error.status === undefined) return null;
+  const action = error.serverCode && REFUSALS[/** @type {keyof typeof REFUSALS} */ (error.serverCode)];
+  if (action) return { action, minDelayMs: error.retryAfterMs };
+  if (error.status === 503) return { action: 'resume', minDelayMs: error.retryAfterMs };
+  return null;
+}

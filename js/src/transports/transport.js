@@ -1,0 +1,182 @@
+import { LasthopError } from '../errors.js';
+
+/**
+ * @typedef {object} CloseInfo why a transport ended by itself
+ * @property {LasthopError} error what went wrong; `code` `network` for a plain drop
+ * @property {number} [code] the WebSocket close code, when there is one
+ *
+ * @typedef {object} TransportHandlers
+ * @property {(frame: Record<string, any>) => Promise<void> | void} onFrame a server frame, in
+ *   order; the promise settles once the client handled it (long-polling waits for that)
+ * @property {() => void} onActivity bytes arrived, frames or not (padding, an empty poll)
+ * @property {(info: CloseInfo) => void} onClose the transport ended without `close()`; called once
+ * @property {(error: LasthopError) => void} onError a failure that does not end the transport,
+ *   such as a refused POST of client frames
+ * @property {() => void} flush writes what the client holds back (batched acks) now
+ *
+ * @typedef {object} TransportContext
+ * @property {import('../env.js').Environment} env
+ * @property {import('../endpoints.js').Endpoints} endpoints
+ * @property {() => string | null} token the current token, read at each request
+ * @property {string | null} session the session id to resume, or null for a new session
+ * @property {TransportHandlers} handlers
+ */
+
+/**
+ * The shape every transport shares, after engine.io-client: the client calls `open`, `send` and
+ * `close`; a transport implements `doOpen`, `write` and `doClose`, and reports through
+ * `receive` (frames) and `ended` (an end it did not ask for). After `close()` or `ended()`,
+ * nothing more reaches the client.
+ */
+export class Transport {
+  /** @type {import('../negotiator.js').TransportName} */
+  static transportName = 'websocket';
+  /** Whether the edge wants `pong` answers on this transport (SSE: not needed, PROTOCOL.md §4). */
+  static answersPings = true;
+
+  /**
+   * Whether this environment has what the transport needs.
+   * @param {import('../env.js').Environment} env
+   * @returns {boolean}
+   */
+  static available(env) {
+    return Boolean(env);
+  }
+
+  /** @param {TransportContext} context */
+  constructor(context) {
+    this.env = context.env;
+    this.endpoints = context.endpoints;
+    this.token = context.token;
+    this.handlers = context.handlers;
+    /** @type {string | null} the session of the latest `hello` (or the one being resumed) */
+    this.session = context.session;
+    /** @type {string | null} the connection of the latest `hello`; POSTs must name it */
+    this.connection = null;
+    /** @type {'new' | 'open' | 'closed'} */
+    this.state = 'new';
+  }
+
+  /** @returns {import('../negotiator.js').TransportName} */
+  get name() {
+    return /** @type {typeof Transport} */ (this.constructor).transportName;
+  }
+
+  open() {
+    if (this.state !== 'new') return;
+    this.state = 'open';
+    this.doOpen();
+  }
+
+  /**
+   * Writes client frames, in order.
+   * @param {Record<string, unknown>[]} frames
+   * @returns {boolean} false when the transport is closed and nothing was written
+   */
+  send(frames) {
+    if (this.state !== 'open') return false;
+    this.write(frames);
+    return true;
+  }
+
+  /** Ends the transport on the client's initiative; no `onClose` follows. */
+  close() {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.doClose();
+  }
+
+  get closed() {
+    return this.state === 'closed';
+  }
+
+  /** @protected */
+  doOpen() {
+    throw new Error('doOpen not implemented');
+  }
+
+  /**
+   * @protected
+   * @param {Record<string, unknown>[]} frames
+   */
+  write(frames) {
+    throw new Error(`write not implemented for ${frames.length} frames`);
+  }
+
+  /** @protected */
+  doClose() {}
+
+  /**
+   * Passes one server frame on. `hello` updates the session and connection ids first, so frames
+   * written while the client handles it already carry the new connection.
+   * @protected
+   * @param {Record<string, any>} frame
+   * @returns {Promise<void> | void}
+   */
+  receive(frame) {
+    if (this.closed) return;
+    if (frame.t === 'hello') {
+      this.session = frame.session;
+      this.connection = frame.connection;
+    }
+    return this.handlers.onFrame(frame);
+  }
+
+  /**
+   * Parses and passes on one frame's JSON text; a malformed frame ends the transport.
+   * @protected
+   * @param {string} text
+   */
+  receiveText(text) {
+    const frame = parseFrame(text);
+    if (frame) return this.receive(frame);
+    this.ended({ error: new LasthopError('protocol', `malformed frame from the edge: ${text.slice(0, 80)}`) });
+  }
+
+  /**
+   * Where one-way transports POST client frames: the latest `hello`'s connection, with the
+   * current token.
+   * @protected
+   * @returns {string | null} null before the first `hello`
+   */
+  framesUrl() {
+    if (!this.connection) return null;
+    return this.endpoints.url('frames', {
+      token: this.token(),
+      session: this.session,
+      connection: this.connection,
+    });
+  }
+
+  /** @protected */
+  activity() {
+    if (!this.closed) this.handlers.onActivity();
+  }
+
+  /**
+   * Reports an end the client did not ask for; releases resources through `doClose`.
+   * @protected
+   * @param {CloseInfo} info
+   */
+  ended(info) {
+    if (this.closed) return;
+    this.state = 'closed';
+    this.doClose();
+    this.handlers.onClose(info);
+  }
+}
+
+/**
+ * @param {string} text
+ * @returns {Record<string, any> | null} the frame, or null unless it is an object with a string `t`
+ */
+export function parseFrame(text) {
+  try {
+    const frame = JSON.parse(text);
+    return frame && typeof frame === 'object' && !Array.isArray(frame) && typeof frame.t === 'string'
+      ? frame
+      : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,63 @@
+import { LasthopError } from '../errors.js';
+import { Transport } from './transport.js';
+
+/**
+ * `GET /lasthop/ws` (PROTOCOL.md §4): one text message per frame, both ways. The edge sends its
+ * `close` frame before the WebSocket close, so the close code normally arrives twice; the client
+ * acts on the frame and the transport is closed by then.
+ */
+export class WebSocketTransport extends Transport {
+  static transportName = /** @type {const} */ ('websocket');
+
+  /** @param {import('../env.js').Environment} env */
+  static available(env) {
+    return typeof env.WebSocket === 'function';
+  }
+
+  /** @protected */
+  doOpen() {
+    const WebSocketCtor = /** @type {new (url: string) => import('../env.js').WebSocketLike} */ (this.env.WebSocket);
+    const socket = new WebSocketCtor(this.endpoints.webSocket({ token: this.token(), session: this.session }));
+    socket.onmessage = (event) => {
+      this.activity();
+      // The edge only sends text; a binary message would be a broken proxy.
+      if (typeof event.data === 'string') this.receiveText(event.data);
+    };
+    socket.onclose = (event) => {
+      const code = event.code;
+      this.ended({
+        code,
+        error: new LasthopError('network', `WebSocket closed (${code}${event.reason ? ` ${event.reason}` : ''})`, {
+          closeCode: code,
+          serverCode: event.reason || undefined,
+        }),
+      });
+    };
+    socket.onerror = () => {}; // a close event always follows, with the code
+    this.socket = socket;
+  }
+
+  /**
+   * @protected
+   * @param {Record<string, unknown>[]} frames
+   */
+  write(frames) {
+    try {
+      for (const frame of frames) this.socket?.send(JSON.stringify(frame));
+    } catch (cause) {
+      this.ended({ error: new LasthopError('network', 'WebSocket send failed', { cause }) });
+    }
+  }
+
+  /** @protected */
+  doClose() {
+    const socket = this.socket;
+    if (!socket) return;
+    socket.onmessage = socket.onclose = socket.onerror = null;
+    try {
+      socket.close(1000);
+    } catch {
+      // already closing
+    }
+  }
+}
