@@ -5,9 +5,6 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.security.KeyManagementException;
-import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -48,17 +45,7 @@ public final class BrokerConnections implements AutoCloseable {
     public BrokerConnections(String uri, int connections, String nodeId, Topology topology,
                              ScheduledExecutorService connector, ExecutorService consumerDispatch,
                              Listener listener) {
-        this.factory = new ConnectionFactory();
-        try {
-            factory.setUri(uri);
-        } catch (URISyntaxException | NoSuchAlgorithmException | KeyManagementException e) {
-            throw new IllegalArgumentException("bad AMQP URI " + uri + ": " + e.getMessage(), e);
-        }
-        factory.setAutomaticRecoveryEnabled(false);
-        factory.setTopologyRecoveryEnabled(false);
-        factory.setRequestedHeartbeat(15);
-        factory.setConnectionTimeout(5_000);
-        factory.setShutdownTimeout(2_000);
+        this.factory = ConnectionFactories.of(uri);
         this.slots = new Slot[connections];
         for (int i = 0; i < connections; i++) {
             slots[i] = new Slot(i);

@@ -10,9 +10,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DeliverCallback;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,17 +53,11 @@ public final class ControlPlane implements AutoCloseable {
     private volatile Connection connection;
     private volatile Channel channel;
     private volatile boolean closed;
+    private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors
+            .newSingleThreadExecutor(new io.netty.util.concurrent.DefaultThreadFactory("lasthop-control", true));
 
     public ControlPlane(String uri, String nodeId, ScheduledExecutorService scheduler, Consumer<Message> handler) {
-        factory = new ConnectionFactory();
-        try {
-            factory.setUri(uri);
-        } catch (URISyntaxException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("bad AMQP URI " + uri + ": " + e.getMessage(), e);
-        }
-        factory.setAutomaticRecoveryEnabled(false);
-        factory.setRequestedHeartbeat(15);
-        factory.setConnectionTimeout(5_000);
+        factory = ConnectionFactories.of(uri);
         this.nodeId = nodeId;
         this.scheduler = scheduler;
         this.handler = handler;
@@ -106,8 +98,19 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    /** Sends to one node, or to every node when {@code node} is null. */
+    /**
+     * Sends to one node, or to every node when {@code node} is null. Never blocks the caller: a
+     * broker that blocks publishing connections (memory alarm) must not stall an event loop.
+     */
     public void send(String node, Message m) {
+        try {
+            sender.execute(() -> publish(node, m));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("control plane closed; dropping {} for {}", m.op(), m.queue());
+        }
+    }
+
+    private void publish(String node, Message m) {
         Channel ch = channel;
         if (ch == null || !ch.isOpen()) {
             log.debug("control plane down; dropping {} for {}", m.op(), m.queue());
@@ -121,11 +124,9 @@ public final class ControlPlane implements AutoCloseable {
             body.put("frames", m.frames());
         }
         try {
-            synchronized (ch) {
-                ch.basicPublish(EXCHANGE, node == null ? "all" : "node." + node, false,
-                        new AMQP.BasicProperties.Builder().contentType("application/json").build(),
-                        body.toString().getBytes(StandardCharsets.UTF_8));
-            }
+            ch.basicPublish(EXCHANGE, node == null ? "all" : "node." + node, false,
+                    new AMQP.BasicProperties.Builder().contentType("application/json").build(),
+                    body.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
             log.debug("control publish failed: {}", e.toString());
         }
@@ -150,6 +151,7 @@ public final class ControlPlane implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        sender.shutdown();
         Connection c = connection;
         if (c != null) {
             try {

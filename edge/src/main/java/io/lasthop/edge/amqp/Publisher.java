@@ -7,8 +7,6 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.lasthop.protocol.ErrorCode;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.security.GeneralSecurityException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -64,15 +62,7 @@ public final class Publisher implements AutoCloseable {
     }
 
     public Publisher(String uri, String nodeId) {
-        factory = new ConnectionFactory();
-        try {
-            factory.setUri(uri);
-        } catch (URISyntaxException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("bad AMQP URI " + uri + ": " + e.getMessage(), e);
-        }
-        factory.setAutomaticRecoveryEnabled(false);
-        factory.setRequestedHeartbeat(15);
-        factory.setConnectionTimeout(5_000);
+        factory = ConnectionFactories.of(uri);
         this.name = "lasthop-edge " + nodeId + " publisher";
         this.thread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("lasthop-publisher", true));
     }

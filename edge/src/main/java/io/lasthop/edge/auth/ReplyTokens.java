@@ -92,13 +92,22 @@ public final class ReplyTokens {
         return new Grant(payload.get("r").textValue(), c == null ? null : c.textValue());
     }
 
+    /** Mac instances are not thread-safe and costly to look up: one per thread, re-keyed per use. */
+    private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance(HMAC);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is in every JVM", e);
+        }
+    });
+
     private static byte[] hmac(SecretKeySpec key, byte[] data) {
         try {
-            Mac mac = Mac.getInstance(HMAC);
+            Mac mac = MACS.get();
             mac.init(key);
             return mac.doFinal(data);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is in every JVM", e);
+            throw new IllegalStateException("HmacSHA256 key refused", e);
         }
     }
 }

@@ -38,15 +38,13 @@ public final class FramesEndpoint implements Endpoint {
                     "send client frames with POST");
             return;
         }
-        Principal principal = opener.authenticate(ctx, req, query);
-        if (principal == null) {
+        SessionOpener.Admitted admitted = opener.admit(ctx, req, query, null);
+        if (admitted == null) {
             return;
         }
-        SessionOpener.SessionParam param = opener.sessionParam(ctx, req, query, null);
-        if (param.invalid()) {
-            return;
-        }
-        if (param.id() == null) {
+        Principal principal = admitted.principal();
+        String sessionId = admitted.sessionId();
+        if (sessionId == null) {
             HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_SESSION_ID,
                     "name the session: ?session=ID from the hello frame");
             return;
@@ -65,10 +63,10 @@ public final class FramesEndpoint implements Endpoint {
                     "name the connection: &connection=ID from the hello frame");
             return;
         }
-        Session session = opener.sessions().find(principal.userId(), param.id());
+        Session session = opener.sessions().find(principal.userId(), sessionId);
         if (session == null) {
             // Held by another node, or by none: hand the frames on, to the node the client names.
-            opener.sessions().forward(principal.userId(), param.id(), connection, opener.otherNode(query),
+            opener.sessions().forward(principal.userId(), sessionId, connection, opener.otherNode(query),
                     new String(body, java.nio.charset.StandardCharsets.UTF_8));
             HttpResponses.status(ctx, req, HttpResponseStatus.ACCEPTED);
             return;

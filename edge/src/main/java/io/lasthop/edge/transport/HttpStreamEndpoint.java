@@ -44,15 +44,13 @@ public final class HttpStreamEndpoint implements Endpoint {
                     "open the stream with GET; send frames with POST /lasthop/frames");
             return;
         }
-        Principal principal = opener.authenticate(ctx, req, query);
-        if (principal == null) {
+        SessionOpener.Admitted admitted = opener.admit(ctx, req, query, sessionHeader);
+        if (admitted == null) {
             return;
         }
-        SessionOpener.SessionParam session = opener.sessionParam(ctx, req, query, sessionHeader);
-        if (session.invalid()) {
-            return;
-        }
-        opener.open(ctx, req, query, principal, session.id(), s -> {
+        Principal principal = admitted.principal();
+        String sessionId = admitted.sessionId();
+        opener.open(ctx, req, query, principal, sessionId, s -> {
             HttpStreamTransport.start(ctx, contentType, preamble.apply(ctx.channel()), new StreamConnectionHandler(s));
             s.attach(transport.apply(ctx.channel(), s.id()));
         });

@@ -45,6 +45,23 @@ public final class SessionOpener {
         return sessions;
     }
 
+    /**
+     * Who asks, and for which session: the verified principal and the session id to resume (null
+     * for none). Returns null after answering 401 or 400.
+     */
+    public Admitted admit(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query,
+                          CharSequence sessionHeader) {
+        Principal principal = authenticate(ctx, req, query);
+        if (principal == null) {
+            return null;
+        }
+        SessionParam session = sessionParam(ctx, req, query, sessionHeader);
+        return session.invalid() ? null : new Admitted(principal, session.id());
+    }
+
+    /** An authenticated request, and the session id it names, or null. */
+    public record Admitted(Principal principal, String sessionId) {}
+
     /** The verified principal, or null after answering 401. */
     public Principal authenticate(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
         String token = first(query, "token");

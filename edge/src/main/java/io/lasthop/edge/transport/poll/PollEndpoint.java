@@ -57,14 +57,12 @@ public final class PollEndpoint implements Endpoint {
                     "poll with GET, or POST with client frames in the body");
             return;
         }
-        Principal principal = opener.authenticate(ctx, req, query);
-        if (principal == null) {
+        SessionOpener.Admitted admitted = opener.admit(ctx, req, query, null);
+        if (admitted == null) {
             return;
         }
-        SessionOpener.SessionParam param = opener.sessionParam(ctx, req, query, null);
-        if (param.invalid()) {
-            return;
-        }
+        Principal principal = admitted.principal();
+        String sessionId = admitted.sessionId();
         List<ClientFrame> frames = List.of();
         if (req.content().isReadable()) {
             try {
@@ -76,7 +74,7 @@ public final class PollEndpoint implements Endpoint {
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         String connection = SessionOpener.first(query, "connection");
-        Session live = param.id() == null ? null : opener.sessions().find(principal.userId(), param.id());
+        Session live = sessionId == null ? null : opener.sessions().find(principal.userId(), sessionId);
         if (live != null && connection != null && connection.equals(live.connectionId())
                 && live.transport() instanceof PollTransport poll) {
             List<ClientFrame> apply = frames;
@@ -89,11 +87,11 @@ public final class PollEndpoint implements Endpoint {
         List<ClientFrame> acks = frames.stream().filter(f -> f instanceof ClientFrame.Ack).toList();
         if (live == null && connection != null && !acks.isEmpty()) {
             // The previous poll was answered by another node: its acks belong to that node's channel.
-            opener.sessions().forward(principal.userId(), param.id(), connection, opener.otherNode(query),
+            opener.sessions().forward(principal.userId(), sessionId, connection, opener.otherNode(query),
                     ackArray(acks));
         }
         List<ClientFrame> carried = frames.stream().filter(f -> !(f instanceof ClientFrame.Ack)).toList();
-        opener.open(ctx, req, query, principal, param.id(), s -> {
+        opener.open(ctx, req, query, principal, sessionId, s -> {
             PollTransport poll = new PollTransport(s, timeoutMillis, lingerMillis);
             s.attach(poll);
             if (!carried.isEmpty()) {

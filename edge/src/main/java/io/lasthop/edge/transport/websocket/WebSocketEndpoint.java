@@ -55,14 +55,12 @@ public final class WebSocketEndpoint implements Endpoint {
                     "origin " + origin + " may not open a WebSocket here; add it to cors.origins");
             return;
         }
-        Principal principal = opener.authenticate(ctx, req, query);
-        if (principal == null) {
+        SessionOpener.Admitted admitted = opener.admit(ctx, req, query, null);
+        if (admitted == null) {
             return;
         }
-        SessionOpener.SessionParam session = opener.sessionParam(ctx, req, query, null);
-        if (session.invalid()) {
-            return;
-        }
+        Principal principal = admitted.principal();
+        String sessionId = admitted.sessionId();
         String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + PATH;
         WebSocketServerHandshaker handshaker =
                 new WebSocketServerHandshakerFactory(url, null, decoderConfig).newHandshaker(req);
@@ -70,7 +68,7 @@ public final class WebSocketEndpoint implements Endpoint {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
-        opener.open(ctx, req, query, principal, session.id(), s -> {
+        opener.open(ctx, req, query, principal, sessionId, s -> {
             ctx.pipeline().addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxFrameBytes));
             ctx.pipeline().addAfter("ws-aggregator", "ws-session", new WebSocketSessionHandler(s));
             ctx.pipeline().remove(ctx.name());
