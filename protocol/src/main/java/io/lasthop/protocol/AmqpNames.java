@@ -23,6 +23,8 @@ public final class AmqpNames {
     public static final String OFFLINE_EXCHANGE = "lasthop.offline";
     /** Queue bound to {@link #OFFLINE_EXCHANGE}, for services that fall back to push or e-mail. */
     public static final String OFFLINE_QUEUE = "lasthop.offline";
+    /** Topic exchange of presence events: {@code session.opened}, {@code session.closed}. */
+    public static final String EVENTS_EXCHANGE = "lasthop.events";
     /** Fanout exchange that session queues dead-letter to, on overflow or rejection. */
     public static final String DEAD_EXCHANGE = "lasthop.dead";
     /** Queue bound to {@link #DEAD_EXCHANGE}. */

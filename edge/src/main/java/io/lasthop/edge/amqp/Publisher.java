@@ -73,9 +73,15 @@ public final class Publisher implements AutoCloseable {
      */
     public CompletableFuture<Outcome> publish(String exchange, String routingKey, AMQP.BasicProperties props,
                                               byte[] body) {
+        return publish(exchange, routingKey, props, body, true);
+    }
+
+    /** @param mandatory false when nobody bound is not an error, as for events nobody listens to */
+    public CompletableFuture<Outcome> publish(String exchange, String routingKey, AMQP.BasicProperties props,
+                                              byte[] body, boolean mandatory) {
         CompletableFuture<Outcome> result = new CompletableFuture<>();
         try {
-            thread.execute(() -> publishNow(exchange, routingKey, props, body, result));
+            thread.execute(() -> publishNow(exchange, routingKey, props, body, mandatory, result));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             result.complete(new Outcome(ErrorCode.UNAVAILABLE, "the node is shutting down"));
         }
@@ -83,7 +89,7 @@ public final class Publisher implements AutoCloseable {
     }
 
     private void publishNow(String exchange, String routingKey, AMQP.BasicProperties props, byte[] body,
-                            CompletableFuture<Outcome> result) {
+                            boolean mandatory, CompletableFuture<Outcome> result) {
         Pending p = new Pending(++nextPublishId);
         p.result.whenComplete((o, e) -> result.complete(o));
         try {
@@ -93,7 +99,7 @@ public final class Publisher implements AutoCloseable {
             long seq = ch.getNextPublishSeqNo();
             pending.put(seq, p);
             byPublishId.put(p.publishId, p);
-            ch.basicPublish(exchange, routingKey, !isDirectReplyTo(exchange, routingKey),
+            ch.basicPublish(exchange, routingKey, mandatory && !isDirectReplyTo(exchange, routingKey),
                     props.builder().headers(headers).build(), body);
         } catch (IOException | TimeoutException | RuntimeException e) {
             fail(p, e);

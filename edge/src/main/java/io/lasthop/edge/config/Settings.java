@@ -87,6 +87,13 @@ public final class Settings {
     public static final Setting<Boolean> CORS_CREDENTIALS = bool("cors.credentials", "false",
             "Send Access-Control-Allow-Credentials, so allowed origins may send cookies.");
 
+    public static final Setting<Boolean> PRESENCE_EVENTS = bool("presence.events", "true",
+            "Publish session.opened and session.closed to the lasthop.events exchange.");
+    public static final Setting<Duration> DRAIN_TIMEOUT = duration("drain.timeout", "20s",
+            "On SIGTERM: how long to wait for sessions to leave before exiting anyway.");
+    public static final Setting<Duration> DRAIN_SPREAD = duration("drain.spread", "5s",
+            "On SIGTERM: clients are told to reconnect after a random delay below this, so they do not stampede.");
+
     public static final List<Setting<?>> ALL = List.of(
             HTTP_HOST, HTTP_PORT, MAX_FRAME_BYTES,
             AMQP_URI, AMQP_CONNECTIONS, AMQP_WORKER_THREADS, RECOVERY_RATE,
@@ -94,7 +101,7 @@ public final class Settings {
             JWT_HS256_SECRET, JWT_ALGORITHMS, JWT_ISSUER, JWT_AUDIENCE, JWT_LEEWAY, DEV,
             RESUME_WINDOW, QUEUE_MAX_LENGTH, QUEUE_OVERFLOW, QUEUE_TYPE, PREFETCH, ACK_TIMEOUT, HEARTBEAT,
             INBOUND_RATE, INBOUND_BURST, INBOUND_MAX_BYTES, MAX_SUBSCRIPTIONS, REPLY_TOKEN_TTL,
-            POLL_TIMEOUT, POLL_LINGER, CORS_ORIGINS, CORS_CREDENTIALS);
+            POLL_TIMEOUT, POLL_LINGER, CORS_ORIGINS, CORS_CREDENTIALS, PRESENCE_EVENTS, DRAIN_TIMEOUT, DRAIN_SPREAD);
 
     private static Setting<String> text(String key, String def, String doc) {
         return new Setting<>(key, def, doc, Function.identity());

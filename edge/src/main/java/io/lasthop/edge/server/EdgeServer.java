@@ -64,6 +64,7 @@ public final class EdgeServer implements AutoCloseable {
     private final Publisher publisher;
     private final ControlPlane control;
     private volatile Channel listener;
+    private volatile boolean draining;
 
     public EdgeServer(EdgeConfig config) {
         this.config = config;
@@ -126,7 +127,7 @@ public final class EdgeServer implements AutoCloseable {
         broker.start();
         control.start();
         int maxFrame = config.get(Settings.MAX_FRAME_BYTES);
-        SessionOpener opener = new SessionOpener(sessions, tokens, metrics, broker::ready);
+        SessionOpener opener = new SessionOpener(sessions, tokens, metrics, this::ready);
         Map<String, Endpoint> endpoints = new HashMap<>();
         OriginPolicy origins = new OriginPolicy(config.get(Settings.CORS_ORIGINS));
         endpoints.put(WebSocketEndpoint.PATH, new WebSocketEndpoint(opener, origins, maxFrame));
@@ -136,7 +137,8 @@ public final class EdgeServer implements AutoCloseable {
                 config.get(Settings.POLL_LINGER).toMillis()));
         endpoints.put(FramesEndpoint.PATH, new FramesEndpoint(opener));
         endpoints.put("/healthz", OpsEndpoints.health());
-        endpoints.put("/readyz", OpsEndpoints.ready(broker::ready, () -> "broker not connected"));
+        endpoints.put("/readyz", OpsEndpoints.ready(this::ready,
+                () -> draining ? "draining" : "broker not connected"));
         endpoints.put("/metrics", OpsEndpoints.metrics(metrics));
         if (devSecret != null) {
             endpoints.put("/dev/token", OpsEndpoints.devToken(devSecret));
@@ -161,8 +163,26 @@ public final class EdgeServer implements AutoCloseable {
         return nodeId;
     }
 
+    /** True while the broker is connected and the node takes new sessions. */
     public boolean ready() {
-        return broker.ready();
+        return broker.ready() && !draining;
+    }
+
+    /**
+     * Leaves gracefully, as on SIGTERM: readiness goes false so balancers stop sending, new
+     * sessions are refused, and every client is told to reconnect elsewhere after a jittered delay.
+     * Closing their channels requeues their unacked deliveries. Returns once every session is gone
+     * or {@code drain.timeout} has passed.
+     */
+    public void drain() {
+        draining = true;
+        long spread = config.get(Settings.DRAIN_SPREAD).toMillis();
+        sessions.closeAll(CloseCode.GOING_AWAY, "this node is draining; reconnect, ideally to another node", spread);
+        long deadline = System.nanoTime() + config.get(Settings.DRAIN_TIMEOUT).toNanos();
+        while (sessions.size() > 0 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        log.info("node {} drained; {} session(s) left", nodeId, sessions.size());
     }
 
     public SessionManager sessions() {

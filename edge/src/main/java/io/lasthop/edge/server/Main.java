@@ -56,7 +56,10 @@ public final class Main {
             return;
         }
         server.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "lasthop-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.drain();
+            server.close();
+        }, "lasthop-shutdown"));
         printBanner(config, server);
     }
 

@@ -137,6 +137,7 @@ public final class Session implements SessionLink.Handler {
         state = State.OPEN;
         manager.metrics().connections(t.name()).incrementAndGet();
         (resumed ? manager.metrics().sessionsResumed : manager.metrics().sessionsNew).increment();
+        manager.presence().opened(this);
         transport.write(encode(out -> ServerFrames.writeHello(out, sessionId, connectionId, resumed, userId,
                 manager.nodeId(), t.name(), manager.heartbeatMillis(), manager.prefetch())));
         writePending();
@@ -226,6 +227,11 @@ public final class Session implements SessionLink.Handler {
      * connection is already gone), then closes its AMQP channel, which requeues what it held.
      */
     public void close(CloseCode code, String message) {
+        close(code, message, 0);
+    }
+
+    /** As {@link #close(CloseCode, String)}, telling the client to wait before reconnecting. */
+    public void close(CloseCode code, String message, long reconnectAfterMillis) {
         assert loop.inEventLoop();
         if (state == State.CLOSED) {
             return;
@@ -240,10 +246,11 @@ public final class Session implements SessionLink.Handler {
         unacked.clear();
         unwritten = 0;
         if (wasOpen) {
+            manager.presence().closed(this, code);
             manager.metrics().connections(transport.name()).decrementAndGet();
             if (code != null) {
                 manager.metrics().closed(code);
-                transport.close(code, encode(out -> ServerFrames.writeClose(out, code, message, 0)));
+                transport.close(code, encode(out -> ServerFrames.writeClose(out, code, message, reconnectAfterMillis)));
             } else {
                 transport.close(null, null);
             }

@@ -51,6 +51,7 @@ public final class SessionManager {
     private final ReplyTokens replyTokens;
     private final Publisher publisher;
     private final Limits limits;
+    private final Presence presence;
     private final EdgeMetrics metrics;
     private final Executor amqpPool;
     private final String nodeId;
@@ -69,6 +70,7 @@ public final class SessionManager {
         this.tokens = tokens;
         this.replyTokens = replyTokens;
         this.limits = Limits.of(config);
+        this.presence = new Presence(publisher, nodeId, config.get(Settings.PRESENCE_EVENTS));
         this.metrics = metrics;
         this.amqpPool = amqpPool;
         this.nodeId = nodeId;
@@ -242,8 +244,17 @@ public final class SessionManager {
 
     /** Closes every session here, e.g. at shutdown; their deliveries are requeued. */
     public void closeAll(CloseCode code, String message) {
+        closeAll(code, message, 0);
+    }
+
+    /**
+     * Closes every session here, each told to reconnect after a random delay below
+     * {@code spreadMillis}, so they do not all land on the other nodes at once.
+     */
+    public void closeAll(CloseCode code, String message, long spreadMillis) {
         for (Session s : sessions.values()) {
-            s.eventLoop().execute(() -> s.close(code, message));
+            long delay = spreadMillis <= 0 ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextLong(spreadMillis);
+            s.eventLoop().execute(() -> s.close(code, message, delay));
         }
     }
 
@@ -265,6 +276,10 @@ public final class SessionManager {
 
     Limits limits() {
         return limits;
+    }
+
+    Presence presence() {
+        return presence;
     }
 
     Executor amqpPool() {
