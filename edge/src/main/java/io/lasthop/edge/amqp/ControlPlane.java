@@ -41,7 +41,7 @@ public final class ControlPlane implements AutoCloseable {
      * @param queue      the session's queue: derived from the verified user, so a message can only
      *                   name a session of the user who sent the request
      * @param connection the connection it is meant for; null to match any
-     * @param frames     for {@code frames}: a JSON array of client frames
+     * @param frames     for {@code frames}: client frames as a POST carries them, one or an array
      * @param from       the sending node, which ignores its own broadcasts
      */
     public record Message(String op, String queue, String connection, String frames, String from) {}
@@ -75,8 +75,9 @@ public final class ControlPlane implements AutoCloseable {
         if (closed) {
             return;
         }
+        Connection c = null;
         try {
-            Connection c = factory.newConnection("lasthop-edge " + nodeId + " control");
+            c = factory.newConnection("lasthop-edge " + nodeId + " control");
             Channel ch = c.createChannel();
             ch.exchangeDeclare(EXCHANGE, BuiltinExchangeType.TOPIC, true);
             String queue = ch.queueDeclare("lasthop.node." + nodeId, false, true, true, Map.of()).getQueue();
@@ -93,6 +94,10 @@ public final class ControlPlane implements AutoCloseable {
             connection = c;
             channel = ch;
         } catch (IOException | TimeoutException e) {
+            if (c != null) {
+                // e.g. another node with the same node.id holds the exclusive queue
+                c.abort(1_000);
+            }
             log.warn("control connection failed ({}); retrying", e.toString());
             scheduler.schedule(this::connect, RETRY_MS, TimeUnit.MILLISECONDS);
         }

@@ -9,11 +9,13 @@ import io.lasthop.edge.amqp.Topology;
 import io.lasthop.edge.auth.DevTokens;
 import io.lasthop.edge.auth.TokenVerifier;
 import io.lasthop.edge.config.EdgeConfig;
+import io.lasthop.edge.demo.DemoServices;
 import io.lasthop.edge.config.Settings;
 import io.lasthop.edge.metrics.EdgeMetrics;
 import io.lasthop.edge.session.SessionManager;
 import io.lasthop.edge.transport.Endpoint;
 import io.lasthop.edge.transport.FramesEndpoint;
+import io.lasthop.edge.transport.HttpResponses;
 import io.lasthop.edge.transport.OriginPolicy;
 import io.lasthop.edge.transport.SessionOpener;
 import io.lasthop.edge.transport.poll.PollEndpoint;
@@ -65,6 +67,7 @@ public final class EdgeServer implements AutoCloseable {
     private final ControlPlane control;
     private volatile Channel listener;
     private volatile boolean draining;
+    private DemoServices demo;
 
     public EdgeServer(EdgeConfig config) {
         this.config = config;
@@ -88,6 +91,10 @@ public final class EdgeServer implements AutoCloseable {
         this.devSecret = dev ? TokenVerifier.secretBytes(secret) : null;
         this.tokens = TokenVerifier.fromConfig(config, TokenVerifier.secretBytes(secret));
         SessionQueues queues = new SessionQueues(config);
+        if (config.get(Settings.CORS_CREDENTIALS) && config.get(Settings.CORS_ORIGINS).contains("*")) {
+            throw new IllegalArgumentException("cors.origins=* with cors.credentials=true would let any site "
+                    + "make credentialed requests; list the origins instead");
+        }
 
         if (Epoll.isAvailable()) {
             boss = new EpollEventLoopGroup(1, new DefaultThreadFactory("lasthop-accept"));
@@ -140,8 +147,19 @@ public final class EdgeServer implements AutoCloseable {
         endpoints.put("/readyz", OpsEndpoints.ready(this::ready,
                 () -> draining ? "draining" : "broker not connected"));
         endpoints.put("/metrics", OpsEndpoints.metrics(metrics));
+        endpoints.put("/favicon.ico", (ctx, req, q) -> HttpResponses.noContent(ctx, req));
         if (devSecret != null) {
             endpoints.put("/dev/token", OpsEndpoints.devToken(devSecret));
+            Endpoint page = OpsEndpoints.resource("/demo/index.html", "text/html; charset=utf-8");
+            endpoints.put("/demo", page);
+            endpoints.put("/demo/", page);
+            endpoints.put("/demo/lasthop.iife.min.js",
+                    OpsEndpoints.resource("/demo/lasthop.iife.min.js", "text/javascript; charset=utf-8"));
+            try {
+                demo = DemoServices.start(config.get(Settings.AMQP_URI));
+            } catch (Exception e) {
+                log.warn("demo services not started ({}); /demo will show no ticker or chat", e.toString());
+            }
         }
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
@@ -206,6 +224,9 @@ public final class EdgeServer implements AutoCloseable {
             amqpPool.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (demo != null) {
+            demo.close();
         }
         publisher.close();
         control.close();

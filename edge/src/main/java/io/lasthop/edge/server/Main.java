@@ -72,6 +72,9 @@ public final class Main {
         sb.append("  health     ").append(base).append("/healthz  ").append(base).append("/readyz  ")
                 .append(base).append("/metrics\n");
         if (config.get(Settings.DEV)) {
+            sb.append("  demo       ").append(base).append("/demo   <- open this in a browser\n");
+        }
+        if (config.get(Settings.DEV)) {
             String bar = "!".repeat(78);
             sb.append('\n').append(bar).append('\n')
                     .append("!! DEV MODE: tokens are signed with a PUBLIC built-in secret, and anyone can mint\n")

@@ -39,7 +39,32 @@ final class OpsEndpoints {
                 "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
     }
 
-    /** {@code /dev/token?sub=USER[&ttl=SECONDS]}: mints a token with the dev secret. Dev mode only. */
+    /**
+     * A file from the classpath, e.g. the demo page; 404 with what to do when it was not built in.
+     */
+    static Endpoint resource(String path, String contentType) {
+        byte[] body;
+        try (java.io.InputStream in = OpsEndpoints.class.getResourceAsStream(path)) {
+            body = in == null ? null : in.readAllBytes();
+        } catch (java.io.IOException e) {
+            body = null;
+        }
+        byte[] bytes = body;
+        return (ctx, req, q) -> {
+            if (bytes == null) {
+                HttpResponses.error(ctx, req, HttpResponseStatus.NOT_FOUND, ErrorCode.NOT_FOUND,
+                        path + " is not in this build; build from the repository root with mvn package, "
+                                + "which builds the JavaScript client too");
+                return;
+            }
+            HttpResponses.send(ctx, req, HttpResponses.response(HttpResponseStatus.OK, contentType, bytes));
+        };
+    }
+
+    /**
+     * {@code /dev/token?sub=USER[&ttl=SECONDS]}: mints a token with the dev secret, allowed to use
+     * the demo's topics. Dev mode only.
+     */
     static Endpoint devToken(byte[] devSecret) {
         return (ctx, req, q) -> {
             List<String> sub = q.parameters().get("sub");
@@ -59,7 +84,7 @@ final class OpsEndpoints {
                     return;
                 }
             }
-            String token = DevTokens.mint(devSecret, sub.get(0), Duration.ofSeconds(ttl));
+            String token = DevTokens.mintForDemo(devSecret, sub.get(0), Duration.ofSeconds(ttl));
             HttpResponses.json(ctx, req, ("{\"token\":\"" + token + "\"}").getBytes(StandardCharsets.US_ASCII));
         };
     }

@@ -9,7 +9,7 @@ import io.netty.buffer.ByteBufAllocator;
  * send. Methods are called on the session's event loop.
  */
 public interface Transport {
-    /** Name used in metrics and the hello frame: {@code websocket}, {@code sse}. */
+    /** Name used in metrics and the hello frame: {@code websocket}, {@code sse}, {@code stream}, {@code poll}. */
     String name();
 
     /** True when the client sends its frames by POST rather than on this connection. */

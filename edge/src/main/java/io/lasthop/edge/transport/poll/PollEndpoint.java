@@ -24,7 +24,8 @@ import java.util.List;
  * connection of a session here (the first poll, or one that landed on another node than the last)
  * attaches the session and is answered with a new {@code hello}: its acks are forwarded to the
  * node that made those deliveries, which then releases the session to this one. So polls may
- * alternate between nodes, and nothing is lost or shown twice.
+ * alternate between nodes and nothing is lost; redeliveries that a move causes carry the same id,
+ * for the client to drop.
  */
 public final class PollEndpoint implements Endpoint {
     public static final String PATH = "/lasthop/poll";
@@ -41,6 +42,7 @@ public final class PollEndpoint implements Endpoint {
     }
 
     private final SessionOpener opener;
+    private final Farewells farewells = new Farewells();
     private final long timeoutMillis;
     private final long lingerMillis;
 
@@ -74,6 +76,14 @@ public final class PollEndpoint implements Endpoint {
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         String connection = SessionOpener.first(query, "connection");
+        byte[] farewell = connection == null ? null : farewells.take(connection);
+        if (farewell != null) {
+            // The connection was closed while no poll was held: this poll carries the news.
+            HttpResponses.send(ctx, keepAlive, HttpResponses.response(HttpResponseStatus.OK, "application/json",
+                    ("[" + new String(farewell, java.nio.charset.StandardCharsets.UTF_8) + "]")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return;
+        }
         Session live = sessionId == null ? null : opener.sessions().find(principal.userId(), sessionId);
         if (live != null && connection != null && connection.equals(live.connectionId())
                 && live.transport() instanceof PollTransport poll) {
@@ -85,14 +95,14 @@ public final class PollEndpoint implements Endpoint {
             return;
         }
         List<ClientFrame> acks = frames.stream().filter(f -> f instanceof ClientFrame.Ack).toList();
-        if (live == null && connection != null && !acks.isEmpty()) {
+        if (live == null && sessionId != null && connection != null && !acks.isEmpty()) {
             // The previous poll was answered by another node: its acks belong to that node's channel.
             opener.sessions().forward(principal.userId(), sessionId, connection, opener.otherNode(query),
                     ackArray(acks));
         }
         List<ClientFrame> carried = frames.stream().filter(f -> !(f instanceof ClientFrame.Ack)).toList();
         opener.open(ctx, req, query, principal, sessionId, s -> {
-            PollTransport poll = new PollTransport(s, timeoutMillis, lingerMillis);
+            PollTransport poll = new PollTransport(s, timeoutMillis, lingerMillis, farewells);
             s.attach(poll);
             if (!carried.isEmpty()) {
                 s.onClientFrames(carried);

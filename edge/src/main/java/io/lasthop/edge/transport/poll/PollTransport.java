@@ -42,8 +42,11 @@ public final class PollTransport implements Transport {
     private ScheduledFuture<?> lingerTimer;
     private boolean closed;
 
-    public PollTransport(Session session, long timeoutMillis, long lingerMillis) {
+    private final Farewells farewells;
+
+    PollTransport(Session session, long timeoutMillis, long lingerMillis, Farewells farewells) {
         this.session = session;
+        this.farewells = farewells;
         this.timeoutMillis = timeoutMillis;
         this.lingerMillis = lingerMillis;
     }
@@ -100,6 +103,10 @@ public final class PollTransport implements Transport {
         if (held != null) {
             answer();
         } else {
+            if (closeFrame != null && session.connectionId() != null) {
+                ByteBuf last = queued.peekLast();
+                farewells.put(session.connectionId(), io.netty.buffer.ByteBufUtil.getBytes(last));
+            }
             releaseQueued();
         }
     }
