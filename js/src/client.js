@@ -1,11 +1,11 @@
 import { AckBatcher } from './ack-batcher.js';
 import { Backoff } from './backoff.js';
-import { afterClose, afterHttpError } from './close-policy.js';
+import { Connector } from './connector.js';
 import { DedupeWindow } from './dedupe-window.js';
 import { Emitter } from './emitter.js';
 import { Endpoints } from './endpoints.js';
 import { resolveEnvironment } from './env.js';
-import { LasthopError, clientCode, fromErrorFrame } from './errors.js';
+import { LasthopError, fromErrorFrame } from './errors.js';
 import { Inbox } from './inbox.js';
 import { Message, encodeBody } from './message.js';
 import { Negotiator } from './negotiator.js';
@@ -16,7 +16,7 @@ import { TRANSPORTS } from './transports/index.js';
 
 /**
  * @typedef {import('./negotiator.js').TransportName} TransportName
- * @typedef {'connecting' | 'open' | 'reconnecting' | 'closed'} ConnectionState
+ * @typedef {import('./connector.js').ConnectionState} ConnectionState
  *
  * @typedef {object} StateChange
  * @property {ConnectionState} state
@@ -39,6 +39,8 @@ import { TRANSPORTS } from './transports/index.js';
  * @property {readonly TransportName[]} [transports] only these, in this order
  * @property {readonly TransportName[]} [exclude] never these
  * @property {number} [helloTimeoutMs] how long a transport may take to deliver `hello`
+ * @property {number} [pollTimeoutMs] how long one long-poll may go unanswered; longer than the
+ *   edge's `poll.timeout` (20 s)
  * @property {number} [backoffBaseMs] first reconnect delay ceiling
  * @property {number} [backoffCapMs] largest reconnect delay
  * @property {number} [ackDelayMs] longest wait before a batched ack goes out
@@ -53,6 +55,7 @@ import { TRANSPORTS } from './transports/index.js';
 /** @type {Required<Omit<ClientOptions, 'token' | 'transports' | 'exclude' | 'pageUrl'>>} */
 const DEFAULTS = {
   helloTimeoutMs: 10000,
+  pollTimeoutMs: 30000,
   backoffBaseMs: 500,
   backoffCapMs: 30000,
   ackDelayMs: 100,
@@ -77,13 +80,10 @@ export class LasthopClient extends Emitter {
     super();
     const o = { ...DEFAULTS, ...options };
     const env = resolveEnvironment(options);
+    const timers = env.timers;
+    const endpoints = new Endpoints(url, o.pageUrl ?? globalThis.location?.href);
     /** @private */
     this.env = env;
-    const timers = env.timers;
-    /** @private */
-    this.options = o;
-    /** @private */
-    this.endpoints = new Endpoints(url, o.pageUrl ?? globalThis.location?.href);
     /** @private */
     this.tokens = new TokenSource({
       token: o.token,
@@ -93,17 +93,6 @@ export class LasthopClient extends Emitter {
       onRefreshed: (token) => this.write({ t: 'auth', token }),
       onError: (error) => this.emitError(error),
     });
-    /** @private */
-    this.sessions = new SessionStore(env.sessionStorage, this.endpoints.base);
-    /** @private */
-    this.negotiator = new Negotiator({
-      transports: o.transports,
-      exclude: o.exclude,
-      available: (name) => TRANSPORTS[name].available(env),
-      memory: new TransportMemory(env.localStorage, this.endpoints.origin, env.now, o.rememberTransportMs),
-    });
-    /** @private */
-    this.backoff = new Backoff({ baseMs: o.backoffBaseMs, capMs: o.backoffCapMs, random: env.random });
     /** @private */
     this.acks = new AckBatcher({
       send: (seq) => this.write({ t: 'ack', seq }),
@@ -122,26 +111,44 @@ export class LasthopClient extends Emitter {
     });
     /** @private */
     this.requests = new RequestTracker({ write: (frame) => this.write(frame), timers, timeoutMs: o.requestTimeoutMs });
-    /** @private @type {Set<string>} topics to hold, replayed on every connection */
+    /**
+     * @private
+     * @type {Set<string>} topics to hold, renewed on every connection
+     */
     this.topics = new Set();
     /** @type {ConnectionState} */
     this.state = 'connecting';
-    /** @type {TransportName | null} */
+    /** @type {TransportName | null} the transport in use or being tried */
     this.transport = null;
     /** @type {Record<string, any> | null} the latest `hello` */
     this.hello = null;
-    /** @private @type {import('./transports/transport.js').Transport | null} */
-    this.current = null;
     /** @private */
-    this.opened = false; // the current transport delivered its hello
-    /** @private */
-    this.everOpened = false;
-    /** @private @type {TransportName[]} transports left to try in this round */
-    this.round = [];
-    /** @private @type {Record<'hello' | 'liveness' | 'reconnect', unknown>} */
-    this.timers = { hello: null, liveness: null, reconnect: null };
+    this.connector = new Connector({
+      env,
+      endpoints,
+      tokens: this.tokens,
+      sessions: new SessionStore(env.sessionStorage, endpoints.base),
+      negotiator: new Negotiator({
+        transports: o.transports,
+        exclude: o.exclude,
+        available: (name) => TRANSPORTS[name].available(env),
+        memory: new TransportMemory(env.localStorage, endpoints.origin, env.now, o.rememberTransportMs),
+      }),
+      backoff: new Backoff({ baseMs: o.backoffBaseMs, capMs: o.backoffCapMs, random: env.random }),
+      helloTimeoutMs: o.helloTimeoutMs,
+      pollTimeoutMs: o.pollTimeoutMs,
+      listener: {
+        state: (state, transport, extra) => this.setState(state, transport, extra, 'delayMs' in extra),
+        opened: (hello, transport) => this.onOpened(hello, transport),
+        frame: (frame) => this.onFrame(frame),
+        detached: () => this.onDetached(),
+        flush: () => this.acks.flush(),
+        error: (error) => this.emitError(error),
+        stopped: (error) => this.onStopped(error),
+      },
+    });
     // Start after the caller had a chance to add listeners.
-    Promise.resolve().then(() => this.startRound());
+    Promise.resolve().then(() => this.connector.start());
   }
 
   /**
@@ -178,7 +185,7 @@ export class LasthopClient extends Emitter {
   subscribe(topic) {
     this.topics.add(topic);
     return this.request(() => ({ t: 'sub', topic })).catch((error) => {
-      if (error.code !== 'timeout' && error.code !== 'closed') this.topics.delete(topic);
+      if (FINAL_SUB_REFUSALS.has(error.code)) this.topics.delete(topic);
       throw error;
     });
   }
@@ -196,244 +203,26 @@ export class LasthopClient extends Emitter {
   close() {
     if (this.state === 'closed') return;
     this.acks.flush();
-    this.shutDown(new LasthopError('closed', 'the client was closed'));
+    this.connector.close();
+    this.onStopped(new LasthopError('closed', 'the client was closed'));
   }
 
-  // ---- connection lifecycle -------------------------------------------------------------------
-
-  /** @private */
-  startRound() {
-    if (this.state === 'closed') return;
-    this.round = this.negotiator.round();
-    if (this.round.length === 0) {
-      this.stop(new LasthopError('no_transport', 'no transport is both allowed and supported here'));
-      return;
-    }
-    this.attemptNext(undefined);
-  }
-
-  /**
-   * @private
-   * @param {LasthopError | undefined} lastError
-   */
-  async attemptNext(lastError) {
-    const name = this.round.shift();
-    if (!name) {
-      const error = new LasthopError('network', 'no transport reached the edge', { cause: lastError });
-      this.emitError(error);
-      this.scheduleReconnect({ error });
-      return;
-    }
-    this.setState(this.everOpened ? 'reconnecting' : 'connecting', name);
-    let token;
-    try {
-      token = await this.tokens.get();
-    } catch (error) {
-      this.emitError(/** @type {LasthopError} */ (error));
-      this.scheduleReconnect({ error: /** @type {LasthopError} */ (error) });
-      return;
-    }
-    if (this.state === 'closed' || !token) return;
-    /** @type {import('./transports/transport.js').Transport} */
-    let transport;
-    const mine = () => transport === this.current;
-    transport = new TRANSPORTS[name]({
-      env: this.env,
-      endpoints: this.endpoints,
-      token: () => this.tokens.current(),
-      session: this.sessions.get(),
-      handlers: {
-        onFrame: (frame) => (mine() ? this.onFrame(frame) : undefined),
-        onActivity: () => mine() && this.armLiveness(),
-        onClose: (info) => mine() && this.onTransportEnded(info),
-        onError: (error) => mine() && this.emitError(error),
-        flush: () => mine() && this.acks.flush(),
-      },
-    });
-    this.current = transport;
-    this.opened = false;
-    this.timers.hello = this.env.timers.setTimeout(() => {
-      const error = new LasthopError('timeout', `no hello over ${name} within ${this.options.helloTimeoutMs} ms`);
-      this.detach();
-      this.attemptNext(error);
-    }, this.options.helloTimeoutMs);
-    transport.open();
-  }
-
-  /**
-   * @private
-   * @param {import('./transports/transport.js').CloseInfo} info
-   */
-  onTransportEnded({ error, code }) {
-    const wasOpen = this.opened;
-    this.detach();
-    if (code !== undefined && code >= 4000) {
-      // A WebSocket close code without the close frame before it: same policy.
-      const reason = error.serverCode;
-      this.act(afterClose(code), new LasthopError(clientCode(reason), error.message, { serverCode: reason, closeCode: code }));
-      return;
-    }
-    const decision = afterHttpError(error);
-    if (decision) {
-      if (decision.action !== 'refresh' || this.tokens.refreshable) this.emitError(error);
-      this.act(decision, error);
-    } else if (wasOpen) {
-      this.act({ action: 'resume' }, error);
-    } else {
-      this.attemptNext(error); // this transport does not work here: try the next one
-    }
-  }
-
-  /**
-   * @private
-   * @param {import('./close-policy.js').Decision} decision
-   * @param {LasthopError} error
-   */
-  act(decision, error) {
-    if (decision.action === 'stop') {
-      this.stop(error);
-      return;
-    }
-    if (decision.action === 'refresh' && !this.tokens.refreshable) {
-      this.stop(new LasthopError('auth', `${error.message}; the token is a fixed string, pass a function to refresh it`, {
-        serverCode: error.serverCode,
-        status: error.status,
-        closeCode: error.closeCode,
-      }));
-      return;
-    }
-    if (decision.action === 'new-session') this.sessions.set(null);
-    this.scheduleReconnect({ ...decision, refresh: decision.action === 'refresh', error });
-  }
-
-  /**
-   * @private
-   * @param {{delayMs?: number, minDelayMs?: number, refresh?: boolean, error?: LasthopError}} plan
-   */
-  scheduleReconnect({ delayMs, minDelayMs = 0, refresh = false, error }) {
-    const delay = delayMs ?? Math.max(minDelayMs, this.backoff.next());
-    this.setState(this.everOpened ? 'reconnecting' : 'connecting', null, { delayMs: delay, error }, true);
-    this.timers.reconnect = this.env.timers.setTimeout(async () => {
-      this.timers.reconnect = null;
-      if (refresh) {
-        try {
-          await this.tokens.refresh('refused');
-        } catch (e) {
-          this.emitError(/** @type {LasthopError} */ (e));
-          this.scheduleReconnect({ refresh: true });
-          return;
-        }
-      }
-      this.startRound();
-    }, delay);
-  }
-
-  /**
-   * Drops the current transport without acting on it.
-   * @private
-   */
-  detach() {
-    this.clearTimer('hello');
-    this.clearTimer('liveness');
-    const transport = this.current;
-    this.current = null;
-    this.opened = false;
-    this.epoch++;
-    this.acks.reset();
-    transport?.close();
-  }
-
-  /**
-   * @private
-   * @param {LasthopError} error
-   */
-  stop(error) {
-    if (error.code === 'session_taken_over') this.sessions.set(null); // the session is someone else's now
-    this.emitError(error);
-    this.shutDown(error);
-  }
-
-  /**
-   * @private
-   * @param {LasthopError} reason
-   */
-  shutDown(reason) {
-    this.detach();
-    this.clearTimer('reconnect');
-    this.tokens.stop();
-    this.requests.failAll(new LasthopError('closed', 'the client is closed', { cause: reason }));
-    this.setState('closed', null, reason.code === 'closed' ? {} : { error: reason });
-  }
-
-  /** @private */
-  armLiveness() {
-    if (!this.opened || !this.hello) return;
-    this.clearTimer('liveness');
-    const limit = 3 * (this.hello.heartbeatMs || 25000);
-    this.timers.liveness = this.env.timers.setTimeout(() => {
-      this.detach();
-      this.act({ action: 'resume' }, new LasthopError('timeout', `nothing from the edge for ${limit} ms`));
-    }, limit);
-  }
-
-  // ---- frames -----------------------------------------------------------------------------
-
-  /**
-   * @private
-   * @param {Record<string, any>} frame
-   * @returns {Promise<void> | void}
-   */
-  onFrame(frame) {
-    if (frame.t === 'hello') return this.onHello(frame);
-    if (!this.opened) {
-      this.onTransportEnded({ error: new LasthopError('protocol', `"${frame.t}" before hello`) });
-      return;
-    }
-    switch (frame.t) {
-      case 'msg':
-        return this.inbox.push(frame, this.epoch);
-      case 'ping':
-        if (/** @type {any} */ (this.current?.constructor).answersPings) this.write({ t: 'pong' });
-        return;
-      case 'ok':
-        this.requests.answer(frame);
-        return;
-      case 'error':
-        if (!this.requests.answer(frame)) this.emitError(fromErrorFrame(frame));
-        return;
-      case 'close':
-        this.onCloseFrame(frame);
-        return;
-      default:
-        return; // pong, auth_ok, and frames from newer protocol versions
-    }
-  }
+  // ---- what the connector reports -------------------------------------------------------------
 
   /**
    * @private
    * @param {Record<string, any>} hello
+   * @param {TransportName} transport
    */
-  onHello(hello) {
-    const transport = /** @type {import('./transports/transport.js').Transport} */ (this.current);
-    this.clearTimer('hello');
-    if (!this.opened) {
-      this.opened = true;
-      this.everOpened = true;
-      this.backoff.reset();
-      this.negotiator.succeeded(transport.name);
-    }
+  onOpened(hello, transport) {
     this.hello = hello;
     this.epoch++;
     this.acks.reset();
-    this.sessions.set(hello.session);
-    this.armLiveness();
-    this.setState('open', transport.name, { session: hello.session, resumed: hello.resumed === true }, true);
+    this.setState('open', transport, { session: hello.session, resumed: hello.resumed === true }, true);
     // Recorded topology first, then what the app asked for meanwhile, in its order.
     const backlog = this.requests.nextRef;
     for (const topic of this.topics) {
-      if (!this.requests.some((f) => f.t === 'sub' && f.topic === topic)) {
-        this.request(() => ({ t: 'sub', topic })).catch((error) => this.emitError(error));
-      }
+      if (!this.requests.some((f) => f.t === 'sub' && f.topic === topic)) this.renew(topic);
     }
     this.requests.replay(backlog);
   }
@@ -441,16 +230,60 @@ export class LasthopClient extends Emitter {
   /**
    * @private
    * @param {Record<string, any>} frame
+   * @returns {Promise<void> | void}
    */
-  onCloseFrame(frame) {
-    const code = Number(frame.code);
-    const error = new LasthopError(clientCode(frame.reason), frame.message || `closed by the edge (${code})`, {
-      serverCode: frame.reason,
-      closeCode: code,
+  onFrame(frame) {
+    switch (frame.t) {
+      case 'msg':
+        return this.inbox.push(frame, this.epoch);
+      case 'ok':
+        this.requests.answer(frame);
+        return;
+      case 'error':
+        if (!this.requests.answer(frame)) this.emitError(fromErrorFrame(frame));
+        return;
+      default:
+        return; // pong, auth_ok, and frames from newer protocol versions
+    }
+  }
+
+  /** @private */
+  onDetached() {
+    this.epoch++; // deliveries still in a handler belong to the old connection
+    this.acks.reset();
+  }
+
+  /**
+   * @private
+   * @param {LasthopError} reason
+   */
+  onStopped(reason) {
+    if (reason.code !== 'closed') this.emitError(reason);
+    this.tokens.stop();
+    this.requests.failAll(new LasthopError('closed', 'the client is closed', { cause: reason }));
+    this.setState('closed', null, reason.code === 'closed' ? {} : { error: reason });
+  }
+
+  /**
+   * Subscribes again to a held topic on a new connection (PROTOCOL.md §8: idempotent, and it
+   * counts the topic on this connection). Many topics at once can exceed the request burst, and
+   * a session re-attaching answers `unavailable`: those are retried after a second or two.
+   * @private
+   * @param {string} topic
+   */
+  renew(topic) {
+    const epoch = this.epoch;
+    this.request(() => ({ t: 'sub', topic })).catch((error) => {
+      if (FINAL_SUB_REFUSALS.has(error.code)) this.topics.delete(topic);
+      if (error.code === 'closed') return;
+      if (error.code !== 'rate_limited' && error.code !== 'unavailable') {
+        this.emitError(error);
+        return;
+      }
+      this.env.timers.setTimeout(() => {
+        if (this.epoch === epoch && this.state === 'open' && this.topics.has(topic)) this.renew(topic);
+      }, 1000 + Math.floor(this.env.random() * 1000));
     });
-    this.detach();
-    if (code === 4101) this.emitError(error); // the old session's messages are gone
-    this.act(afterClose(code, frame.reconnectAfterMs), error);
   }
 
   /**
@@ -496,7 +329,7 @@ export class LasthopClient extends Emitter {
    * @returns {boolean} false when no connection is open
    */
   write(frame) {
-    return this.opened && this.current !== null && this.current.send([frame]);
+    return this.connector.write(frame);
   }
 
   /**
@@ -523,18 +356,10 @@ export class LasthopClient extends Emitter {
   emitError(error) {
     this.emit('error', error);
   }
-
-  /**
-   * @private
-   * @param {'hello' | 'liveness' | 'reconnect'} name
-   */
-  clearTimer(name) {
-    if (this.timers[name] !== null) {
-      this.env.timers.clearTimeout(this.timers[name]);
-      this.timers[name] = null;
-    }
-  }
 }
+
+/** Refusals of a `sub` that retrying cannot fix: the topic is dropped from the held set. */
+const FINAL_SUB_REFUSALS = new Set(['forbidden', 'bad_key', 'too_many_subscriptions']);
 
 /** A message id for a send, kept across its retries. */
 function newId() {

@@ -14,6 +14,7 @@ const SERVER_CODES = Object.freeze({
   token_invalid: 'auth',
   token_expired: 'auth',
   forbidden: 'forbidden',
+  origin_forbidden: 'forbidden',
   rate_limited: 'rate_limited',
   too_large: 'too_large',
   frame_too_large: 'too_large',

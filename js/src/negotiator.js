@@ -1,8 +1,11 @@
-/** Every transport, in the order they are tried: the fastest first, the most compatible last. */
-export const TRANSPORT_NAMES = Object.freeze(['websocket', 'sse', 'http-stream', 'long-polling']);
+/**
+ * Every transport, named as `hello.transport` names it (PROTOCOL.md §4), in the order they are
+ * tried: the fastest first, the most compatible last.
+ */
+export const TRANSPORT_NAMES = Object.freeze(/** @type {const} */ (['websocket', 'sse', 'stream', 'poll']));
 
 /**
- * @typedef {'websocket' | 'sse' | 'http-stream' | 'long-polling'} TransportName
+ * @typedef {'websocket' | 'sse' | 'stream' | 'poll'} TransportName
  */
 
 /**
@@ -20,7 +23,7 @@ export class Negotiator {
    */
   constructor({ transports = TRANSPORT_NAMES, exclude = [], available, memory }) {
     for (const name of [...transports, ...exclude]) {
-      if (!TRANSPORT_NAMES.includes(name)) {
+      if (!/** @type {readonly string[]} */ (TRANSPORT_NAMES).includes(name)) {
         throw new TypeError(`unknown transport "${name}"; use ${TRANSPORT_NAMES.join(', ')}`);
       }
     }

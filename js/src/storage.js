@@ -1,5 +1,5 @@
 /**
- * What the client keeps in Web Storage: the session id per tab (sessionStorage, PROTOCOL.md §5)
+ * What the client keeps in Web Storage: the session to resume per tab (sessionStorage, PROTOCOL.md §5)
  * and the transport that last reached `hello` per origin (localStorage). Storage can throw
  * (quota, private mode, blocked cookies), and losing either value only costs a new session or a
  * slower negotiation, so every access is guarded and falls back to memory.
@@ -39,7 +39,13 @@ class SafeStore {
   }
 }
 
-/** The session id to resume, one per tab and edge URL. */
+/**
+ * Where to resume: the session id, with the `connection` and `node` of the latest `hello`
+ * (PROTOCOL.md §2, session parameters), so the edge can release that connection on that node.
+ * @typedef {{session: string, connection?: string, node?: string}} ResumePoint
+ */
+
+/** The session to resume, one per tab and edge URL. */
 export class SessionStore {
   /**
    * @param {import('./env.js').StorageLike | null} storage sessionStorage
@@ -49,16 +55,30 @@ export class SessionStore {
     this.store = new SafeStore(storage, `lasthop.session:${edgeUrl}`);
   }
 
-  /** @returns {string | null} */
+  /** @returns {ResumePoint | null} */
   get() {
-    const id = this.store.read();
-    // A malformed id would get 400 bad_session_id on every attempt; drop it instead.
-    return id && /^[A-Za-z0-9_-]{22}$/.test(id) ? id : null;
+    try {
+      const point = JSON.parse(this.store.read() || 'null');
+      // A malformed id would get 400 bad_session_id on every attempt; drop it instead.
+      if (!point || typeof point.session !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(point.session)) return null;
+      return {
+        session: point.session,
+        connection: typeof point.connection === 'string' ? point.connection : undefined,
+        node: typeof point.node === 'string' ? point.node : undefined,
+      };
+    } catch {
+      return null;
+    }
   }
 
-  /** @param {string | null} id */
-  set(id) {
-    this.store.write(id);
+  /** @param {{session: string, connection?: string, node?: string}} hello */
+  set({ session, connection, node }) {
+    this.store.write(JSON.stringify({ session, connection, node }));
+  }
+
+  /** Forgets the session: the next connection starts a new one. */
+  clear() {
+    this.store.write(null);
   }
 }
 

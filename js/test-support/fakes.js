@@ -1,3 +1,5 @@
+import { Endpoints as EndpointsForTests } from '../src/endpoints.js';
+
 // Fakes of the browser APIs the client takes by injection, and recorders to assert on. Nothing
 // here sleeps: time moves only when a test calls clock.advance, and flush() lets pending
 // promise chains run to their next wait.
@@ -307,8 +309,9 @@ export function testEnvironment(extra = {}) {
  * @param {any} TransportClass
  * @param {Record<string, any>} envOverrides
  */
-export function harness(TransportClass, envOverrides = {}, { session = null, token = 'T1' } = {}) {
+export function harness(TransportClass, envOverrides = {}, { session = null, resume = null, token = 'T1', pollTimeoutMs = 30000 } = {}) {
   const record = { frames: [], closes: [], errors: [], activity: 0, flushes: 0 };
+  const clock = new FakeClock();
   const state = { token };
   const env = {
     WebSocket: undefined,
@@ -317,8 +320,8 @@ export function harness(TransportClass, envOverrides = {}, { session = null, tok
     XMLHttpRequest: undefined,
     AbortController,
     TextDecoder,
-    timers: { setTimeout, clearTimeout },
-    now: () => Date.now(),
+    timers: clock,
+    now: clock.now,
     random: Math.random,
     localStorage: null,
     sessionStorage: null,
@@ -341,9 +344,22 @@ export function harness(TransportClass, envOverrides = {}, { session = null, tok
     env,
     endpoints: new EndpointsForTests('https://app.example.com'),
     token: () => state.token,
-    session,
+    resume: resume || (session ? { session } : null),
+    pollTimeoutMs,
     handlers,
   });
-  return { transport, record, state };
+  return { transport, record, state, clock };
 }
-import { Endpoints as EndpointsForTests } from '../src/endpoints.js';
+
+/**
+ * A client on fake time and fake constructors, started: its first attempt is under way.
+ * @param {Record<string, any>} extra options
+ */
+export async function startClient(extra = {}, url = 'https://app.example.com') {
+  const { clock, options } = testEnvironment(extra);
+  const { connect } = await import('../src/index.js');
+  const client = connect(url, options);
+  const events = record(client);
+  await clock.advance(0);
+  return { client, clock, events, options };
+}

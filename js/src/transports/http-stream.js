@@ -1,5 +1,5 @@
 import { LasthopError, fromHttpResponse } from '../errors.js';
-import { FramePoster } from './frame-poster.js';
+import { DRAIN_MS, FramePoster } from './frame-poster.js';
 import { canRequest, stripQuery } from './http.js';
 import { NdjsonDecoder } from './ndjson-decoder.js';
 import { Transport } from './transport.js';
@@ -14,7 +14,7 @@ const XHR_RECYCLE_CHARS = 8 * 1024 * 1024;
  * `readyState` 3 (LOADING) reads `responseText` from where it left off. Client frames go by POST.
  */
 export class HttpStreamTransport extends Transport {
-  static transportName = /** @type {const} */ ('http-stream');
+  static transportName = /** @type {const} */ ('stream');
 
   /** @param {import('../env.js').Environment} env */
   static available(env) {
@@ -29,7 +29,7 @@ export class HttpStreamTransport extends Transport {
       url: () => this.framesUrl(),
       onError: (error) => this.handlers.onError(error),
     });
-    const url = this.endpoints.url('stream', { token: this.token(), session: this.session });
+    const url = this.endpoints.url('stream', this.openParams());
     if (typeof this.env.fetch === 'function') this.openFetch(url);
     else this.openXhr(url);
   }
@@ -154,11 +154,19 @@ export class HttpStreamTransport extends Transport {
 
   /** @protected */
   doClose() {
-    this.poster?.close();
-    this.abort?.abort();
-    if (this.xhr) {
-      this.xhr.onprogress = this.xhr.onreadystatechange = this.xhr.onerror = null;
-      this.xhr.abort();
+    const abort = this.abort;
+    const xhr = this.xhr;
+    if (xhr) {
+      xhr.onprogress = xhr.onreadystatechange = xhr.onerror = null;
+    }
+    const closeStream = () => {
+      abort?.abort();
+      xhr?.abort();
+    };
+    if (this.poster) {
+      this.poster.drain(DRAIN_MS).then(closeStream);
+    } else {
+      closeStream();
     }
   }
 }

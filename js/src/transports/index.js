@@ -3,10 +3,10 @@ import { LongPollingTransport } from './long-polling.js';
 import { SseTransport } from './sse.js';
 import { WebSocketTransport } from './websocket.js';
 
-/** Every transport by name; see negotiator.js for the order they are tried in. */
+/** Every transport by its `hello.transport` name; negotiator.js has the order they are tried in. */
 export const TRANSPORTS = Object.freeze({
   websocket: WebSocketTransport,
   sse: SseTransport,
-  'http-stream': HttpStreamTransport,
-  'long-polling': LongPollingTransport,
+  stream: HttpStreamTransport,
+  poll: LongPollingTransport,
 });

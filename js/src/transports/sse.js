@@ -1,5 +1,5 @@
 import { LasthopError } from '../errors.js';
-import { FramePoster } from './frame-poster.js';
+import { DRAIN_MS, FramePoster } from './frame-poster.js';
 import { canRequest } from './http.js';
 import { Transport } from './transport.js';
 
@@ -10,8 +10,6 @@ import { Transport } from './transport.js';
  */
 export class SseTransport extends Transport {
   static transportName = /** @type {const} */ ('sse');
-  /** PROTOCOL.md §4: the edge pings SSE streams but does not expect a pong. */
-  static answersPings = false;
 
   /** @param {import('../env.js').Environment} env */
   static available(env) {
@@ -26,12 +24,14 @@ export class SseTransport extends Transport {
       onError: (error) => this.handlers.onError(error),
     });
     const EventSourceCtor = /** @type {new (url: string) => import('../env.js').EventSourceLike} */ (this.env.EventSource);
-    const source = new EventSourceCtor(this.endpoints.url('sse', { token: this.token(), session: this.session }));
+    const source = new EventSourceCtor(this.endpoints.url('sse', this.openParams()));
     source.onmessage = (event) => {
       this.activity();
       this.receiveText(event.data);
     };
     source.onerror = () => {
+      // At once, before EventSource reconnects by itself; there is no stream left to drain for.
+      source.close();
       this.ended({ error: new LasthopError('network', 'the SSE stream failed or ended') });
     };
     this.source = source;
@@ -47,10 +47,15 @@ export class SseTransport extends Transport {
 
   /** @protected */
   doClose() {
-    this.poster?.close();
-    if (this.source) {
-      this.source.onmessage = this.source.onerror = null;
-      this.source.close();
+    const source = this.source;
+    if (source) {
+      source.onmessage = source.onerror = null;
+    }
+    const closeStream = () => source?.close();
+    if (this.poster) {
+      this.poster.drain(DRAIN_MS).then(closeStream);
+    } else {
+      closeStream();
     }
   }
 }

@@ -18,7 +18,9 @@ import { LasthopError } from '../errors.js';
  * @property {import('../env.js').Environment} env
  * @property {import('../endpoints.js').Endpoints} endpoints
  * @property {() => string | null} token the current token, read at each request
- * @property {string | null} session the session id to resume, or null for a new session
+ * @property {import('../storage.js').ResumePoint | null} resume the session to resume, with the
+ *   connection and node of its latest `hello`; null for a new session
+ * @property {number} pollTimeoutMs the longest wait for one long-poll answer
  * @property {TransportHandlers} handlers
  */
 
@@ -31,8 +33,14 @@ import { LasthopError } from '../errors.js';
 export class Transport {
   /** @type {import('../negotiator.js').TransportName} */
   static transportName = 'websocket';
-  /** Whether the edge wants `pong` answers on this transport (SSE: not needed, PROTOCOL.md §4). */
-  static answersPings = true;
+  /** Whether the edge wants `pong` answers to its pings (only WebSocket does, PROTOCOL.md §4). */
+  static answersPings = false;
+  /**
+   * Whether the transport times its own requests. Long-polling does: its first answer may be
+   * held for the edge's poll timeout, and it gets no pings, so neither the `hello` timeout nor
+   * the 3-heartbeat silence rule applies to it.
+   */
+  static timesItself = false;
 
   /**
    * Whether this environment has what the transport needs.
@@ -49,10 +57,15 @@ export class Transport {
     this.endpoints = context.endpoints;
     this.token = context.token;
     this.handlers = context.handlers;
+    /** @type {import('../storage.js').ResumePoint | null} what this transport was opened to resume */
+    this.resume = context.resume;
+    this.pollTimeoutMs = context.pollTimeoutMs;
     /** @type {string | null} the session of the latest `hello` (or the one being resumed) */
-    this.session = context.session;
+    this.session = context.resume ? context.resume.session : null;
     /** @type {string | null} the connection of the latest `hello`; POSTs must name it */
     this.connection = null;
+    /** @type {string | null} the node of the latest `hello`, which holds the session */
+    this.node = null;
     /** @type {'new' | 'open' | 'closed'} */
     this.state = 'new';
   }
@@ -118,6 +131,7 @@ export class Transport {
     if (frame.t === 'hello') {
       this.session = frame.session;
       this.connection = frame.connection;
+      this.node = typeof frame.node === 'string' ? frame.node : null;
     }
     return this.handlers.onFrame(frame);
   }
@@ -145,7 +159,24 @@ export class Transport {
       token: this.token(),
       session: this.session,
       connection: this.connection,
+      node: this.node,
     });
+  }
+
+  /**
+   * The query of the request that opens this transport: the token, and the session to resume
+   * with the connection and node of its latest `hello` (PROTOCOL.md §2).
+   * @protected
+   * @returns {Record<string, string | null | undefined>}
+   */
+  openParams() {
+    const resume = this.resume;
+    return {
+      token: this.token(),
+      session: resume?.session,
+      connection: resume?.connection,
+      node: resume?.node,
+    };
   }
 
   /** @protected */

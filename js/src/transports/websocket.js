@@ -8,6 +8,8 @@ import { Transport } from './transport.js';
  */
 export class WebSocketTransport extends Transport {
   static transportName = /** @type {const} */ ('websocket');
+  /** The edge closes a WebSocket silent for 3 heartbeats (4002): answer its pings. */
+  static answersPings = true;
 
   /** @param {import('../env.js').Environment} env */
   static available(env) {
@@ -17,7 +19,7 @@ export class WebSocketTransport extends Transport {
   /** @protected */
   doOpen() {
     const WebSocketCtor = /** @type {new (url: string) => import('../env.js').WebSocketLike} */ (this.env.WebSocket);
-    const socket = new WebSocketCtor(this.endpoints.webSocket({ token: this.token(), session: this.session }));
+    const socket = new WebSocketCtor(this.endpoints.webSocket(this.openParams()));
     socket.onmessage = (event) => {
       this.activity();
       // The edge only sends text; a binary message would be a broken proxy.

@@ -12,6 +12,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import io.lasthop.edge.auth.DevTokens;
 import io.lasthop.edge.testing.Broker;
 import io.lasthop.edge.testing.Edge;
+import io.lasthop.edge.testing.NodeProject;
 import io.lasthop.edge.testing.WsClient;
 import io.lasthop.protocol.AmqpNames;
 import java.io.BufferedReader;
@@ -46,7 +47,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class NodeServiceContractTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration NPM_TIMEOUT = Duration.ofSeconds(100);
     /** Longer than the script's own 20 s wait, so the script reports its timeout before we kill it. */
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -55,8 +55,8 @@ class NodeServiceContractTest {
 
     @BeforeAll
     static void start() throws Exception {
-        nodeDir = locateNodeDir();
-        installDependencies(nodeDir);
+        nodeDir = NodeProject.locate("service-contract.mjs");
+        NodeProject.install(nodeDir);
         new Broker().close(); // fails with how to start RabbitMQ when it is not running
         edge = Edge.start();
     }
@@ -144,58 +144,6 @@ class NodeServiceContractTest {
     // ---- setup ----
 
     /** Surefire runs with basedir = edge/; an IDE may run from the repository root. */
-    private static Path locateNodeDir() {
-        List<Path> starts = new ArrayList<>();
-        if (System.getProperty("basedir") != null) {
-            starts.add(Path.of(System.getProperty("basedir")).toAbsolutePath());
-        }
-        starts.add(Path.of("").toAbsolutePath());
-        try {
-            starts.add(Path.of(NodeServiceContractTest.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
-        } catch (URISyntaxException | RuntimeException e) {
-            // not loaded from a file: the other starts will do
-        }
-        for (Path start : starts) {
-            for (Path dir = start; dir != null; dir = dir.getParent()) {
-                for (String rel : List.of("src/test/node", "edge/src/test/node")) {
-                    Path candidate = dir.resolve(rel);
-                    if (Files.isRegularFile(candidate.resolve("service-contract.mjs"))) {
-                        return candidate;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("cannot find edge/src/test/node/service-contract.mjs above any of " + starts);
-    }
-
-    /** {@code npm ci} when node_modules is missing: exactly the versions of the committed lock file. */
-    private static void installDependencies(Path dir) throws IOException, InterruptedException {
-        if (Files.isDirectory(dir.resolve("node_modules"))) {
-            return;
-        }
-        Path log = Files.createTempFile("lasthop-npm-ci", ".log");
-        Process npm;
-        try {
-            npm = new ProcessBuilder(windows() ? "npm.cmd" : "npm", "ci", "--no-audit", "--no-fund")
-                    .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        } catch (IOException e) {
-            throw new AssertionError("npm is not installed or not on PATH (" + e.getMessage() + "). This test runs "
-                    + "a Node service: install Node.js 18 or newer with npm, e.g. apt-get install nodejs npm", e);
-        }
-        if (!npm.waitFor(NPM_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            npm.destroyForcibly();
-            throw new AssertionError("npm ci in " + dir + " took longer than " + NPM_TIMEOUT.toSeconds() + " s:\n"
-                    + Files.readString(log));
-        }
-        if (npm.exitValue() != 0) {
-            throw new AssertionError("npm ci in " + dir + " failed with exit status " + npm.exitValue() + ":\n"
-                    + Files.readString(log));
-        }
-    }
-
-    private static boolean windows() {
-        return System.getProperty("os.name", "").toLowerCase().startsWith("windows");
-    }
 
     /** The script as a subprocess: stdout read line by line as it comes, stderr kept for failures. */
     private static final class ServiceProcess implements AutoCloseable {
@@ -214,7 +162,7 @@ class NodeServiceContractTest {
 
         static ServiceProcess start(Path dir, String mode, Map<String, String> env) throws IOException {
             Path stderr = Files.createTempFile("lasthop-node-service", ".err");
-            ProcessBuilder pb = new ProcessBuilder(windows() ? "node.exe" : "node", "service-contract.mjs")
+            ProcessBuilder pb = new ProcessBuilder(NodeProject.node(), "service-contract.mjs")
                     .directory(dir.toFile()).redirectError(stderr.toFile());
             Map<String, String> vars = new LinkedHashMap<>(env);
             vars.put("AMQP_URL", Broker.URI); // amqplib unescapes the vhost, %2F included

@@ -1,0 +1,321 @@
+import { afterClose, afterHttpError } from './close-policy.js';
+import { LasthopError, clientCode } from './errors.js';
+import { TRANSPORTS } from './transports/index.js';
+
+/**
+ * @typedef {import('./negotiator.js').TransportName} TransportName
+ * @typedef {import('./transports/transport.js').Transport} Transport
+ * @typedef {'connecting' | 'open' | 'reconnecting' | 'closed'} ConnectionState
+ *
+ * @typedef {object} ConnectorListener what the client hears from its connector
+ * @property {(state: ConnectionState, transport: TransportName | null, extra: Record<string, unknown>) => void} state
+ * @property {(hello: Record<string, any>, transport: TransportName) => void} opened a `hello`
+ *   arrived: the first of a transport, or a new connection on the same one (long-polling)
+ * @property {(frame: Record<string, any>) => Promise<void> | void} frame any frame after `hello`
+ *   except `ping` and `close`, which the connector handles
+ * @property {() => void} detached the connection is gone; per-connection state is void
+ * @property {() => void} flush write what is held back (batched acks) now
+ * @property {(error: LasthopError) => void} error a failure worth reporting; connecting goes on
+ * @property {(error: LasthopError) => void} stopped a terminal failure: nothing more will happen
+ */
+
+/**
+ * Keeps one transport connected to the edge: tries the transports of a negotiation round in
+ * order (each gets `helloTimeoutMs` to deliver `hello`), watches for a silent edge (3 heartbeats),
+ * and after every end decides by the close policy whether to resume, refresh the token, start a
+ * new session or stop, waiting out a full-jitter backoff in between.
+ */
+export class Connector {
+  /**
+   * @param {object} options
+   * @param {import('./env.js').Environment} options.env
+   * @param {import('./endpoints.js').Endpoints} options.endpoints
+   * @param {import('./token-source.js').TokenSource} options.tokens
+   * @param {import('./storage.js').SessionStore} options.sessions
+   * @param {import('./negotiator.js').Negotiator} options.negotiator
+   * @param {import('./backoff.js').Backoff} options.backoff
+   * @param {number} options.helloTimeoutMs
+   * @param {number} options.pollTimeoutMs
+   * @param {ConnectorListener} options.listener
+   */
+  constructor({ env, endpoints, tokens, sessions, negotiator, backoff, helloTimeoutMs, pollTimeoutMs, listener }) {
+    this.env = env;
+    this.endpoints = endpoints;
+    this.tokens = tokens;
+    this.sessions = sessions;
+    this.negotiator = negotiator;
+    this.backoff = backoff;
+    this.helloTimeoutMs = helloTimeoutMs;
+    this.pollTimeoutMs = pollTimeoutMs;
+    this.listener = listener;
+    /** @type {Transport | null} */
+    this.current = null;
+    this.opened = false; // the current transport delivered its hello
+    this.everOpened = false;
+    this.stopped = false;
+    /** @type {Record<string, any> | null} */
+    this.hello = null;
+    /** @type {TransportName[]} transports left to try in this round */
+    this.round = [];
+    /** @type {Record<'hello' | 'liveness' | 'reconnect', unknown>} */
+    this.timers = { hello: null, liveness: null, reconnect: null };
+  }
+
+  /** Starts the first negotiation round. */
+  start() {
+    if (this.stopped) return;
+    this.round = this.negotiator.round();
+    if (this.round.length === 0) {
+      this.stop(new LasthopError('no_transport', 'no transport is both allowed and supported here'));
+      return;
+    }
+    this.attemptNext(undefined);
+  }
+
+  /**
+   * Writes a frame on the open connection.
+   * @param {Record<string, unknown>} frame
+   * @returns {boolean} false when no connection is open
+   */
+  write(frame) {
+    return this.opened && this.current !== null && this.current.send([frame]);
+  }
+
+  /** Ends the connection and stops reconnecting, on the app's request. */
+  close() {
+    this.stopped = true;
+    this.detach();
+    this.clearTimer('reconnect');
+  }
+
+  /**
+   * @private
+   * @param {LasthopError | undefined} lastError
+   */
+  async attemptNext(lastError) {
+    const name = this.round.shift();
+    if (!name) {
+      const error = new LasthopError('network', 'no transport reached the edge', { cause: lastError });
+      this.listener.error(error);
+      this.scheduleReconnect({ error });
+      return;
+    }
+    this.listener.state(this.everOpened ? 'reconnecting' : 'connecting', name, {});
+    try {
+      await this.tokens.get();
+    } catch (error) {
+      this.listener.error(/** @type {LasthopError} */ (error));
+      this.scheduleReconnect({ error: /** @type {LasthopError} */ (error) });
+      return;
+    }
+    if (this.stopped) return;
+    /** @type {Transport} */
+    let transport;
+    const mine = () => transport === this.current;
+    transport = new TRANSPORTS[name]({
+      env: this.env,
+      endpoints: this.endpoints,
+      token: () => this.tokens.current(),
+      resume: this.sessions.get(),
+      pollTimeoutMs: this.pollTimeoutMs,
+      handlers: {
+        onFrame: (frame) => (mine() ? this.onFrame(frame) : undefined),
+        onActivity: () => mine() && this.armLiveness(),
+        onClose: (info) => mine() && this.onTransportEnded(info),
+        onError: (error) => mine() && this.listener.error(error),
+        flush: () => mine() && this.listener.flush(),
+      },
+    });
+    this.current = transport;
+    this.opened = false;
+    if (!TRANSPORTS[name].timesItself) {
+      this.timers.hello = this.env.timers.setTimeout(() => {
+        this.detach();
+        this.attemptNext(new LasthopError('timeout', `no hello over ${name} within ${this.helloTimeoutMs} ms`));
+      }, this.helloTimeoutMs);
+    }
+    transport.open();
+  }
+
+  /**
+   * @private
+   * @param {Record<string, any>} frame
+   * @returns {Promise<void> | void}
+   */
+  onFrame(frame) {
+    if (frame.t === 'hello') {
+      this.onHello(frame);
+      return;
+    }
+    if (!this.opened) {
+      this.onTransportEnded({ error: new LasthopError('protocol', `"${frame.t}" before hello`) });
+      return;
+    }
+    if (frame.t === 'ping') {
+      if (this.current && transportClass(this.current).answersPings) this.write({ t: 'pong' });
+      return;
+    }
+    if (frame.t === 'close') {
+      this.onCloseFrame(frame);
+      return;
+    }
+    return this.listener.frame(frame);
+  }
+
+  /**
+   * @private
+   * @param {Record<string, any>} hello
+   */
+  onHello(hello) {
+    const transport = /** @type {Transport} */ (this.current);
+    this.clearTimer('hello');
+    if (!this.opened) {
+      this.opened = true;
+      this.everOpened = true;
+      this.backoff.reset();
+      this.negotiator.succeeded(transport.name);
+    }
+    this.hello = hello;
+    this.sessions.set(/** @type {{session: string, connection?: string, node?: string}} */ (hello));
+    this.armLiveness();
+    this.listener.opened(hello, transport.name);
+  }
+
+  /**
+   * @private
+   * @param {Record<string, any>} frame
+   */
+  onCloseFrame(frame) {
+    const code = Number(frame.code);
+    const error = new LasthopError(clientCode(frame.reason), frame.message || `closed by the edge (${code})`, {
+      serverCode: frame.reason,
+      closeCode: code,
+    });
+    this.detach();
+    if (code === 4101) this.listener.error(error); // the old session's messages are gone
+    this.act(afterClose(code, frame.reconnectAfterMs), error);
+  }
+
+  /**
+   * @private
+   * @param {import('./transports/transport.js').CloseInfo} info
+   */
+  onTransportEnded({ error, code }) {
+    const wasOpen = this.opened;
+    this.detach();
+    if (code !== undefined && code >= 4000) {
+      // A WebSocket close code without the close frame before it: same policy.
+      const reason = error.serverCode;
+      this.act(afterClose(code), new LasthopError(clientCode(reason), error.message, { serverCode: reason, closeCode: code }));
+      return;
+    }
+    const decision = afterHttpError(error);
+    if (decision) {
+      if (decision.action !== 'refresh' || this.tokens.refreshable) this.listener.error(error);
+      this.act(decision, error);
+    } else if (wasOpen) {
+      this.act({ action: 'resume' }, error);
+    } else {
+      this.attemptNext(error); // this transport does not work here: try the next one
+    }
+  }
+
+  /**
+   * @private
+   * @param {import('./close-policy.js').Decision} decision
+   * @param {LasthopError} error
+   */
+  act(decision, error) {
+    if (decision.action === 'stop') {
+      this.stop(error);
+      return;
+    }
+    if (decision.action === 'refresh' && !this.tokens.refreshable) {
+      this.stop(new LasthopError('auth', `${error.message}; the token is a fixed string, pass a function to refresh it`, {
+        serverCode: error.serverCode,
+        status: error.status,
+        closeCode: error.closeCode,
+      }));
+      return;
+    }
+    if (decision.action === 'new-session') this.sessions.clear();
+    this.scheduleReconnect({ ...decision, refresh: decision.action === 'refresh', error });
+  }
+
+  /**
+   * @private
+   * @param {{delayMs?: number, minDelayMs?: number, refresh?: boolean, error?: LasthopError}} plan
+   */
+  scheduleReconnect({ delayMs, minDelayMs = 0, refresh = false, error }) {
+    if (this.stopped) return;
+    const delay = delayMs ?? Math.max(minDelayMs, this.backoff.next());
+    this.listener.state(this.everOpened ? 'reconnecting' : 'connecting', null, { delayMs: delay, error });
+    this.timers.reconnect = this.env.timers.setTimeout(async () => {
+      this.timers.reconnect = null;
+      if (refresh) {
+        try {
+          await this.tokens.refresh('refused');
+        } catch (e) {
+          this.listener.error(/** @type {LasthopError} */ (e));
+          this.scheduleReconnect({ refresh: true });
+          return;
+        }
+      }
+      this.start();
+    }, delay);
+  }
+
+  /** @private */
+  armLiveness() {
+    if (!this.opened || !this.hello || !this.current || transportClass(this.current).timesItself) return;
+    this.clearTimer('liveness');
+    const limit = 3 * (this.hello.heartbeatMs || 25000);
+    this.timers.liveness = this.env.timers.setTimeout(() => {
+      this.detach();
+      this.act({ action: 'resume' }, new LasthopError('timeout', `nothing from the edge for ${limit} ms`));
+    }, limit);
+  }
+
+  /**
+   * Drops the current transport without acting on it.
+   * @private
+   */
+  detach() {
+    this.clearTimer('hello');
+    this.clearTimer('liveness');
+    const transport = this.current;
+    this.current = null;
+    this.opened = false;
+    this.listener.detached();
+    transport?.close();
+  }
+
+  /**
+   * @private
+   * @param {LasthopError} error
+   */
+  stop(error) {
+    if (error.code === 'session_taken_over') this.sessions.clear(); // the session is someone else's now
+    this.close();
+    this.listener.stopped(error);
+  }
+
+  /**
+   * @private
+   * @param {'hello' | 'liveness' | 'reconnect'} name
+   */
+  clearTimer(name) {
+    if (this.timers[name] !== null) {
+      this.env.timers.clearTimeout(this.timers[name]);
+      this.timers[name] = null;
+    }
+  }
+}
+
+/**
+ * @param {Transport} transport
+ * @returns {typeof import('./transports/transport.js').Transport}
+ */
+function transportClass(transport) {
+  return /** @type {any} */ (transport.constructor);
+}
