@@ -21,7 +21,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import java.util.function.Consumer;
 
 /** An edge node started in-process on a free port, against the real broker. */
-public final class Edge implements AutoCloseable {
+public final class Edge implements EdgeAddress, AutoCloseable {
     public static final String SECRET = "test-secret-test-secret-test-secret-0123456789";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -58,10 +58,12 @@ public final class Edge implements AutoCloseable {
         return server;
     }
 
+    @Override
     public String http() {
         return "http://127.0.0.1:" + server.port();
     }
 
+    @Override
     public String ws() {
         return "ws://127.0.0.1:" + server.port();
     }

@@ -31,7 +31,7 @@ public final class PollClient {
     }
 
     /** One poll to {@code edge}; returns the frames of the answer, and adopts any hello in it. */
-    public List<JsonNode> poll(Edge edge, String frames) {
+    public List<JsonNode> poll(EdgeAddress edge, String frames) {
         StringBuilder uri = new StringBuilder(edge.http()).append("/lasthop/poll?token=")
                 .append(URLEncoder.encode(token, StandardCharsets.UTF_8));
         if (session != null) {

@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
 public final class SseClient extends Frames implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private final Edge edge;
+    private final EdgeAddress edge;
     private final String token;
     private final boolean ndjson;
     private final int status;
@@ -35,7 +35,7 @@ public final class SseClient extends Frames implements AutoCloseable {
     private volatile String connection;
     private volatile String node;
 
-    private SseClient(Edge edge, String token, boolean ndjson, HttpResponse<InputStream> res) {
+    private SseClient(EdgeAddress edge, String token, boolean ndjson, HttpResponse<InputStream> res) {
         this.edge = edge;
         this.token = token;
         this.ndjson = ndjson;
@@ -49,20 +49,21 @@ public final class SseClient extends Frames implements AutoCloseable {
         }
     }
 
-    public static SseClient connect(Edge edge, String token, String session) {
+    public static SseClient connect(EdgeAddress edge, String token, String session) {
         return connect(edge, token, session, null);
     }
 
-    public static SseClient connect(Edge edge, String token, String session, String lastEventId) {
+    public static SseClient connect(EdgeAddress edge, String token, String session, String lastEventId) {
         return connect(edge, "/lasthop/sse", token, session, lastEventId);
     }
 
     /** HTTP streaming: {@code GET /lasthop/stream}, newline-delimited JSON. */
-    public static SseClient connectStream(Edge edge, String token, String session) {
+    public static SseClient connectStream(EdgeAddress edge, String token, String session) {
         return connect(edge, "/lasthop/stream", token, session, null);
     }
 
-    private static SseClient connect(Edge edge, String path, String token, String session, String lastEventId) {
+    private static SseClient connect(EdgeAddress edge, String path, String token, String session,
+                                     String lastEventId) {
         String uri = edge.http() + path + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
                 + (session == null ? "" : "&session=" + URLEncoder.encode(session, StandardCharsets.UTF_8));
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(uri)).header("Accept", "text/event-stream");
@@ -139,9 +140,9 @@ public final class SseClient extends Frames implements AutoCloseable {
     }
 
     /** POSTs to another node than the stream's, as a load balancer without stickiness would. */
-    public HttpResponse<String> postVia(Edge other, String frames) {
+    public HttpResponse<String> postVia(EdgeAddress other, String frames) {
         try {
-            return other.post("/lasthop/frames?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
+            return postTo(other, "/lasthop/frames?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
                     + "&session=" + session + "&connection=" + connection + "&node=" + node, frames);
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
@@ -154,12 +155,18 @@ public final class SseClient extends Frames implements AutoCloseable {
 
     public HttpResponse<String> post(String sessionId, String connectionId, String frames) {
         try {
-            return edge.post("/lasthop/frames?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
+            return postTo(edge, "/lasthop/frames?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
                     + "&session=" + URLEncoder.encode(sessionId, StandardCharsets.UTF_8)
                     + "&connection=" + URLEncoder.encode(connectionId, StandardCharsets.UTF_8), frames);
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
         }
+    }
+
+    private static HttpResponse<String> postTo(EdgeAddress to, String pathAndQuery, String body)
+            throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(to.http() + pathAndQuery)).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     public void ack(long seq) {
