@@ -181,6 +181,27 @@ public final class ResilientClient implements AutoCloseable {
         return connects.get();
     }
 
+    /**
+     * A new client for the same session, as a browser tab reopened within the resume window: it
+     * remembers what this one showed, and resumes this one's session.
+     */
+    public ResilientClient resumeAs(String token, Supplier<String> baseUrl, ScheduledExecutorService timer) {
+        ResilientClient next = new ResilientClient(token, baseUrl, timer, session, connection, node, shown());
+        return next;
+    }
+
+    private ResilientClient(String token, Supplier<String> baseUrl, ScheduledExecutorService timer, String session,
+                            String connection, String node, List<String> shownBefore) {
+        this.token = token;
+        this.baseUrl = baseUrl;
+        this.timer = timer;
+        this.session = session;
+        this.connection = connection;
+        this.node = node;
+        this.shown.addAll(shownBefore);
+        connect();
+    }
+
     /** Drops the TCP connection without a close handshake; the client reconnects by itself. */
     public void dropConnection() {
         open = false;
