@@ -55,7 +55,12 @@ public final class PrivateBroker implements AutoCloseable {
             throw new AssertionError("rabbitmq-server is not installed; this test starts a RabbitMQ node of its own", e);
         }
         p.waitFor(30, TimeUnit.SECONDS);
-        b.awaitStartup();
+        try {
+            b.awaitStartup();
+        } catch (AssertionError | IOException | InterruptedException e) {
+            b.close();
+            throw e;
+        }
         return b;
     }
 
@@ -110,7 +115,7 @@ public final class PrivateBroker implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         try {
-            ctl(Duration.ofSeconds(60), "stop");
+            run(List.of("rabbitmqctl", "-n", node, "stop"), Duration.ofSeconds(60), true);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
