@@ -45,6 +45,11 @@ public final class EdgeMetrics {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        // Open files bound a node's capacity: one per browser connection.
+        new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics().bindTo(registry);
+        for (String transport : new String[] {"websocket", "sse", "stream", "poll"}) {
+            connections(transport);
+        }
         deliveries = Counter.builder("lasthop.deliveries").description("Messages written to clients").register(registry);
         redeliveries = Counter.builder("lasthop.redeliveries")
                 .description("Messages written to clients that the broker had delivered before").register(registry);
@@ -82,6 +87,12 @@ public final class EdgeMetrics {
     public void bindBrokerState(BooleanSupplier connected) {
         Gauge.builder("lasthop.broker.connected", () -> connected.getAsBoolean() ? 1 : 0)
                 .description("1 while every broker connection is open").register(registry);
+    }
+
+    public void bindReadiness(BooleanSupplier ready) {
+        Gauge.builder("lasthop.ready", () -> ready.getAsBoolean() ? 1 : 0)
+                .description("1 while the node takes new sessions: broker connected and not draining")
+                .register(registry);
     }
 
     public AtomicInteger connections(String transport) {

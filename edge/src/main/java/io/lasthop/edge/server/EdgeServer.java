@@ -128,6 +128,7 @@ public final class EdgeServer implements AutoCloseable {
         control = new ControlPlane(config.get(Settings.AMQP_URI), nodeId, scheduler, sessions::onControl);
         sessions.bindControl(control);
         metrics.bindBrokerState(broker::ready);
+        metrics.bindReadiness(this::ready);
     }
 
     public EdgeServer start() throws InterruptedException {
