@@ -8,6 +8,7 @@ import io.lasthop.edge.testing.Broker;
 import io.lasthop.edge.testing.Edge;
 import io.lasthop.edge.testing.EdgeAddress;
 import io.lasthop.edge.testing.EdgeProcess;
+import io.lasthop.edge.testing.Haproxy;
 import io.lasthop.edge.testing.PollClient;
 import io.lasthop.edge.testing.ResilientClient;
 import io.lasthop.edge.testing.SseClient;
@@ -118,34 +119,32 @@ class ScaleOutTest {
     }
 
     @Test
-    void killNineOfANodeUnderLoadLosesNothingAndEveryClientResumes() throws Exception {
-        try (EdgeProcess a = EdgeProcess.start("kill-a", FAST); EdgeProcess b = EdgeProcess.start("kill-b", FAST)) {
-            List<EdgeAddress> live = new ArrayList<>(List.of(a, b));
-            runUnderLoad(120, live, () -> {
+    void killNineOfANodeBehindHaproxyUnderLoadLosesNothingAndEveryClientResumes() throws Exception {
+        try (EdgeProcess a = EdgeProcess.start("kill-a", FAST); EdgeProcess b = EdgeProcess.start("kill-b", FAST);
+             Haproxy lb = Haproxy.start(a.port(), b.port())) {
+            Await.until(() -> lb.ready(), Duration.ofSeconds(20), "HAProxy to route; log " + lb.log());
+            runUnderLoad(200, lb, () -> {
                 long start = System.nanoTime();
                 a.kill9();
-                live.remove(a);
                 return start;
-            }, "after kill -9");
+            }, "behind HAProxy, after kill -9 of one of two nodes");
         }
     }
 
     @Test
-    void rollingRestartWithSigtermLosesNothing() throws Exception {
-        try (EdgeProcess a = EdgeProcess.start("roll-a", FAST); EdgeProcess b = EdgeProcess.start("roll-b", FAST)) {
-            List<EdgeAddress> live = new ArrayList<>(List.of(a, b));
-            runUnderLoad(120, live, () -> {
+    void rollingRestartBehindHaproxyLosesNothing() throws Exception {
+        try (EdgeProcess a = EdgeProcess.start("roll-a", FAST); EdgeProcess b = EdgeProcess.start("roll-b", FAST);
+             Haproxy lb = Haproxy.start(a.port(), b.port())) {
+            Await.until(() -> lb.ready(), Duration.ofSeconds(20), "HAProxy to route; log " + lb.log());
+            runUnderLoad(200, lb, () -> {
                 long start = System.nanoTime();
-                live.remove(a);
                 a.terminate();
                 a.restart();
-                live.add(a);
-                live.remove(b);
+                Await.until(() -> lb.ready(), Duration.ofSeconds(30), "HAProxy to see the restarted node");
                 b.terminate();
                 b.restart();
-                live.add(b);
                 return start;
-            }, "after a rolling restart");
+            }, "behind HAProxy, after a rolling SIGTERM restart of both nodes");
         }
     }
 
@@ -155,25 +154,20 @@ class ScaleOutTest {
     }
 
     /**
-     * {@code sessions} clients spread over {@code live} nodes (reconnects go to a live node, as
-     * behind a load balancer with health checks), a steady publish to every user, the disruption
-     * halfway, then: every user saw every one of its messages, once, in order.
+     * {@code sessions} clients connecting through the load balancer, a steady publish to every
+     * user, the disruption while it runs, then: every user saw every one of its messages, once,
+     * in order.
      */
-    private static void runUnderLoad(int sessions, List<EdgeAddress> live, Disruption disruption, String what)
+    private static void runUnderLoad(int sessions, EdgeAddress balancer, Disruption disruption, String what)
             throws Exception {
         ScheduledExecutorService timer = ResilientClient.timer();
         List<ResilientClient> clients = new ArrayList<>();
         List<String> users = new ArrayList<>();
-        AtomicInteger rr = new AtomicInteger();
         try {
             for (int i = 0; i < sessions; i++) {
                 String user = Edge.newUser();
                 users.add(user);
-                clients.add(new ResilientClient(Edge.token(user), () -> {
-                    synchronized (live) {
-                        return live.get(Math.floorMod(rr.getAndIncrement(), live.size())).ws();
-                    }
-                }, timer));
+                clients.add(new ResilientClient(Edge.token(user), balancer::ws, timer));
             }
             Await.until(() -> clients.stream().allMatch(ResilientClient::isOpen), Duration.ofSeconds(60), "all open");
             int rounds = 20;
