@@ -37,6 +37,7 @@ final class EdgeChannelInitializer extends ChannelInitializer<SocketChannel> {
                 : CorsConfigBuilder.forOrigins(origins.allowed().toArray(String[]::new));
         b.allowedRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS)
                 .allowedRequestHeaders(HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.CONTENT_TYPE, "Last-Event-ID")
+                .exposeHeaders(HttpHeaderNames.RETRY_AFTER)
                 .maxAge(600);
         if (credentials) {
             b.allowCredentials();

@@ -204,7 +204,7 @@ public final class Session implements SessionLink.Handler {
         }
     }
 
-    /** Answers request {@code ref} with an error. */
+    /** Answers request {@code ref} (none when negative) with an error. */
     void answerError(long ref, ErrorCode code, String message) {
         manager.metrics().clientError(code);
         if (state == State.OPEN) {
@@ -215,11 +215,7 @@ public final class Session implements SessionLink.Handler {
 
     /** Reports an error to the client without closing. */
     public void sendError(ErrorCode code, String message) {
-        manager.metrics().clientError(code);
-        if (state == State.OPEN) {
-            send(out -> ServerFrames.writeError(out, code, message));
-            transport.flush();
-        }
+        answerError(-1, code, message);
     }
 
     /**
