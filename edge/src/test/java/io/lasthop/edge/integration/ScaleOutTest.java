@@ -80,22 +80,9 @@ class ScaleOutTest {
         }
         assertEquals(ids("poll-", total), new ArrayList<>(shown));
 
-        // SSE on one node, its acks POSTed to the two others in turn.
-        String sseUser = Edge.newUser();
-        try (SseClient sse = SseClient.connect(nodes.get(0), Edge.token(sseUser), null)) {
-            String session = sse.next("hello").get("session").asText();
-            for (int i = 0; i < 10; i++) {
-                broker.publishJson(AmqpNames.USER_EXCHANGE, sseUser, "sse-" + i, "{}");
-                JsonNode m = sse.next("msg");
-                assertEquals("sse-" + i, m.get("id").asText());
-                assertEquals(202, sse.postVia(nodes.get(1 + i % 2), "{\"t\":\"ack\",\"seq\":" + m.get("seq").asLong() + "}")
-                        .statusCode());
-            }
-            Await.until(() -> broker.ready(Edge.queueOf(sseUser, session)) == 0, Broker.timeout(), "acks applied");
-            sse.close();
-            // Every forwarded ack landed: nothing comes back after the stream ends.
-            Await.until(() -> broker.ready(Edge.queueOf(sseUser, session)) == 0, Broker.timeout(), "nothing requeued");
-        }
+        // SSE, then HTTP streaming, on one node, their acks POSTed to the two others in turn.
+        streamOnOneNodeAcksElsewhere(false);
+        streamOnOneNodeAcksElsewhere(true);
 
         // WebSocket: every reconnect to the next node, resuming the session there.
         String wsUser = Edge.newUser();
@@ -115,6 +102,26 @@ class ScaleOutTest {
             assertEquals(ids("ws-", 6), ws.shown());
         } finally {
             timer.shutdownNow();
+        }
+    }
+
+    private static void streamOnOneNodeAcksElsewhere(boolean ndjson) throws Exception {
+        String sseUser = Edge.newUser();
+        try (SseClient sse = ndjson ? SseClient.connectStream(nodes.get(0), Edge.token(sseUser), null)
+                : SseClient.connect(nodes.get(0), Edge.token(sseUser), null)) {
+            String session = sse.next("hello").get("session").asText();
+            for (int i = 0; i < 10; i++) {
+                broker.publishJson(AmqpNames.USER_EXCHANGE, sseUser, "sse-" + i, "{}");
+                JsonNode m = sse.next("msg");
+                assertEquals("sse-" + i, m.get("id").asText());
+                assertEquals(202, sse.postVia(nodes.get(1 + i % 2), "{\"t\":\"ack\",\"seq\":" + m.get("seq").asLong() + "}")
+                        .statusCode());
+            }
+            sse.close();
+            // Once the stream is gone its channel is closed: anything not acked would be back in the queue.
+            String queue = Edge.queueOf(sseUser, session);
+            Await.until(() -> broker.consumers(queue) == 0, Broker.timeout(), "the stream's session to close");
+            assertEquals(0, broker.ready(queue), "every forwarded ack was applied");
         }
     }
 

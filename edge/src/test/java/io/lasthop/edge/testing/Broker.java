@@ -100,6 +100,17 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /** Consumers of a queue; -1 when the queue does not exist. */
+    public long consumers(String queue) {
+        try (Channel ch = connection().createChannel()) {
+            return ch.queueDeclarePassive(queue).getConsumerCount();
+        } catch (IOException e) {
+            return -1;
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public boolean queueExists(String queue) {
         return ready(queue) >= 0;
     }
