@@ -191,3 +191,18 @@ test('a resume opens with session, connection and node of the last hello', async
   transport.open();
   assert.deepEqual((await http.next()).query, { token: 'tok', ...resume });
 });
+
+test('each poll names the number of the answer before it, so the edge can tell one was lost', async () => {
+  const http = new FakeHttp();
+  const { transport } = harness(LongPollingTransport, { fetch: http.fetch }, { token: 'tok' });
+  transport.open();
+  const first = await http.next();
+  assert.equal(first.query.answered, undefined, 'a new connection has no answer yet');
+  const h = hello();
+  first.respond(200, [h], { 'X-Lasthop-Answer': '1' });
+  const second = await http.next();
+  assert.equal(second.query.answered, '1');
+  second.respond(200, [], { 'X-Lasthop-Answer': '2' });
+  const third = await http.next();
+  assert.equal(third.query.answered, '2');
+});

@@ -63,6 +63,8 @@ export class LongPollingTransport extends Transport {
         return;
       }
       this.activity();
+      // Named back in the next poll, so the edge can tell when an answer was lost on the way.
+      const answer = response.header('X-Lasthop-Answer');
       const handled = [];
       for (const frame of frames) {
         handled.push(this.receive(frame));
@@ -72,6 +74,7 @@ export class LongPollingTransport extends Transport {
       if (this.closed) return;
       this.handlers.flush();
       params = { token: this.token(), session: this.session, connection: this.connection, node: this.node };
+      if (answer) params.answered = answer;
     }
   }
 

@@ -1,6 +1,7 @@
 package io.lasthop.edge.server;
 
 import io.lasthop.edge.transport.OriginPolicy;
+import io.lasthop.edge.transport.poll.PollTransport;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -37,7 +38,7 @@ final class EdgeChannelInitializer extends ChannelInitializer<SocketChannel> {
                 : CorsConfigBuilder.forOrigins(origins.allowed().toArray(String[]::new));
         b.allowedRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS)
                 .allowedRequestHeaders(HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.CONTENT_TYPE, "Last-Event-ID")
-                .exposeHeaders(HttpHeaderNames.RETRY_AFTER)
+                .exposeHeaders(HttpHeaderNames.RETRY_AFTER, PollTransport.ANSWER_HEADER)
                 .maxAge(600);
         if (credentials) {
             b.allowCredentials();

@@ -137,6 +137,32 @@ class StreamingAndPollingTest {
     }
 
     @Test
+    void aLostAnswerStartsTheConnectionOverSoItsFramesComeAgain() {
+        String user = Edge.newUser();
+        PollClient client = new PollClient(Edge.token(user), null);
+        client.poll(edge, null);
+        String connection = client.connection();
+        broker.publishJson(AmqpNames.USER_EXCHANGE, user, "lost-on-the-way", "{}");
+        assertEquals("lost-on-the-way", client.poll(edge, "[]").get(0).get("id").asText());
+        client.loseLastAnswer();
+        broker.publishJson(AmqpNames.USER_EXCHANGE, user, "later", "{}");
+        // Had the edge continued, the client's next cumulative ack would cover the lost message.
+        List<JsonNode> frames = client.poll(edge, "[]");
+        JsonNode hello = frames.get(0);
+        assertEquals("hello", hello.get("t").asText());
+        assertNotEquals(connection, hello.get("connection").asText());
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5 && ids.size() < 2; i++) {
+            for (JsonNode f : (ids.isEmpty() && frames.size() > 1) ? frames.subList(1, frames.size())
+                    : client.poll(edge, "[]")) {
+                ids.add(f.get("id").asText());
+            }
+            frames = List.of();
+        }
+        assertEquals(List.of("lost-on-the-way", "later"), ids);
+    }
+
+    @Test
     void pollRefusesBadInputClearly() {
         PollClient bad = new PollClient("not-a-token", null);
         assertEquals("token_invalid", bad.poll(edge, null).get(0).get("error").asText());

@@ -23,6 +23,7 @@ public final class PollClient {
     private String session;
     private String connection;
     private String node;
+    private String answered;
     private int lastStatus;
 
     public PollClient(String token, String session) {
@@ -43,12 +44,16 @@ public final class PollClient {
         if (node != null) {
             uri.append("&node=").append(node);
         }
+        if (answered != null) {
+            uri.append("&answered=").append(answered);
+        }
         try {
             HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create(uri.toString()))
                     .timeout(Duration.ofSeconds(60))
                     .POST(HttpRequest.BodyPublishers.ofString(frames == null ? "" : frames)).build(),
                     HttpResponse.BodyHandlers.ofString());
             lastStatus = res.statusCode();
+            answered = res.headers().firstValue("X-Lasthop-Answer").orElse(null);
             List<JsonNode> out = new ArrayList<>();
             if (res.statusCode() != 200) {
                 out.add(Frames.JSON.readTree(res.body()));
@@ -66,6 +71,11 @@ public final class PollClient {
         } catch (IOException | InterruptedException e) {
             throw new AssertionError("poll failed: " + e, e);
         }
+    }
+
+    /** Forgets the last answer, as a client whose answer was lost on the way would. */
+    public void loseLastAnswer() {
+        answered = answered == null ? null : Long.toString(Long.parseLong(answered) - 1);
     }
 
     public int lastStatus() {

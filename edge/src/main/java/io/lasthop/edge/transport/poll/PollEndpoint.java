@@ -30,6 +30,24 @@ import java.util.List;
 public final class PollEndpoint implements Endpoint {
     public static final String PATH = "/lasthop/poll";
 
+    /**
+     * True unless the client names the number of the last answer sent: otherwise an answer may
+     * have been lost on the way (a proxy timeout, a dropped connection), and its frames would be
+     * covered by the client's next cumulative ack without ever being seen. The connection then
+     * starts over: a new hello, and every unacked delivery again.
+     */
+    private static boolean answerLost(QueryStringDecoder query, PollTransport poll) {
+        String answered = SessionOpener.first(query, "answered");
+        if (answered == null) {
+            return true;
+        }
+        try {
+            return Long.parseLong(answered) != poll.answers();
+        } catch (NumberFormatException e) {
+            return true;
+        }
+    }
+
     private static String ackArray(List<ClientFrame> acks) {
         StringBuilder sb = new StringBuilder("[");
         for (ClientFrame f : acks) {
@@ -86,7 +104,7 @@ public final class PollEndpoint implements Endpoint {
         }
         Session live = sessionId == null ? null : opener.sessions().find(principal.userId(), sessionId);
         if (live != null && connection != null && connection.equals(live.connectionId())
-                && live.transport() instanceof PollTransport poll) {
+                && live.transport() instanceof PollTransport poll && !answerLost(query, poll)) {
             List<ClientFrame> apply = frames;
             live.eventLoop().execute(() -> {
                 live.onClientFrames(apply);

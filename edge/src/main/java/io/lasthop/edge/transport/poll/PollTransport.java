@@ -38,6 +38,7 @@ public final class PollTransport implements Transport {
     private ChannelHandlerContext held;
     private boolean heldKeepAlive;
     private int answerAt = 1;
+    private volatile long answers;
     private ScheduledFuture<?> pollTimer;
     private ScheduledFuture<?> lingerTimer;
     private boolean closed;
@@ -111,6 +112,14 @@ public final class PollTransport implements Transport {
         }
     }
 
+    /** How many polls this connection answered; each answer names its number in {@link #ANSWER_HEADER}. */
+    public long answers() {
+        return answers;
+    }
+
+    /** Header of every answer: its number on this connection, which the next poll names back. */
+    public static final String ANSWER_HEADER = "X-Lasthop-Answer";
+
     /**
      * Holds a poll request: answered now if frames wait, else when one arrives or at the timeout.
      * A poll already held is answered first, with what there is: a client has one poll in flight.
@@ -168,7 +177,8 @@ public final class PollTransport implements Transport {
         queuedBytes = 0;
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .set(ANSWER_HEADER, Long.toString(++answers));
         HttpUtil.setContentLength(res, body.readableBytes());
         HttpResponses.send(ctx, heldKeepAlive, res);
         if (!closed) {
