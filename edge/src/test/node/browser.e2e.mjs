@@ -180,11 +180,12 @@ for (const transport of TRANSPORTS) {
       const session = await page.evaluate(() => client.session);
 
       // receive, and bytes on the wire for one 15-byte message
+      // let the connection go quiet (handshake, subscriptions, first acks) before counting
       await new Promise((r) => setTimeout(r, 300));
       px.reset();
       await publish('lasthop.user', user, '{"n":"abcdefg"}', { messageId: 'r-1' });
       await received(page, 'r-1');
-      await new Promise((r) => setTimeout(r, 400));
+      await new Promise((r) => setTimeout(r, 400)); // the batched ack (ackDelayMs 20) reaches the edge
       bytes[transport] = { down: px.counters.down, up: px.counters.up, total: px.counters.down + px.counters.up };
 
       // send with confirm
@@ -217,7 +218,9 @@ for (const transport of TRANSPORTS) {
       await openOn(page, transport);
       assert.equal(await page.evaluate(() => client.session), session, 'the session was resumed');
 
-      // token refresh: the 6 s token is refreshed in-band; the connection outlives it
+      // token refresh: the 6 s token is refreshed in-band; the connection outlives it (only the
+      // passing of time can show that)
+      await page.waitForFunction(() => window.tokenCalls >= 2, null, { timeout: WAIT });
       await new Promise((r) => setTimeout(r, 7000));
       await publish('lasthop.user', user, { late: true }, { messageId: 'after-expiry' });
       await received(page, 'after-expiry');
@@ -229,10 +232,16 @@ for (const transport of TRANSPORTS) {
       const errors = await page.evaluate(() => window.errors);
       assert.ok(!errors.includes('token_expired') && !errors.includes('auth'), `errors: ${errors}`);
 
-      // everything the app saw was acked: close, and the session queue holds nothing
+      // everything the app saw was acked: once the edge has closed the session's channel (no
+      // consumer left), anything unacked would be back in the queue
       await page.evaluate(() => client.close());
-      await new Promise((r) => setTimeout(r, 500));
-      const q = await ch.checkQueue(sessionQueue(user, session));
+      const queue = sessionQueue(user, session);
+      let q = await ch.checkQueue(queue);
+      for (let i = 0; i < 200 && q.consumerCount > 0; i++) { // long-polling lingers poll.linger (3 s here)
+        await new Promise((r) => setTimeout(r, 50));
+        q = await ch.checkQueue(queue);
+      }
+      assert.equal(q.consumerCount, 0, 'the session closed');
       assert.equal(q.messageCount, 0, 'every message was acked');
     } finally {
       await page.close();

@@ -196,10 +196,13 @@ public final class EdgeServer implements AutoCloseable {
     public void drain() {
         draining = true;
         long spread = config.get(Settings.DRAIN_SPREAD).toMillis();
-        sessions.closeAll(CloseCode.GOING_AWAY, "this node is draining; reconnect, ideally to another node", spread);
-        long deadline = System.nanoTime() + config.get(Settings.DRAIN_TIMEOUT).toNanos();
-        while (sessions.size() > 0 && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        try {
+            sessions.closeAll(CloseCode.GOING_AWAY, "this node is draining; reconnect, ideally to another node", spread)
+                    .get(config.get(Settings.DRAIN_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            log.warn("drain deadline passed: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         log.info("node {} drained; {} session(s) left", nodeId, sessions.size());
     }

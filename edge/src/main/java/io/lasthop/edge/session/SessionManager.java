@@ -17,6 +17,7 @@ import io.lasthop.edge.metrics.EdgeMetrics;
 import io.lasthop.protocol.AmqpNames;
 import io.lasthop.protocol.CloseCode;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -243,19 +244,23 @@ public final class SessionManager {
     }
 
     /** Closes every session here, e.g. at shutdown; their deliveries are requeued. */
-    public void closeAll(CloseCode code, String message) {
-        closeAll(code, message, 0);
+    public CompletableFuture<Void> closeAll(CloseCode code, String message) {
+        return closeAll(code, message, 0);
     }
 
     /**
      * Closes every session here, each told to reconnect after a random delay below
-     * {@code spreadMillis}, so they do not all land on the other nodes at once.
+     * {@code spreadMillis}, so they do not all land on the other nodes at once. Completes once
+     * their channels are closed and their deliveries requeued.
      */
-    public void closeAll(CloseCode code, String message, long spreadMillis) {
+    public CompletableFuture<Void> closeAll(CloseCode code, String message, long spreadMillis) {
+        List<CompletableFuture<Void>> released = new java.util.ArrayList<>();
         for (Session s : sessions.values()) {
+            released.add(s.released());
             long delay = spreadMillis <= 0 ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextLong(spreadMillis);
             s.eventLoop().execute(() -> s.close(code, message, delay));
         }
+        return CompletableFuture.allOf(released.toArray(CompletableFuture[]::new));
     }
 
     EdgeMetrics metrics() {

@@ -38,7 +38,7 @@ class BrowserEndToEndTest {
         Path report = dir.resolve("../../../../bench/results/bytes-on-the-wire.md").normalize();
         Files.createDirectories(report.getParent());
         try (Edge edge = new Edge(c -> c.set(Settings.DEV, true).set(Settings.JWT_HS256_SECRET, null)
-                .set(Settings.POLL_TIMEOUT, Duration.ofSeconds(5)))) {
+                .set(Settings.POLL_TIMEOUT, Duration.ofSeconds(5)).set(Settings.POLL_LINGER, Duration.ofSeconds(3)))) {
             Path log = Files.createTempFile("lasthop-browser-e2e", ".log");
             ProcessBuilder pb = new ProcessBuilder(NodeProject.node(), "--test", "--test-reporter=spec",
                     "browser.e2e.mjs").directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
