@@ -1,0 +1,211 @@
+package io.lasthop.bench;
+
+import io.lasthop.bench.client.ClientPool;
+import io.lasthop.bench.client.LocalClientGroup;
+import io.lasthop.bench.client.SourceAddresses;
+import io.lasthop.bench.client.Worker;
+import io.lasthop.bench.report.ReportWriter;
+import io.lasthop.bench.report.Section;
+import io.lasthop.bench.scenario.IdleScenario;
+import io.lasthop.bench.scenario.RateScenario;
+import io.lasthop.bench.scenario.RunContext;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code java -jar lasthop-bench.jar run SCENARIO… [--option value…]}: runs scenarios against an
+ * edge that bench/run started, and writes the report. Also {@code worker} (a child load-generator
+ * process) and {@code delete-queues} (names on stdin).
+ */
+public final class Main {
+    static final Map<String, String> NOT_YET = new LinkedHashMap<>();
+
+    static {
+        NOT_YET.put("fanout", "Topic fan-out (one publish to `lasthop.topic`, many subscribed sessions).");
+        NOT_YET.put("storm", "Reconnect storm (every session drops and resumes at once).");
+        NOT_YET.put("wire", "Bytes on the wire per transport for a 15-byte message "
+                + "(the `rate` scenario reports client bytes read per message over the transport it ran).");
+        NOT_YET.put("poll", "HTTP streaming (`/lasthop/stream`) and long-polling (`/lasthop/poll`) clients.");
+    }
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.println(USAGE);
+            return;
+        }
+        String cmd = args[0];
+        Options opts = new Options(java.util.Arrays.copyOfRange(args, 1, args.length));
+        switch (cmd) {
+            case "run" -> System.exit(run(opts, String.join(" ", args)));
+            case "worker" -> worker(opts);
+            case "delete-queues" -> deleteQueues(opts);
+            default -> {
+                System.err.println("unknown command " + cmd + "\n" + USAGE);
+                System.exit(2);
+            }
+        }
+    }
+
+    static int run(Options opts, String commandLine) throws Exception {
+        List<String> scenarios = opts.positional().isEmpty() ? List.of("idle", "rate") : new ArrayList<>(opts.positional());
+        if (scenarios.contains("all")) {
+            scenarios = new ArrayList<>(List.of("idle", "rate"));
+            scenarios.addAll(NOT_YET.keySet());
+        }
+        for (String s : scenarios) {
+            if (!s.equals("idle") && !s.equals("rate") && !NOT_YET.containsKey(s)) {
+                System.err.println("unknown scenario " + s + "; known: idle, rate, " + String.join(", ", NOT_YET.keySet()) + ", all");
+                return 2;
+            }
+        }
+        RunContext ctx = new RunContext(opts);
+        LocalDateTime started = LocalDateTime.now();
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("scenarios", String.join(", ", scenarios));
+        header.put("started", started.toString());
+        header.put("command", commandLine);
+        header.put("run id", ctx.runId);
+        header.put("edge", ctx.edgeHost + ":" + ctx.edgePort + " (pid " + ctx.edgePid + ", node " + ctx.edgeNodeId + ")");
+        header.put("edge settings", opts.str("edge-settings", "not given"));
+        header.put("broker pid", ctx.brokerPid);
+        header.put("open-file limit of the harness", RunContextAccess.fileLimit());
+        header.putAll(ReportWriter.environment());
+        List<Section> sections = new ArrayList<>();
+        int status = 0;
+        for (String s : scenarios) {
+            try {
+                switch (s) {
+                    case "idle" -> sections.add(IdleScenario.run(ctx));
+                    case "rate" -> sections.add(RateScenario.run(ctx));
+                    default -> sections.add(Section.notImplemented("Scenario `" + s + "`", NOT_YET.get(s)));
+                }
+            } catch (Exception e) {
+                e.printStackTrace();
+                sections.add(new Section("Scenario `" + s + "` failed", "The scenario stopped with an error: `" + e
+                        + "`. Its partial figures were not kept.\n", Map.of("error", e.toString()), Map.of()));
+                status = 1;
+            }
+        }
+        header.put("finished", LocalDateTime.now().toString());
+        header.put("loadavg at end", firstLine("/proc/loadavg"));
+        List<String> notes = new ArrayList<>();
+        ctx.notes.forEach((k, v) -> notes.add(k + ": " + v));
+        notes.add("Not implemented yet, so not measured: " + String.join("; ", NOT_YET.values()));
+        String stem = opts.str("stem", started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm")) + "-"
+                + String.join("+", opts.positional().isEmpty() ? List.of("idle", "rate") : opts.positional())
+                + (ctx.stomp != null ? "+stomp" : ""));
+        Path md = ReportWriter.write(ctx.outDir, stem, "Lasthop benchmark: " + String.join(", ", scenarios), header,
+                sections, notes);
+        System.err.println("report: " + md);
+        System.out.println(md);
+        return status;
+    }
+
+    private static String firstLine(String path) {
+        try {
+            return java.nio.file.Files.readAllLines(Path.of(path)).get(0);
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    static void worker(Options opts) throws Exception {
+        String edge = opts.str("edge", "127.0.0.1:18080");
+        int colon = edge.lastIndexOf(':');
+        String secret = System.getenv("LASTHOP_JWT_HS256_SECRET");
+        if (secret == null) {
+            throw new IllegalArgumentException("LASTHOP_JWT_HS256_SECRET is not set");
+        }
+        Ledgers ledgers = new Ledgers();
+        SourceAddresses sources = new SourceAddresses(opts.longValue("total-connections", 0),
+                opts.integer("per-address", SourceAddresses.DEFAULT_PER_ADDRESS), opts.longValue("source-base", 0));
+        ClientPool pool = new ClientPool(edge.substring(0, colon), Integer.parseInt(edge.substring(colon + 1)),
+                secret.getBytes(StandardCharsets.UTF_8), Duration.ofHours(6), ledgers, sources,
+                opts.integer("client-threads", 2)).ackDelayMs(opts.integer("ack-delay-ms", 10));
+        Worker.serve(new LocalClientGroup(pool, ledgers));
+    }
+
+    static void deleteQueues(Options opts) throws Exception {
+        List<String> names = new ArrayList<>();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (!line.isBlank()) {
+                names.add(line.trim());
+            }
+        }
+        com.rabbitmq.client.ConnectionFactory f = new com.rabbitmq.client.ConnectionFactory();
+        f.setUri(opts.str("amqp-uri", "amqp://guest:guest@127.0.0.1:5672/%2F"));
+        int n = 0;
+        try (var c = f.newConnection("lasthop-bench cleanup")) {
+            var ch = c.createChannel();
+            for (String q : names) {
+                try {
+                    ch.queueDelete(q);
+                    n++;
+                } catch (Exception e) {
+                    if (!ch.isOpen()) {
+                        ch = c.createChannel();
+                    }
+                }
+            }
+        }
+        System.err.println("deleted " + n + " of " + names.size() + " queues");
+    }
+
+    /** Reads the open-file limit for the report header. */
+    static final class RunContextAccess {
+        static String fileLimit() {
+            try {
+                for (String l : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
+                    if (l.startsWith("Max open files")) {
+                        return l.substring(26).trim().replaceAll("\\s+", " ");
+                    }
+                }
+            } catch (Exception e) {
+                // unknown
+            }
+            return "unknown";
+        }
+    }
+
+    static final String USAGE = """
+            usage: java -jar lasthop-bench.jar run [idle] [rate] [all|fanout|storm|wire|poll] [options]
+                   (normally through bench/run, which builds, starts the edge and cleans up)
+              --edge HOST:PORT          edge to load (loopback only)               127.0.0.1:18080
+              --edge-pid PID            edge process, for heap/RSS/CPU readings
+              --edge-node-id ID         edge node id, to find its AMQP connections
+              --amqp-uri URI            broker (loopback only)   amqp://guest:guest@127.0.0.1:5672/%2F
+              --run-id ID               names users bench-ID-… and raw queues lasthop-bench.ID.…
+              --out DIR                 report directory                           bench/results
+              --time-limit SECONDS      the harness stops starting phases after this   900
+              --sessions N              idle: 2000; rate: 1000
+              --transport ws|sse        edge transport                              ws
+              --rounds R                A/B rounds                                  2
+              --connect-concurrency C   handshakes in flight                        64
+              --checkpoints K           idle: probes during the ramp                4
+              --rates A,B,C             rate: messages/s per step                   500,1000,2000
+              --until-saturation        rate: keep doubling past the list until the edge saturates
+              --max-rate R              rate: ceiling for --until-saturation        16000
+              --step-seconds S          rate: seconds of publishing per phase       8
+              --sizes A,B,C             rate: body sizes in bytes, picked by seed   64,256,1024
+              --seed S                  rate: schedule seed                         42
+              --sessions-per-process N  load-generator sessions per JVM (capped by the file limit)
+              --peers raw[,stomp]       baselines: raw AMQP, and RabbitMQ Web-STOMP on its own node  raw
+              --stomp-node N --stomp-ws HOST:PORT --stomp-amqp-uri URI   that node (bench/run passes them)
+              --per-address N           connections per source address 127.0.0.x   25000
+              --ack-delay-ms MS         cumulative ack delay (or 32 deliveries)     10
+            The secret comes from LASTHOP_JWT_HS256_SECRET, as for the edge.
+            """;
+}

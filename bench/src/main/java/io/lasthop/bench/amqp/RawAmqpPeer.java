@@ -1,0 +1,242 @@
+package io.lasthop.bench.amqp;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import io.lasthop.bench.EpochMicros;
+import io.lasthop.bench.Ledgers;
+import io.lasthop.bench.MessageIds;
+import io.lasthop.bench.Payloads;
+import io.lasthop.bench.client.AckBatcher;
+import io.lasthop.bench.client.ConnectReport;
+import io.lasthop.protocol.AmqpNames;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The floor: what the same users cost with no edge at all. One queue per user, declared like an
+ * edge session queue (same arguments, bound to {@code lasthop.user} by the user routing key), one
+ * channel and consumer per queue with prefetch 64 and manual, cumulative acks batched like the
+ * client's (32 deliveries or 10 ms), over a few AMQP connections. The same publisher feeds it.
+ */
+public final class RawAmqpPeer implements AutoCloseable {
+    public static final int PREFETCH = 64;
+
+    private final ConnectionFactory factory;
+    private final Ledgers ledgers;
+    private final String queuePrefix;
+    private final List<Connection> connections = new ArrayList<>();
+    private final List<Consumer> consumers = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "raw-amqp-acks");
+        t.setDaemon(true);
+        return t;
+    });
+    public final LongAdder messages = new LongAdder();
+    private long ackDelayMs = AckBatcher.DELAY_MS;
+
+    /**
+     * @param queuePrefix queues are {@code queuePrefix + index}; bench/run deletes them by this prefix
+     *                    if the harness dies
+     */
+    public RawAmqpPeer(ConnectionFactory factory, int connectionCount, Ledgers ledgers, String queuePrefix)
+            throws IOException, TimeoutException {
+        this.factory = factory;
+        this.ledgers = ledgers;
+        this.queuePrefix = queuePrefix;
+        for (int i = 0; i < connectionCount; i++) {
+            connections.add(factory.newConnection("lasthop-bench raw-amqp " + i));
+        }
+    }
+
+    public RawAmqpPeer ackDelayMs(long ms) {
+        this.ackDelayMs = Math.max(1, ms);
+        return this;
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    public int channelCount() {
+        return consumers.size();
+    }
+
+    /** Session queue arguments, as the edge declares them with its defaults (PROTOCOL.md §10). */
+    static Map<String, Object> queueArgs() {
+        Map<String, Object> a = new HashMap<>();
+        a.put("x-expires", 120_000);
+        a.put("x-max-length", 10_000);
+        a.put("x-overflow", "reject-publish-dlx");
+        a.put("x-dead-letter-exchange", AmqpNames.DEAD_EXCHANGE);
+        a.put("x-single-active-consumer", true);
+        a.put("x-queue-type", "classic");
+        return a;
+    }
+
+    /**
+     * Declares, binds and consumes one queue per user: {@code threads} setups in flight (each is
+     * five synchronous AMQP round trips), within {@code timeout}.
+     */
+    public ConnectReport connectAll(List<String> users, int threads, Duration timeout) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        Recorder latency = new Recorder(1, 600_000_000L, 3);
+        LongAdder ok = new LongAdder();
+        Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+        CountDownLatch done = new CountDownLatch(users.size());
+        AtomicLong lastDone = new AtomicLong();
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        int base = consumers.size();
+        for (int i = 0; i < users.size(); i++) {
+            String user = users.get(i);
+            String queue = queuePrefix + (base + i);
+            Connection c = connections.get((base + i) % connections.size());
+            pool.execute(() -> {
+                long t0 = System.nanoTime();
+                try {
+                    if (t0 > deadline) {
+                        failures.computeIfAbsent("not started before the deadline", k -> new LongAdder()).increment();
+                        return;
+                    }
+                    Channel ch = c.createChannel();
+                    ch.basicQos(PREFETCH);
+                    ch.queueDeclare(queue, true, false, false, queueArgs());
+                    ch.queueBind(queue, AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(user));
+                    Consumer consumer = new Consumer(ch, queue);
+                    ch.basicConsume(queue, false, consumer);
+                    consumers.add(consumer);
+                    long t1 = System.nanoTime();
+                    lastDone.accumulateAndGet(t1, Math::max);
+                    latency.recordValue(Math.max(1, (t1 - t0) / 1_000));
+                    ok.increment();
+                } catch (Exception e) {
+                    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                    failures.computeIfAbsent(m.length() > 120 ? m.substring(0, 120) : m, k -> new LongAdder()).increment();
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        boolean all = done.await(timeout.toMillis() + 30_000, TimeUnit.MILLISECONDS);
+        pool.shutdownNow();
+        Map<String, Long> reasons = new TreeMap<>();
+        failures.forEach((k, v) -> reasons.put(k, v.sum()));
+        if (!all) {
+            reasons.merge("still connecting at the deadline", done.getCount(), Long::sum);
+        }
+        long elapsed = Math.max(1, (lastDone.get() == 0 ? System.nanoTime() : lastDone.get()) - start);
+        return new ConnectReport(users.size(), ok.sum(), 0, reasons, elapsed, latency.getIntervalHistogram());
+    }
+
+    /** Queue names declared so far. */
+    public List<String> queues() {
+        synchronized (consumers) {
+            return consumers.stream().map(c -> c.queue).toList();
+        }
+    }
+
+    /**
+     * Closes every consumer's channel (unacked deliveries are requeued) and deletes its queue.
+     * Returns the number of queues deleted.
+     */
+    public int closeAndDelete(Duration timeout) {
+        List<Consumer> all;
+        synchronized (consumers) {
+            all = new ArrayList<>(consumers);
+            consumers.clear();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int deleted = 0;
+        try (Channel admin = connections.get(0).createChannel()) {
+            for (Consumer c : all) {
+                try {
+                    if (c.getChannel().isOpen()) {
+                        c.getChannel().close();
+                    }
+                } catch (Exception e) {
+                    // deleted below anyway
+                }
+                if (System.nanoTime() < deadline) {
+                    admin.queueDelete(c.queue);
+                    deleted++;
+                }
+            }
+        } catch (Exception e) {
+            System.err.println("raw-amqp cleanup: " + e);
+        }
+        return deleted;
+    }
+
+    @Override
+    public void close() {
+        closeAndDelete(Duration.ofSeconds(60));
+        for (Connection c : connections) {
+            try {
+                c.close(5_000);
+            } catch (Exception e) {
+                // closing anyway
+            }
+        }
+        timers.shutdownNow();
+    }
+
+    private final class Consumer extends DefaultConsumer {
+        final String queue;
+        private final AckBatcher acks = new AckBatcher();
+
+        Consumer(Channel ch, String queue) {
+            super(ch);
+            this.queue = queue;
+        }
+
+        @Override
+        public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body) {
+            long now = EpochMicros.now();
+            messages.increment();
+            String id = props.getMessageId();
+            ledgers.record(MessageIds.phase(id), MessageIds.number(id), Payloads.sentUs(body, 0, body.length), now);
+            AckBatcher.Action a;
+            synchronized (this) {
+                a = acks.onMessage(env.getDeliveryTag());
+            }
+            switch (a) {
+                case ACK_NOW -> flush();
+                case ARM_TIMER -> timers.schedule(this::flush, ackDelayMs, TimeUnit.MILLISECONDS);
+                case NONE -> { }
+            }
+        }
+
+        private void flush() {
+            long tag;
+            synchronized (this) {
+                tag = acks.take();
+            }
+            if (tag > 0 && getChannel().isOpen()) {
+                try {
+                    getChannel().basicAck(tag, true);
+                } catch (IOException | RuntimeException e) {
+                    // the channel closed: its deliveries are requeued
+                }
+            }
+        }
+    }
+}

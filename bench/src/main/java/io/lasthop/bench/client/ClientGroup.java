@@ -1,0 +1,35 @@
+package io.lasthop.bench.client;
+
+import io.lasthop.bench.Ledger;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Sessions held by one load-generator process: this one ({@link LocalClientGroup}) or a child JVM
+ * ({@link RemoteClientGroup}), so one run can hold more sockets than one process may open.
+ */
+public interface ClientGroup extends AutoCloseable {
+    ConnectReport connect(List<String> users, Transport transport, int concurrency, Duration timeout) throws Exception;
+
+    void openPhase(int phase, long expected) throws Exception;
+
+    Ledger.Counts counts(int phase) throws Exception;
+
+    Histogram histogram(int phase) throws Exception;
+
+    void closePhase(int phase) throws Exception;
+
+    /** Closes every session; returns how many had not closed within the timeout. */
+    int closeAll(Duration timeout) throws Exception;
+
+    List<String> sessionQueues() throws Exception;
+
+    Map<String, Object> stats() throws Exception;
+
+    long pid();
+
+    @Override
+    void close();
+}

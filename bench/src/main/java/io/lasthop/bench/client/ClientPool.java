@@ -1,0 +1,349 @@
+package io.lasthop.bench.client;
+
+import io.lasthop.bench.Ledgers;
+import io.lasthop.bench.Tokens;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The event-driven load generator of one process: holds browser-like sessions on a few event-loop
+ * threads (epoll when available), never a thread per connection.
+ */
+public final class ClientPool implements AutoCloseable {
+    private static final int MAX_FRAME = 1 << 20;
+    private static final long HELLO_TIMEOUT_MS = 20_000;
+
+    private final EventLoopGroup group;
+    private final Class<? extends SocketChannel> channelClass;
+    private final boolean epoll;
+    private final String host;
+    private final int port;
+    private final InetSocketAddress remote;
+    private final byte[] secret;
+    private final Duration tokenTtl;
+    private final SourceAddresses sources;
+    private final AtomicLong connections = new AtomicLong();
+    final Ledgers ledgers;
+    final ClientStats stats = new ClientStats();
+    private final Set<ClientSession> live = ConcurrentHashMap.newKeySet();
+    /** Longest wait before a pending cumulative ack goes out. */
+    volatile long ackDelayMs = AckBatcher.DELAY_MS;
+
+    public ClientPool(String host, int port, byte[] secret, Duration tokenTtl, Ledgers ledgers,
+                      SourceAddresses sources, int threads) {
+        this.host = host;
+        this.port = port;
+        this.remote = new InetSocketAddress(host, port);
+        if (!remote.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("the load generator targets loopback only, not " + host);
+        }
+        this.secret = secret.clone();
+        this.tokenTtl = tokenTtl;
+        this.ledgers = ledgers;
+        this.sources = sources;
+        this.epoll = Epoll.isAvailable();
+        this.group = epoll ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
+        this.channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    public ClientPool ackDelayMs(long ms) {
+        this.ackDelayMs = Math.max(1, ms);
+        return this;
+    }
+
+    public ClientStats stats() {
+        return stats;
+    }
+
+    public boolean epoll() {
+        return epoll;
+    }
+
+    InetSocketAddress remote() {
+        return remote;
+    }
+
+    String hostHeader() {
+        return host + ":" + port;
+    }
+
+    Bootstrap bootstrap(EventLoop loop, ChannelInitializer<Channel> init) {
+        Bootstrap b = new Bootstrap().group(loop == null ? group : loop).channel(channelClass)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                .handler(init);
+        if (epoll && sources.spread()) {
+            // Let connect() pick the port per destination, so one source address serves its
+            // ~28k ports to every destination instead of reserving each port at bind time.
+            b.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
+        }
+        return b;
+    }
+
+    /**
+     * For Web-STOMP: the queue each user subscribes to, and a step run before each connect (the
+     * queue's declaration), counted in the connect time.
+     */
+    private java.util.function.Function<String, String> stompQueue;
+    private java.util.function.Function<String, CompletableFuture<Void>> prepare;
+
+    public ClientPool stomp(java.util.function.Function<String, String> queueOfUser,
+                            java.util.function.Function<String, CompletableFuture<Void>> beforeConnect) {
+        this.stompQueue = queueOfUser;
+        this.prepare = beforeConnect;
+        return this;
+    }
+
+    /** Opens one session; completes at its {@code hello} (Web-STOMP: at its subscription's receipt). */
+    public CompletableFuture<ClientSession> open(String user, Transport transport) {
+        if (prepare != null) {
+            return prepare.apply(user).thenCompose(v -> connect(user, transport));
+        }
+        return connect(user, transport);
+    }
+
+    private CompletableFuture<ClientSession> connect(String user, Transport transport) {
+        if (transport == Transport.STOMP) {
+            return connectStomp(user);
+        }
+        String token = Tokens.mint(secret, user, tokenTtl);
+        long k = connections.getAndAdd(transport.socketsPerSession());
+        InetAddress local = sources.address(k);
+        ClientSession s;
+        ChannelInitializer<Channel> init;
+        if (transport == Transport.WS) {
+            WsSession ws = new WsSession(this, user, token);
+            URI uri = URI.create("ws://" + host + ":" + port + "/lasthop/ws?token=" + token);
+            WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder()
+                    .webSocketUri(uri).version(WebSocketVersion.V13)
+                    .maxFramePayloadLength(MAX_FRAME).handshakeTimeoutMillis(HELLO_TIMEOUT_MS)
+                    .handleCloseFrames(true).dropPongFrames(true).build();
+            init = new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline().addLast(new ByteCounter(stats), new HttpClientCodec(),
+                            new HttpObjectAggregator(65_536), new WebSocketClientProtocolHandler(cfg),
+                            new WebSocketFrameAggregator(MAX_FRAME), ws.new Handler());
+                }
+            };
+            s = ws;
+        } else {
+            SseSession sse = new SseSession(this, user, token, local);
+            init = new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline().addLast(new ByteCounter(stats), new HttpClientCodec(), sse.new StreamHandler());
+                }
+            };
+            s = sse;
+        }
+        live.add(s);
+        ChannelFuture cf = bootstrap(null, init).connect(remote, local == null ? null : new InetSocketAddress(local, 0));
+        s.channel = cf.channel();
+        cf.addListener(f -> {
+            if (!f.isSuccess()) {
+                s.fail("connect: " + describe(f.cause()));
+                forget(s);
+                return;
+            }
+            if (transport == Transport.SSE) {
+                DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+                        "/lasthop/sse?token=" + token);
+                req.headers().set(HttpHeaderNames.HOST, hostHeader()).set(HttpHeaderNames.ACCEPT, "text/event-stream");
+                s.channel.writeAndFlush(req);
+            }
+            s.channel.eventLoop().schedule(() -> {
+                if (!s.ready.isDone()) {
+                    s.fail("no hello within " + HELLO_TIMEOUT_MS + " ms");
+                    s.channel.close();
+                }
+            }, HELLO_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        });
+        return s.ready;
+    }
+
+    private CompletableFuture<ClientSession> connectStomp(String user) {
+        long k = connections.getAndAdd(1);
+        InetAddress local = sources.address(k);
+        StompSession st = new StompSession(this, user, stompQueue.apply(user));
+        URI uri = URI.create("ws://" + host + ":" + port + "/ws");
+        WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder()
+                .webSocketUri(uri).version(WebSocketVersion.V13).subprotocol("v12.stomp")
+                .maxFramePayloadLength(MAX_FRAME).handshakeTimeoutMillis(HELLO_TIMEOUT_MS)
+                .handleCloseFrames(true).dropPongFrames(true).build();
+        ChannelInitializer<Channel> init = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new ByteCounter(stats), new HttpClientCodec(),
+                        new HttpObjectAggregator(65_536), new WebSocketClientProtocolHandler(cfg),
+                        new WebSocketFrameAggregator(MAX_FRAME), st.new Handler());
+            }
+        };
+        live.add(st);
+        ChannelFuture cf = bootstrap(null, init).connect(remote, local == null ? null : new InetSocketAddress(local, 0));
+        st.channel = cf.channel();
+        cf.addListener(f -> {
+            if (!f.isSuccess()) {
+                st.fail("connect: " + describe(f.cause()));
+                forget(st);
+                return;
+            }
+            st.channel.eventLoop().schedule(() -> {
+                if (!st.ready.isDone()) {
+                    st.fail("not subscribed within " + HELLO_TIMEOUT_MS + " ms");
+                    st.channel.close();
+                }
+            }, HELLO_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        });
+        return st.ready;
+    }
+
+    void forget(ClientSession s) {
+        live.remove(s);
+    }
+
+    /** Sessions currently open (hello received, not closed). */
+    public List<ClientSession> sessions() {
+        List<ClientSession> out = new ArrayList<>();
+        for (ClientSession s : live) {
+            if (s.ready.isDone() && !s.ready.isCompletedExceptionally()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** Names of the broker queues of the open sessions, for cleanup. */
+    public List<String> sessionQueues() {
+        List<String> out = new ArrayList<>();
+        for (ClientSession s : sessions()) {
+            if (s.sessionId != null) {
+                out.add(io.lasthop.protocol.AmqpNames.sessionQueue(s.user, s.sessionId));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Opens a session for every user, at most {@code concurrency} handshakes in flight, within
+     * {@code timeout}. Users not started by then count as not started.
+     */
+    public ConnectReport connectAll(List<String> users, Transport transport, int concurrency, Duration timeout)
+            throws InterruptedException {
+        Semaphore inFlight = new Semaphore(concurrency);
+        Recorder latency = new Recorder(1, 600_000_000L, 3);
+        LongAdder ok = new LongAdder();
+        Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+        CountDownLatch done = new CountDownLatch(users.size());
+        AtomicLong lastDone = new AtomicLong();
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        int started = 0;
+        for (String user : users) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !inFlight.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                break;
+            }
+            started++;
+            long t0 = System.nanoTime();
+            open(user, transport).whenComplete((s, e) -> {
+                long t1 = System.nanoTime();
+                lastDone.accumulateAndGet(t1, Math::max);
+                if (e == null) {
+                    ok.increment();
+                    latency.recordValue(Math.max(1, (t1 - t0) / 1_000));
+                } else {
+                    failures.computeIfAbsent(describe(e), k -> new LongAdder()).increment();
+                }
+                inFlight.release();
+                done.countDown();
+            });
+        }
+        for (int i = started; i < users.size(); i++) {
+            done.countDown();
+        }
+        boolean all = done.await(Math.max(0, deadline - System.nanoTime()) + 25_000_000_000L, TimeUnit.NANOSECONDS);
+        Map<String, Long> reasons = new TreeMap<>();
+        failures.forEach((k, v) -> reasons.put(k, v.sum()));
+        if (!all) {
+            reasons.merge("still connecting at the deadline", (long) started - ok.sum()
+                    - failures.values().stream().mapToLong(LongAdder::sum).sum(), Long::sum);
+        }
+        long elapsed = Math.max(1, (lastDone.get() == 0 ? System.nanoTime() : lastDone.get()) - start);
+        return new ConnectReport(users.size(), ok.sum(), users.size() - started, reasons, elapsed,
+                latency.getIntervalHistogram());
+    }
+
+    /** Closes every session, as leaving browsers would, and waits for the sockets to close. */
+    public int closeAll(Duration timeout) {
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (ClientSession s : new ArrayList<>(live)) {
+            closing.add(s.close());
+        }
+        try {
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // counted below
+        }
+        return (int) closing.stream().filter(f -> !f.isDone()).count();
+    }
+
+    static String describe(Throwable e) {
+        while (e.getCause() != null && (e instanceof java.util.concurrent.CompletionException
+                || e instanceof java.util.concurrent.ExecutionException)) {
+            e = e.getCause();
+        }
+        String m = e.getMessage();
+        if (m == null) {
+            return e.getClass().getSimpleName();
+        }
+        // Keep reasons countable: drop addresses and ports.
+        m = m.replaceAll("/?127\\.\\d+\\.\\d+\\.\\d+(:\\d+)?", "<loopback>");
+        return m.length() > 120 ? m.substring(0, 120) : m;
+    }
+
+    @Override
+    public void close() {
+        closeAll(Duration.ofSeconds(10));
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
