@@ -117,6 +117,10 @@ class ScaleOutTest {
                 assertEquals(202, sse.postVia(nodes.get(1 + i % 2), "{\"t\":\"ack\",\"seq\":" + m.get("seq").asLong() + "}")
                         .statusCode());
             }
+            // A forwarded frame is applied asynchronously (202); a ping sent the same way after the
+            // last ack is answered on the stream only once that ack was applied.
+            assertEquals(202, sse.postVia(nodes.get(2), "{\"t\":\"ping\"}").statusCode());
+            sse.next("pong");
             sse.close();
             // Once the stream is gone its channel is closed: anything not acked would be back in the queue.
             String queue = Edge.queueOf(sseUser, session);
