@@ -43,6 +43,24 @@ abstract class ClientSession {
     /** Closes the session as a leaving browser would; completes when its sockets are closed. */
     abstract CompletableFuture<Void> close();
 
+    /** A WebSocket's close handshake, then the socket: what a leaving tab does. */
+    final CompletableFuture<Void> closeWebSocket() {
+        closing = true;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (channel == null) {
+            done.complete(null);
+            return done;
+        }
+        channel.closeFuture().addListener(f -> done.complete(null));
+        if (channel.isActive()) {
+            channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(1000, "bye"))
+                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        } else {
+            channel.close();
+        }
+        return done;
+    }
+
     void onFrameBytes(ByteBuf buf) {
         int len = buf.readableBytes();
         if (buf.hasArray()) {

@@ -3,10 +3,8 @@ package io.lasthop.bench.client;
 import io.lasthop.bench.MessageIds;
 import io.lasthop.bench.Payloads;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
@@ -49,19 +47,7 @@ final class StompSession extends ClientSession {
 
     @Override
     CompletableFuture<Void> close() {
-        closing = true;
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (channel == null) {
-            done.complete(null);
-            return done;
-        }
-        channel.closeFuture().addListener(f -> done.complete(null));
-        if (channel.isActive()) {
-            channel.writeAndFlush(new CloseWebSocketFrame(1000, "bye")).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            channel.close();
-        }
-        return done;
+        return closeWebSocket();
     }
 
     /** A parsed STOMP frame: command, the headers we need, and where the body is. */

@@ -1,9 +1,7 @@
 package io.lasthop.bench.client;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -32,19 +30,7 @@ final class WsSession extends ClientSession {
 
     @Override
     CompletableFuture<Void> close() {
-        closing = true;
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (channel == null) {
-            done.complete(null);
-            return done;
-        }
-        channel.closeFuture().addListener(f -> done.complete(null));
-        if (channel.isActive()) {
-            channel.writeAndFlush(new CloseWebSocketFrame(1000, "bye")).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            channel.close();
-        }
-        return done;
+        return closeWebSocket();
     }
 
     /** The last handler of the pipeline, after Netty's WebSocket client protocol handler. */
