@@ -35,15 +35,10 @@ class BrokerRestartTest {
         try (PrivateBroker broker = PrivateBroker.start();
              Edge edge = new Edge(c -> c.set(Settings.AMQP_URI, broker.uri()).set(Settings.RECOVERY_RATE, 200))) {
             ScheduledExecutorService timer = ResilientClient.timer();
+            List<String> users = ResilientClient.newUsers(sessions);
             List<ResilientClient> clients = new ArrayList<>();
-            List<String> users = new ArrayList<>();
             try {
-                for (int i = 0; i < sessions; i++) {
-                    String user = Edge.newUser();
-                    users.add(user);
-                    clients.add(new ResilientClient(Edge.token(user), edge::ws, timer));
-                }
-                Await.until(() -> clients.stream().allMatch(ResilientClient::isOpen), Duration.ofSeconds(60), "open");
+                clients.addAll(ResilientClient.openMany(users, edge::ws, timer));
                 publishRound(broker, users, 0);
                 Await.until(() -> clients.stream().allMatch(c -> c.shown().size() == 1), Duration.ofSeconds(30),
                         "round 0");

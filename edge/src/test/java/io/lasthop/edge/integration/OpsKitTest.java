@@ -11,6 +11,7 @@ import io.lasthop.edge.config.Settings;
 import io.lasthop.edge.testing.Await;
 import io.lasthop.edge.testing.Broker;
 import io.lasthop.edge.testing.Edge;
+import io.lasthop.edge.testing.Haproxy;
 import io.lasthop.edge.testing.WsClient;
 import io.lasthop.protocol.AmqpNames;
 import java.io.BufferedReader;
@@ -256,32 +257,17 @@ class OpsKitTest {
      */
     @Test
     void haproxyLocalConfigBalancesTwoEdgesAndDrainsOne() throws Exception {
-        String haproxy = tool("haproxy", "apt-get install -y haproxy");
+        tool("haproxy", "apt-get install -y haproxy");
         String suffix = UUID.randomUUID().toString().substring(0, 6);
         try (Edge a = new Edge(c -> c.set(Settings.NODE_ID, "opskit-a-" + suffix));
                 Edge b = new Edge(c -> c.set(Settings.NODE_ID, "opskit-b-" + suffix));
                 Broker broker = new Broker()) {
             String nodeA = a.server().nodeId();
             String nodeB = b.server().nodeId();
-            int front = freePort();
-            int stats = freePort();
-            String cfg = Files.readString(OPS.resolve("haproxy/haproxy-local.cfg"))
-                    .replace("127.0.0.1:8080", "127.0.0.1:" + front)
-                    .replace("127.0.0.1:8081", "127.0.0.1:" + a.server().port())
-                    .replace("127.0.0.1:8082", "127.0.0.1:" + b.server().port())
-                    .replace("127.0.0.1:8404", "127.0.0.1:" + stats)
-                    .replace("127.0.0.1:9999", "127.0.0.1:" + freePort())
-                    // this machine's file limit may be lower than production's, and HAProxy refuses
-                    // to start when it cannot get two descriptors per maxconn
-                    .replace("maxconn 100000", "maxconn 2000");
-            Path dir = Files.createTempDirectory("opskit-haproxy");
-            Path file = dir.resolve("haproxy.cfg");
-            Files.writeString(file, cfg);
-            Path log = dir.resolve("haproxy.log");
-            Process p = new ProcessBuilder(haproxy, "-db", "-f", file.toString()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            String base = "http://127.0.0.1:" + front;
-            try {
+            try (Haproxy lb = Haproxy.start(a.server().port(), b.server().port())) {
+                int stats = lb.statsPort();
+                Path log = lb.log();
+                String base = lb.http();
                 Await.until(() -> serverState(stats, "edge-1", "UP") && serverState(stats, "edge-2", "UP"),
                         Duration.ofSeconds(15), "HAProxy to see both edges ready:\n" + readQuietly(log));
 
@@ -335,14 +321,6 @@ class OpsKitTest {
                 Await.until(() -> serverState(stats, "edge-1", "DOWN"), Duration.ofSeconds(20),
                         "HAProxy to mark the draining edge down (its /readyz is 503)");
                 drain.join(30_000);
-            } finally {
-                p.destroy();
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-                Files.deleteIfExists(file);
-                Files.deleteIfExists(log);
-                Files.deleteIfExists(dir);
             }
         }
     }

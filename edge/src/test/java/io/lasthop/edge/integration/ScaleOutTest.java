@@ -172,15 +172,10 @@ class ScaleOutTest {
     private static void runUnderLoad(int sessions, EdgeAddress balancer, Disruption disruption, String what)
             throws Exception {
         ScheduledExecutorService timer = ResilientClient.timer();
+        List<String> users = ResilientClient.newUsers(sessions);
         List<ResilientClient> clients = new ArrayList<>();
-        List<String> users = new ArrayList<>();
         try {
-            for (int i = 0; i < sessions; i++) {
-                String user = Edge.newUser();
-                users.add(user);
-                clients.add(new ResilientClient(Edge.token(user), balancer::ws, timer));
-            }
-            Await.until(() -> clients.stream().allMatch(ResilientClient::isOpen), Duration.ofSeconds(60), "all open");
+            clients.addAll(ResilientClient.openMany(users, balancer::ws, timer));
             int rounds = 20;
             // The publisher keeps going while the disruption happens: a steady rate, not a pause.
             AtomicInteger published = new AtomicInteger();

@@ -12,11 +12,13 @@ import java.util.concurrent.TimeUnit;
 public final class Haproxy implements EdgeAddress, AutoCloseable {
     private final Process process;
     private final int front;
+    private final int stats;
     private final Path log;
 
-    private Haproxy(Process process, int front, Path log) {
+    private Haproxy(Process process, int front, int stats, Path log) {
         this.process = process;
         this.front = front;
+        this.stats = stats;
         this.log = log;
     }
 
@@ -24,11 +26,12 @@ public final class Haproxy implements EdgeAddress, AutoCloseable {
         Path cfgFile = locate();
         String haproxy = Files.isExecutable(Path.of("/usr/sbin/haproxy")) ? "/usr/sbin/haproxy" : "haproxy";
         int front = EdgeProcess.freePort();
+        int stats = EdgeProcess.freePort();
         String cfg = Files.readString(cfgFile)
                 .replace("127.0.0.1:8080", "127.0.0.1:" + front)
                 .replace("127.0.0.1:8081", "127.0.0.1:" + edge1Port)
                 .replace("127.0.0.1:8082", "127.0.0.1:" + edge2Port)
-                .replace("127.0.0.1:8404", "127.0.0.1:" + EdgeProcess.freePort())
+                .replace("127.0.0.1:8404", "127.0.0.1:" + stats)
                 .replace("127.0.0.1:9999", "127.0.0.1:" + EdgeProcess.freePort())
                 // HAProxy wants two descriptors per maxconn; this machine's limit may be below production's
                 .replace("maxconn 100000", "maxconn 4000");
@@ -43,7 +46,7 @@ public final class Haproxy implements EdgeAddress, AutoCloseable {
         } catch (IOException e) {
             throw new AssertionError("HAProxy is not installed: apt-get install -y haproxy (.ci/run does)", e);
         }
-        return new Haproxy(p, front, log);
+        return new Haproxy(p, front, stats, log);
     }
 
     @Override
@@ -63,6 +66,11 @@ public final class Haproxy implements EdgeAddress, AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** Port of HAProxy's stats frontend (server states, its Prometheus metrics). */
+    public int statsPort() {
+        return stats;
     }
 
     public Path log() {

@@ -53,6 +53,27 @@ public final class ResilientClient implements AutoCloseable {
         connect();
     }
 
+    /** One client for each new user, all connecting to {@code baseUrl}; returns once every one is open. */
+    public static List<ResilientClient> openMany(List<String> users, Supplier<String> baseUrl,
+                                                 ScheduledExecutorService timer) {
+        List<ResilientClient> clients = new ArrayList<>(users.size());
+        for (String user : users) {
+            clients.add(new ResilientClient(Edge.token(user), baseUrl, timer));
+        }
+        Await.until(() -> clients.stream().allMatch(ResilientClient::isOpen), Duration.ofSeconds(60),
+                users.size() + " clients to open");
+        return clients;
+    }
+
+    /** {@code n} user ids no other test uses. */
+    public static List<String> newUsers(int n) {
+        List<String> users = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            users.add(Edge.newUser());
+        }
+        return users;
+    }
+
     public static ScheduledExecutorService timer() {
         return Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "resilient-client");
