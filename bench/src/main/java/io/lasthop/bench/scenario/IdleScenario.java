@@ -27,7 +27,8 @@ public final class IdleScenario {
 
     record Ramp(String peer, int round, long requested, long opened, long failed, Map<String, Long> failures,
                 double connectPerSecond, LatencySummary connectLatency, Snapshot base, List<Snapshot> checkpoints,
-                Probes.AmqpUse amqp, int queuesDeleted, Map<String, Object> clientStats) {
+                Probes.AmqpUse amqp, int queuesDeleted, Map<String, Object> clientStats,
+                Map<String, Double> cpuMsPerSession) {
         Map<String, Double> perSession() {
             return checkpoints.get(checkpoints.size() - 1).perSession(base);
         }
@@ -87,9 +88,12 @@ public final class IdleScenario {
         Snapshot base = Snapshot.take(0, ctx.edgePid, true, ctx.queueRegex());
         List<Snapshot> snaps = new ArrayList<>();
         Acc acc = new Acc();
+        Map<String, Long> pids = new LinkedHashMap<>();
+        pids.put("edge", ctx.edgePid);
+        pids.put("broker", ctx.brokerPid);
         for (int c = 1; c <= cps; c++) {
             List<String> part = users.subList((c - 1) * n / cps, c * n / cps);
-            acc.add(fleet.connect(part, t, concurrency, timeout));
+            acc.connect(pids, fleet::pids, () -> fleet.connect(part, t, concurrency, timeout));
             Thread.sleep(settleMs);
             snaps.add(Snapshot.take(acc.opened, ctx.edgePid, true, ctx.queueRegex()));
             System.err.printf("  %d open, %.0f/s%n", acc.opened, acc.rate());
@@ -102,7 +106,7 @@ public final class IdleScenario {
         int deleted = ctx.deleteQueues(queues);
         Thread.sleep(settleMs);
         return new Ramp("lasthop-" + t.name().toLowerCase(), round, n, acc.opened, acc.failed(), acc.failures,
-                acc.rate(), LatencySummary.of(acc.latency), base, snaps, amqp, deleted, stats);
+                acc.rate(), LatencySummary.of(acc.latency), base, snaps, amqp, deleted, stats, acc.cpuMsPerSession());
     }
 
     private static Ramp rampRaw(RunContext ctx, int round, int n, int cps, int connections, int settleMs,
@@ -117,9 +121,10 @@ public final class IdleScenario {
         Probes.AmqpUse amqp;
         try (RawAmqpPeer peer = new RawAmqpPeer(ctx.amqp(), connections, ctx.ledgers, ctx.rawQueuePrefix() + "i" + round + ".")
                 .ackDelayMs(ctx.ackDelayMs())) {
+            Map<String, Long> pids = Map.of("broker", ctx.brokerPid);
             for (int c = 1; c <= cps; c++) {
                 List<String> part = users.subList((c - 1) * n / cps, c * n / cps);
-                acc.add(peer.connectAll(part, 16, timeout));
+                acc.connect(pids, () -> List.of(self), () -> peer.connectAll(part, 16, timeout));
                 Thread.sleep(settleMs);
                 snaps.add(Snapshot.take(acc.opened, self, true, ctx.queueRegex()));
                 System.err.printf("  %d consuming, %.0f/s%n", acc.opened, acc.rate());
@@ -129,7 +134,7 @@ public final class IdleScenario {
         }
         Thread.sleep(settleMs);
         return new Ramp("raw-amqp", round, n, acc.opened, acc.failed(), acc.failures, acc.rate(),
-                LatencySummary.of(acc.latency), base, snaps, amqp, deleted, Map.of());
+                LatencySummary.of(acc.latency), base, snaps, amqp, deleted, Map.of(), acc.cpuMsPerSession());
     }
 
     private static Ramp rampStomp(RunContext ctx, int round, int n, int cps, int concurrency, int settleMs,
@@ -144,9 +149,11 @@ public final class IdleScenario {
         int deleted;
         Map<String, Object> stats;
         try (io.lasthop.bench.client.StompPeer peer = ctx.stompPeer(n)) {
+            Map<String, Long> pids = Map.of("broker", pid);
+            long self = ProcessHandle.current().pid();
             for (int c = 1; c <= cps; c++) {
                 List<String> part = users.subList((c - 1) * n / cps, c * n / cps);
-                acc.add(peer.connectAll(part, concurrency, timeout));
+                acc.connect(pids, () -> List.of(self), () -> peer.connectAll(part, concurrency, timeout));
                 Thread.sleep(settleMs);
                 snaps.add(Snapshot.take(acc.opened, pid, false, ctx.queueRegex(), node));
                 System.err.printf("  %d subscribed, %.0f/s%n", acc.opened, acc.rate());
@@ -156,15 +163,66 @@ public final class IdleScenario {
         }
         Thread.sleep(settleMs);
         return new Ramp("web-stomp", round, n, acc.opened, acc.failed(), acc.failures, acc.rate(),
-                LatencySummary.of(acc.latency), base, snaps, null, deleted, stats);
+                LatencySummary.of(acc.latency), base, snaps, null, deleted, stats, acc.cpuMsPerSession());
     }
 
-    /** Connect reports of the ramp segments, added up; time spent probing is left out. */
+    /** A ramp segment: connects a share of the users and reports how it went. */
+    private interface Segment {
+        ConnectReport run() throws Exception;
+    }
+
+    /**
+     * Connect reports of the ramp segments, added up, and the CPU each process spent during them;
+     * time and CPU spent probing (full GCs, rabbitmqctl) are left out.
+     */
     private static final class Acc {
         long opened;
         long elapsed;
         final Map<String, Long> failures = new TreeMap<>();
         final Histogram latency = new Histogram(1, 600_000_000L, 3);
+        final Map<String, Double> cpuSeconds = new LinkedHashMap<>();
+
+        /**
+         * Runs a segment and charges it the CPU of {@code pids} and of the load generator's
+         * processes (summed as "load generator"; a worker process started by the segment counts
+         * from zero).
+         */
+        void connect(Map<String, Long> pids, java.util.function.Supplier<List<Long>> generator, Segment segment)
+                throws Exception {
+            Map<String, Double> before = cpu(pids, generator.get());
+            ConnectReport r = segment.run();
+            Map<String, Double> after = cpu(pids, generator.get());
+            after.forEach((k, v) -> {
+                Double b = before.get(k);
+                if (b != null && b >= 0 && v >= 0) {
+                    cpuSeconds.merge(k, v - b, Double::sum);
+                }
+            });
+            add(r);
+        }
+
+        private static Map<String, Double> cpu(Map<String, Long> pids, List<Long> generator) {
+            Map<String, Double> m = new LinkedHashMap<>();
+            pids.forEach((k, pid) -> {
+                if (pid > 0) {
+                    m.put(k, Probes.cpuSeconds(pid));
+                }
+            });
+            double gen = 0;
+            for (long pid : generator) {
+                double v = Probes.cpuSeconds(pid);
+                gen += Math.max(0, v);
+            }
+            m.put("load generator", gen);
+            return m;
+        }
+
+        /** CPU milliseconds per session opened, by process. */
+        Map<String, Double> cpuMsPerSession() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            cpuSeconds.forEach((k, v) -> m.put(k, opened == 0 ? Double.NaN : v * 1000 / opened));
+            return m;
+        }
 
         void add(ConnectReport r) {
             opened += r.opened();
@@ -187,6 +245,23 @@ public final class IdleScenario {
 
     private static double mean(List<Ramp> rs, java.util.function.ToDoubleFunction<Ramp> f) {
         return rs.stream().mapToDouble(f).filter(v -> !Double.isNaN(v)).average().orElse(Double.NaN);
+    }
+
+    /** CPU ms per session of the named processes, summed; a process the ramp did not use counts 0. */
+    private static double cpu(Ramp r, String... keys) {
+        if (r.cpuMsPerSession().isEmpty()) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        boolean any = false;
+        for (String k : keys) {
+            Double v = r.cpuMsPerSession().get(k);
+            if (v != null && !Double.isNaN(v)) {
+                sum += v;
+                any = true;
+            }
+        }
+        return any ? sum : Double.NaN;
     }
 
     private static double per(Ramp r, String key) {
@@ -213,6 +288,13 @@ public final class IdleScenario {
         row(md, withC, "connect rate, sessions/s (higher is better)", a, b, c, Ramp::connectPerSecond, v -> Fmt.num(v, 0));
         row(md, withC, "connect time p50, ms", a, b, c, r -> r.connectLatency().p50Us() / 1000.0, v -> Fmt.num(v, 1));
         row(md, withC, "connect time p99, ms", a, b, c, r -> r.connectLatency().p99Us() / 1000.0, v -> Fmt.num(v, 1));
+        row(md, withC, "CPU ms / session opened: edge", a, b, c, r -> cpu(r, "edge"), v -> Fmt.num(v, 2));
+        row(md, withC, "CPU ms / session opened: broker (A, B: shared node; C: its own)", a, b, c, r -> cpu(r, "broker"),
+                v -> Fmt.num(v, 2));
+        row(md, withC, "CPU ms / session opened: **serving** (A: edge + broker; B, C: broker)", a, b, c,
+                r -> cpu(r, "edge", "broker"), v -> Fmt.num(v, 2));
+        row(md, withC, "CPU ms / session opened: load generator (A, C: browser clients; B: the consumers)", a, b, c,
+                r -> cpu(r, "load generator"), v -> Fmt.num(v, 2));
         row(md, withC, "queue process memory / session (this run's queues, `list_queues memory`)", a, b, c,
                 r -> per(r, "run_queue_mem"), Fmt::bytesDelta);
         row(md, withC, "broker memory / session (`memory_breakdown`; A, B: the shared broker, noisy; C: its own node)",

@@ -7,6 +7,8 @@ import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -131,12 +133,19 @@ public final class Broker implements AutoCloseable {
 
     /** Closes every client connection from the broker's side, as an operator or a failure would. */
     public static void closeAllConnections() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("rabbitmqctl", "close_all_connections", "lasthop test: broker-side kill")
-                .redirectErrorStream(true).start();
+        ctl("close_all_connections", "lasthop test: broker-side kill");
+    }
+
+    /** Runs {@code rabbitmqctl} on the shared node; fails the test if the command fails. */
+    public static String ctl(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("rabbitmqctl"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("rabbitmqctl close_all_connections failed: " + out);
+            throw new IllegalStateException("rabbitmqctl " + String.join(" ", args) + " failed: " + out);
         }
+        return out;
     }
 
     public static Duration timeout() {
