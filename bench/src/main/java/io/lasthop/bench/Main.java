@@ -9,6 +9,7 @@ import io.lasthop.bench.report.Section;
 import io.lasthop.bench.scenario.IdleScenario;
 import io.lasthop.bench.scenario.RateScenario;
 import io.lasthop.bench.scenario.RunContext;
+import io.lasthop.bench.scenario.StormScenario;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -27,11 +28,11 @@ import java.util.Map;
  * process) and {@code delete-queues} (names on stdin).
  */
 public final class Main {
+    static final List<String> IMPLEMENTED = List.of("idle", "rate", "storm");
     static final Map<String, String> NOT_YET = new LinkedHashMap<>();
 
     static {
         NOT_YET.put("fanout", "Topic fan-out (one publish to `lasthop.topic`, many subscribed sessions).");
-        NOT_YET.put("storm", "Reconnect storm (every session drops and resumes at once).");
         NOT_YET.put("wire", "Bytes on the wire per transport for a 15-byte message "
                 + "(the `rate` scenario reports client bytes read per message over the transport it ran).");
         NOT_YET.put("poll", "HTTP streaming (`/lasthop/stream`) and long-polling (`/lasthop/poll`) clients.");
@@ -60,12 +61,13 @@ public final class Main {
     static int run(Options opts, String commandLine) throws Exception {
         List<String> scenarios = opts.positional().isEmpty() ? List.of("idle", "rate") : new ArrayList<>(opts.positional());
         if (scenarios.contains("all")) {
-            scenarios = new ArrayList<>(List.of("idle", "rate"));
+            scenarios = new ArrayList<>(List.of("idle", "rate", "storm"));
             scenarios.addAll(NOT_YET.keySet());
         }
         for (String s : scenarios) {
-            if (!s.equals("idle") && !s.equals("rate") && !NOT_YET.containsKey(s)) {
-                System.err.println("unknown scenario " + s + "; known: idle, rate, " + String.join(", ", NOT_YET.keySet()) + ", all");
+            if (!IMPLEMENTED.contains(s) && !NOT_YET.containsKey(s)) {
+                System.err.println("unknown scenario " + s + "; known: " + String.join(", ", IMPLEMENTED) + ", "
+                        + String.join(", ", NOT_YET.keySet()) + ", all");
                 return 2;
             }
         }
@@ -88,6 +90,7 @@ public final class Main {
                 switch (s) {
                     case "idle" -> sections.add(IdleScenario.run(ctx));
                     case "rate" -> sections.add(RateScenario.run(ctx));
+                    case "storm" -> sections.add(StormScenario.run(ctx));
                     default -> sections.add(Section.notImplemented("Scenario `" + s + "`", NOT_YET.get(s)));
                 }
             } catch (Exception e) {
@@ -181,7 +184,7 @@ public final class Main {
     }
 
     static final String USAGE = """
-            usage: java -jar lasthop-bench.jar run [idle] [rate] [all|fanout|storm|wire|poll] [options]
+            usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [all|fanout|wire|poll] [options]
                    (normally through bench/run, which builds, starts the edge and cleans up)
               --edge HOST:PORT          edge to load (loopback only)               127.0.0.1:18080
               --edge-pid PID            edge process, for heap/RSS/CPU readings
@@ -190,7 +193,7 @@ public final class Main {
               --run-id ID               names users bench-ID-… and raw queues lasthop-bench.ID.…
               --out DIR                 report directory                           bench/results
               --time-limit SECONDS      the harness stops starting phases after this   900
-              --sessions N              idle: 2000; rate: 1000
+              --sessions N              idle, storm: 2000; rate: 1000
               --transport ws|sse        edge transport                              ws
               --rounds R                A/B rounds                                  2
               --connect-concurrency C   handshakes in flight                        64
@@ -206,6 +209,11 @@ public final class Main {
               --stomp-node N --stomp-ws HOST:PORT --stomp-amqp-uri URI   that node (bench/run passes them)
               --per-address N           connections per source address 127.0.0.x   25000
               --ack-delay-ms MS         cumulative ack delay (or 32 deliveries)     10
+              --storm-concurrency C     storm: resumes in flight                    256
+              --storm-messages M        storm: messages published while away        = sessions
+              --storm-rate R            storm: their publish rate                   2000
+              --storm-gap-ms MS         storm: pause between the drop and publishing   2000
+              --raw-threads T           storm: raw-AMQP setup threads               16
             The secret comes from LASTHOP_JWT_HS256_SECRET, as for the edge.
             """;
 }

@@ -45,6 +45,8 @@ public final class RawAmqpPeer implements AutoCloseable {
     private final String queuePrefix;
     private final List<Connection> connections = new ArrayList<>();
     private final List<Consumer> consumers = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Queues whose consumers {@link #dropAll} closed, waiting for {@link #resumeAll}. */
+    private final List<String> dropped = new ArrayList<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "raw-amqp-acks");
         t.setDaemon(true);
@@ -97,19 +99,79 @@ public final class RawAmqpPeer implements AutoCloseable {
      * five synchronous AMQP round trips), within {@code timeout}.
      */
     public ConnectReport connectAll(List<String> users, int threads, Duration timeout) throws InterruptedException {
+        int base = consumers.size();
+        return runSetups(users.size(), threads, timeout, i -> {
+            String queue = queuePrefix + (base + i);
+            Channel ch = connections.get((base + i) % connections.size()).createChannel();
+            ch.basicQos(PREFETCH);
+            ch.queueDeclare(queue, true, false, false, queueArgs());
+            ch.queueBind(queue, AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(users.get(i)));
+            consume(ch, queue);
+        });
+    }
+
+    /**
+     * Closes every consumer's channel, keeping the queues, as a lost connection would (unacked
+     * deliveries are requeued). Returns how many were dropped; {@link #resumeAll} brings them back.
+     */
+    public int dropAll() {
+        List<Consumer> all;
+        synchronized (consumers) {
+            all = new ArrayList<>(consumers);
+            consumers.clear();
+        }
+        for (Consumer c : all) {
+            try {
+                if (c.getChannel().isOpen()) {
+                    c.getChannel().close();
+                }
+            } catch (Exception e) {
+                // gone already: the broker requeued its deliveries
+            }
+            dropped.add(c.queue);
+        }
+        return all.size();
+    }
+
+    /**
+     * Registers a consumer again on every dropped queue, as a reconnecting consumer does: a
+     * channel, prefetch, a passive declare (the queue must still exist), consume. The floor for
+     * sessions resuming existing queues.
+     */
+    public ConnectReport resumeAll(int threads, Duration timeout) throws InterruptedException {
+        List<String> queues = new ArrayList<>(dropped);
+        dropped.clear();
+        return runSetups(queues.size(), threads, timeout, i -> {
+            String queue = queues.get(i);
+            Channel ch = connections.get(i % connections.size()).createChannel();
+            ch.basicQos(PREFETCH);
+            ch.queueDeclarePassive(queue);
+            consume(ch, queue);
+        });
+    }
+
+    private void consume(Channel ch, String queue) throws IOException {
+        Consumer consumer = new Consumer(ch, queue);
+        ch.basicConsume(queue, false, consumer);
+        consumers.add(consumer);
+    }
+
+    /** One consumer's setup, blocking on the broker. */
+    private interface Setup {
+        void run(int index) throws Exception;
+    }
+
+    private ConnectReport runSetups(int count, int threads, Duration timeout, Setup setup) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         Recorder latency = new Recorder(1, 600_000_000L, 3);
         LongAdder ok = new LongAdder();
         Map<String, LongAdder> failures = new ConcurrentHashMap<>();
-        CountDownLatch done = new CountDownLatch(users.size());
+        CountDownLatch done = new CountDownLatch(count);
         AtomicLong lastDone = new AtomicLong();
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        int base = consumers.size();
-        for (int i = 0; i < users.size(); i++) {
-            String user = users.get(i);
-            String queue = queuePrefix + (base + i);
-            Connection c = connections.get((base + i) % connections.size());
+        for (int i = 0; i < count; i++) {
+            int index = i;
             pool.execute(() -> {
                 long t0 = System.nanoTime();
                 try {
@@ -117,13 +179,7 @@ public final class RawAmqpPeer implements AutoCloseable {
                         failures.computeIfAbsent("not started before the deadline", k -> new LongAdder()).increment();
                         return;
                     }
-                    Channel ch = c.createChannel();
-                    ch.basicQos(PREFETCH);
-                    ch.queueDeclare(queue, true, false, false, queueArgs());
-                    ch.queueBind(queue, AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(user));
-                    Consumer consumer = new Consumer(ch, queue);
-                    ch.basicConsume(queue, false, consumer);
-                    consumers.add(consumer);
+                    setup.run(index);
                     long t1 = System.nanoTime();
                     lastDone.accumulateAndGet(t1, Math::max);
                     latency.recordValue(Math.max(1, (t1 - t0) / 1_000));
@@ -144,7 +200,7 @@ public final class RawAmqpPeer implements AutoCloseable {
             reasons.merge("still connecting at the deadline", done.getCount(), Long::sum);
         }
         long elapsed = Math.max(1, (lastDone.get() == 0 ? System.nanoTime() : lastDone.get()) - start);
-        return new ConnectReport(users.size(), ok.sum(), 0, reasons, elapsed, latency.getIntervalHistogram());
+        return new ConnectReport(count, ok.sum(), 0, reasons, elapsed, latency.getIntervalHistogram());
     }
 
     /** Queue names declared so far. */
@@ -167,6 +223,13 @@ public final class RawAmqpPeer implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         int deleted = 0;
         try (Channel admin = connections.get(0).createChannel()) {
+            for (String q : dropped) {
+                if (System.nanoTime() < deadline) {
+                    admin.queueDelete(q);
+                    deleted++;
+                }
+            }
+            dropped.clear();
             for (Consumer c : all) {
                 try {
                     if (c.getChannel().isOpen()) {

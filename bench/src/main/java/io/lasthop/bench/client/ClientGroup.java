@@ -13,6 +13,12 @@ import org.HdrHistogram.Histogram;
 public interface ClientGroup extends AutoCloseable {
     ConnectReport connect(List<String> users, Transport transport, int concurrency, Duration timeout) throws Exception;
 
+    /** Drops every open session as a network loss would; returns how many. */
+    int dropAll(Duration timeout) throws Exception;
+
+    /** Resumes every dropped session at once; a session not resumed counts as a failure. */
+    ConnectReport resumeAll(int concurrency, Duration timeout) throws Exception;
+
     void openPhase(int phase, long expected) throws Exception;
 
     Ledger.Counts counts(int phase) throws Exception;

@@ -65,6 +65,8 @@ public final class ClientPool implements AutoCloseable {
     final Ledgers ledgers;
     final ClientStats stats = new ClientStats();
     private final Set<ClientSession> live = ConcurrentHashMap.newKeySet();
+    /** Sessions dropped by {@link #dropAll}, waiting for {@link #resumeAll}. */
+    private final List<ClientSession> dropped = new ArrayList<>();
     /** Longest wait before a pending cumulative ack goes out. */
     volatile long ackDelayMs = AckBatcher.DELAY_MS;
 
@@ -136,12 +138,16 @@ public final class ClientPool implements AutoCloseable {
     /** Opens one session; completes at its {@code hello} (Web-STOMP: at its subscription's receipt). */
     public CompletableFuture<ClientSession> open(String user, Transport transport) {
         if (prepare != null) {
-            return prepare.apply(user).thenCompose(v -> connect(user, transport));
+            return prepare.apply(user).thenCompose(v -> connect(user, transport, ""));
         }
-        return connect(user, transport);
+        return connect(user, transport, "");
     }
 
-    private CompletableFuture<ClientSession> connect(String user, Transport transport) {
+    /**
+     * @param resume empty for a new session, else the query parameters naming the session to
+     *               resume ({@link ClientSession#resumeQuery()})
+     */
+    private CompletableFuture<ClientSession> connect(String user, Transport transport, String resume) {
         if (transport == Transport.STOMP) {
             return connectStomp(user);
         }
@@ -152,7 +158,7 @@ public final class ClientPool implements AutoCloseable {
         ChannelInitializer<Channel> init;
         if (transport == Transport.WS) {
             WsSession ws = new WsSession(this, user, token);
-            URI uri = URI.create("ws://" + host + ":" + port + "/lasthop/ws?token=" + token);
+            URI uri = URI.create("ws://" + host + ":" + port + "/lasthop/ws?token=" + token + resume);
             WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder()
                     .webSocketUri(uri).version(WebSocketVersion.V13)
                     .maxFramePayloadLength(MAX_FRAME).handshakeTimeoutMillis(HELLO_TIMEOUT_MS)
@@ -187,7 +193,7 @@ public final class ClientPool implements AutoCloseable {
             }
             if (transport == Transport.SSE) {
                 DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
-                        "/lasthop/sse?token=" + token);
+                        "/lasthop/sse?token=" + token + resume);
                 req.headers().set(HttpHeaderNames.HOST, hostHeader()).set(HttpHeaderNames.ACCEPT, "text/event-stream");
                 s.channel.writeAndFlush(req);
             }
@@ -269,36 +275,84 @@ public final class ClientPool implements AutoCloseable {
      */
     public ConnectReport connectAll(List<String> users, Transport transport, int concurrency, Duration timeout)
             throws InterruptedException {
+        return runAll(users.size(), i -> open(users.get(i), transport), s -> null, concurrency, timeout);
+    }
+
+    /**
+     * Drops every open session at once, as a network loss would (no close handshake), and keeps
+     * what each needs to resume. Returns how many were dropped.
+     */
+    public int dropAll(Duration timeout) {
+        List<ClientSession> open = sessions();
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (ClientSession s : open) {
+            closing.add(s.drop());
+        }
+        try {
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // the sockets close anyway; the resume counts what came back
+        }
+        synchronized (dropped) {
+            dropped.addAll(open);
+        }
+        return open.size();
+    }
+
+    /**
+     * Resumes every dropped session at once (at most {@code concurrency} handshakes in flight). A
+     * session the edge could not resume, and replaced by a new one, counts as a failure.
+     */
+    public ConnectReport resumeAll(int concurrency, Duration timeout) throws InterruptedException {
+        List<ClientSession> todo;
+        synchronized (dropped) {
+            todo = new ArrayList<>(dropped);
+            dropped.clear();
+        }
+        return runAll(todo.size(), i -> {
+            ClientSession old = todo.get(i);
+            return connect(old.user, old.transport(), old.resumeQuery());
+        }, s -> s.resumed ? null : "not resumed: the edge started a new session", concurrency, timeout);
+    }
+
+    /**
+     * Starts {@code count} handshakes, at most {@code concurrency} in flight, within
+     * {@code timeout}; {@code verdict} names what is wrong with an opened session, or null.
+     */
+    private ConnectReport runAll(int count, java.util.function.IntFunction<CompletableFuture<ClientSession>> start,
+                                 java.util.function.Function<ClientSession, String> verdict, int concurrency,
+                                 Duration timeout) throws InterruptedException {
         Semaphore inFlight = new Semaphore(concurrency);
         Recorder latency = new Recorder(1, 600_000_000L, 3);
         LongAdder ok = new LongAdder();
         Map<String, LongAdder> failures = new ConcurrentHashMap<>();
-        CountDownLatch done = new CountDownLatch(users.size());
+        CountDownLatch done = new CountDownLatch(count);
         AtomicLong lastDone = new AtomicLong();
-        long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
+        long begin = System.nanoTime();
+        long deadline = begin + timeout.toNanos();
         int started = 0;
-        for (String user : users) {
+        for (int i = 0; i < count; i++) {
             long left = deadline - System.nanoTime();
             if (left <= 0 || !inFlight.tryAcquire(left, TimeUnit.NANOSECONDS)) {
                 break;
             }
             started++;
             long t0 = System.nanoTime();
-            open(user, transport).whenComplete((s, e) -> {
+            start.apply(i).whenComplete((s, e) -> {
                 long t1 = System.nanoTime();
                 lastDone.accumulateAndGet(t1, Math::max);
-                if (e == null) {
+                String wrong = e == null ? verdict.apply(s) : describe(e);
+                if (wrong == null) {
                     ok.increment();
                     latency.recordValue(Math.max(1, (t1 - t0) / 1_000));
                 } else {
-                    failures.computeIfAbsent(describe(e), k -> new LongAdder()).increment();
+                    failures.computeIfAbsent(wrong, k -> new LongAdder()).increment();
                 }
                 inFlight.release();
                 done.countDown();
             });
         }
-        for (int i = started; i < users.size(); i++) {
+        for (int i = started; i < count; i++) {
             done.countDown();
         }
         boolean all = done.await(Math.max(0, deadline - System.nanoTime()) + 25_000_000_000L, TimeUnit.NANOSECONDS);
@@ -308,9 +362,8 @@ public final class ClientPool implements AutoCloseable {
             reasons.merge("still connecting at the deadline", (long) started - ok.sum()
                     - failures.values().stream().mapToLong(LongAdder::sum).sum(), Long::sum);
         }
-        long elapsed = Math.max(1, (lastDone.get() == 0 ? System.nanoTime() : lastDone.get()) - start);
-        return new ConnectReport(users.size(), ok.sum(), users.size() - started, reasons, elapsed,
-                latency.getIntervalHistogram());
+        long elapsed = Math.max(1, (lastDone.get() == 0 ? System.nanoTime() : lastDone.get()) - begin);
+        return new ConnectReport(count, ok.sum(), count - started, reasons, elapsed, latency.getIntervalHistogram());
     }
 
     /** Closes every session, as leaving browsers would, and waits for the sockets to close. */

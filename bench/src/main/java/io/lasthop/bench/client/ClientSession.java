@@ -25,6 +25,8 @@ abstract class ClientSession {
     Channel channel;
     String sessionId;
     String connectionId;
+    String node;
+    boolean resumed;
     volatile boolean closing;
     private ScheduledFuture<?> ackTimer;
 
@@ -42,6 +44,26 @@ abstract class ClientSession {
 
     /** Closes the session as a leaving browser would; completes when its sockets are closed. */
     abstract CompletableFuture<Void> close();
+
+    /**
+     * Drops the session as a lost network would: its sockets close with no close handshake, so the
+     * edge keeps the session's queue for a resume. Completes when the sockets are closed.
+     */
+    CompletableFuture<Void> drop() {
+        closing = true;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (channel == null) {
+            done.complete(null);
+        } else {
+            channel.close().addListener(f -> done.complete(null));
+        }
+        return done;
+    }
+
+    /** The query that resumes this session on any node (PROTOCOL.md §2, §5). */
+    String resumeQuery() {
+        return "&session=" + sessionId + "&connection=" + connectionId + (node == null ? "" : "&node=" + node);
+    }
 
     /** A WebSocket's close handshake, then the socket: what a leaving tab does. */
     final CompletableFuture<Void> closeWebSocket() {
@@ -88,6 +110,8 @@ abstract class ClientSession {
             case HELLO -> {
                 sessionId = f.session;
                 connectionId = f.connection;
+                node = f.node;
+                resumed = f.resumed;
                 ready.complete(this);
             }
             case PING -> {

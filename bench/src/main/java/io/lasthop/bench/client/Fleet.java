@@ -79,16 +79,49 @@ public final class Fleet implements AutoCloseable {
             load.set(g, load.get(g) + take);
             next += take;
         }
-        ExecutorService pool = Executors.newFixedThreadPool(parts.size());
+        List<java.util.concurrent.Callable<ConnectReport>> calls = new ArrayList<>();
+        for (int g = 0; g < parts.size(); g++) {
+            ClientGroup group = groups.get(g);
+            List<String> part = parts.get(g);
+            int share = Math.max(1, (int) ((long) concurrency * part.size() / Math.max(1, users.size())));
+            calls.add(() -> part.isEmpty()
+                    ? new ConnectReport(0, 0, 0, Map.of(), 1, new Histogram(1, 600_000_000L, 3))
+                    : group.connect(part, transport, share, timeout));
+        }
+        return merged(calls);
+    }
+
+    /** Drops every session of every process at once, as a network loss would; returns how many. */
+    public int dropAll(Duration timeout) throws Exception {
+        int n = 0;
+        for (ClientGroup g : groups) {
+            n += g.dropAll(timeout);
+        }
+        return n;
+    }
+
+    /**
+     * Resumes every dropped session, the processes in parallel, each with its share of
+     * {@code concurrency} by how many sessions it holds.
+     */
+    public ConnectReport resumeAll(int concurrency, Duration timeout) throws Exception {
+        long total = load.stream().mapToLong(Integer::longValue).sum();
+        List<java.util.concurrent.Callable<ConnectReport>> calls = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+            ClientGroup group = groups.get(g);
+            int share = Math.max(1, (int) ((long) concurrency * load.get(g) / Math.max(1, total)));
+            calls.add(() -> group.resumeAll(share, timeout));
+        }
+        return merged(calls);
+    }
+
+    /** Runs the groups' calls in parallel; the merged report's elapsed time is the slowest group's. */
+    private static ConnectReport merged(List<java.util.concurrent.Callable<ConnectReport>> calls) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(calls.size());
         try {
             List<Future<ConnectReport>> fs = new ArrayList<>();
-            for (int g = 0; g < parts.size(); g++) {
-                ClientGroup group = groups.get(g);
-                List<String> part = parts.get(g);
-                int share = Math.max(1, (int) ((long) concurrency * part.size() / Math.max(1, users.size())));
-                fs.add(pool.submit(() -> part.isEmpty()
-                        ? new ConnectReport(0, 0, 0, Map.of(), 1, new Histogram(1, 600_000_000L, 3))
-                        : group.connect(part, transport, share, timeout)));
+            for (var c : calls) {
+                fs.add(pool.submit(c));
             }
             long requested = 0;
             long opened = 0;

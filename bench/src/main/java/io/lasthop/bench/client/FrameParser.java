@@ -41,6 +41,8 @@ public final class FrameParser {
                     case "redelivered" -> frame.redelivered = v == JsonToken.VALUE_TRUE;
                     case "session" -> frame.session = v == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "connection" -> frame.connection = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "node" -> frame.node = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "resumed" -> frame.resumed = v == JsonToken.VALUE_TRUE;
                     case "code" -> frame.code = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : frame.code;
                     case "reason" -> frame.reason = v == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "body" -> {

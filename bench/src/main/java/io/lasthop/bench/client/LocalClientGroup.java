@@ -25,6 +25,16 @@ public final class LocalClientGroup implements ClientGroup {
     }
 
     @Override
+    public int dropAll(Duration timeout) {
+        return pool.dropAll(timeout);
+    }
+
+    @Override
+    public ConnectReport resumeAll(int concurrency, Duration timeout) throws InterruptedException {
+        return pool.resumeAll(concurrency, timeout);
+    }
+
+    @Override
     public void openPhase(int phase, long expected) {
         if (ledgers.get(phase) == null) {
             ledgers.open(phase, expected);

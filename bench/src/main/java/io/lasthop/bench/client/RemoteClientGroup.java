@@ -87,11 +87,25 @@ public final class RemoteClientGroup implements ClientGroup {
         ObjectNode c = cmd("connect").put("transport", transport.name()).put("concurrency", concurrency)
                 .put("timeoutMs", timeout.toMillis());
         users.forEach(c.putArray("users")::add);
-        JsonNode r = call(c, timeout.plusSeconds(60));
+        return report(call(c, timeout.plusSeconds(60)));
+    }
+
+    private static ConnectReport report(JsonNode r) {
         Map<String, Long> failures = new TreeMap<>();
         r.path("failures").fields().forEachRemaining(e -> failures.put(e.getKey(), e.getValue().asLong()));
         return new ConnectReport(r.path("requested").asLong(), r.path("opened").asLong(), r.path("notStarted").asLong(),
                 failures, r.path("elapsedNanos").asLong(), LatencySummary.decode(r.path("latency").asText()));
+    }
+
+    @Override
+    public int dropAll(Duration timeout) throws IOException {
+        return call(cmd("dropAll").put("timeoutMs", timeout.toMillis()), timeout.plusSeconds(30)).path("dropped").asInt();
+    }
+
+    @Override
+    public ConnectReport resumeAll(int concurrency, Duration timeout) throws IOException {
+        return report(call(cmd("resumeAll").put("concurrency", concurrency).put("timeoutMs", timeout.toMillis()),
+                timeout.plusSeconds(60)));
     }
 
     @Override

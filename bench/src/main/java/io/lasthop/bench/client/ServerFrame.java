@@ -16,6 +16,9 @@ public final class ServerFrame {
     public long sentUs = -1;
     public String session;
     public String connection;
+    /** hello: the node holding the session, and whether the requested session was resumed. */
+    public String node;
+    public boolean resumed;
     public int code;
     public String reason;
 
@@ -28,6 +31,8 @@ public final class ServerFrame {
         sentUs = -1;
         session = null;
         connection = null;
+        node = null;
+        resumed = false;
         code = 0;
         reason = null;
     }

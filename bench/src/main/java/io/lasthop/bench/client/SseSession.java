@@ -113,6 +113,12 @@ final class SseSession extends ClientSession {
         }
     }
 
+    /** An event stream has no close handshake: dropping it is closing it. */
+    @Override
+    CompletableFuture<Void> drop() {
+        return close();
+    }
+
     @Override
     CompletableFuture<Void> close() {
         closing = true;

@@ -72,6 +72,37 @@ public final class Probes {
         return -1;
     }
 
+    /**
+     * A gauge from the edge's {@code /metrics} (Prometheus text), summed over its label sets; NaN
+     * if the edge does not answer or has no such metric.
+     */
+    public static double edgeGauge(String host, int port, String name) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/metrics"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? gauge(r.body(), name) : Double.NaN;
+        } catch (IOException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
+    /** The sum of a metric's samples in Prometheus text, or NaN if it has none. */
+    static double gauge(String text, String name) {
+        double sum = 0;
+        boolean found = false;
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name) && line.length() > name.length()
+                    && (line.charAt(name.length()) == ' ' || line.charAt(name.length()) == '{')) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                found = true;
+            }
+        }
+        return found ? sum : Double.NaN;
+    }
+
     /** User plus system CPU time of a process (all its threads), in seconds. */
     public static double cpuSeconds(long pid) {
         try {

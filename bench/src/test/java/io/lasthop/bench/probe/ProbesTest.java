@@ -1,6 +1,7 @@
 package io.lasthop.bench.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
@@ -14,6 +15,16 @@ class ProbesTest {
         assertEquals(11, s.tcpInUse());
         assertEquals(8, s.tcpTimeWait());
         assertEquals(3 * 4096, s.tcpMemBytes());
+    }
+
+    @Test
+    void gaugeSumsLabelSetsAndIgnoresLookalikes() {
+        String text = "# HELP lasthop_sessions Sessions connected to this node\n# TYPE lasthop_sessions gauge\n"
+                + "lasthop_sessions 12.0\nlasthop_sessions_opened_total{resumed=\"true\"} 40.0\n"
+                + "lasthop_connections{transport=\"websocket\"} 3.0\nlasthop_connections{transport=\"sse\"} 2.0\n";
+        assertEquals(12.0, Probes.gauge(text, "lasthop_sessions"));
+        assertEquals(5.0, Probes.gauge(text, "lasthop_connections"));
+        assertTrue(Double.isNaN(Probes.gauge(text, "lasthop_missing")));
     }
 
     @Test
