@@ -7,6 +7,7 @@ import io.lasthop.bench.client.Worker;
 import io.lasthop.bench.report.ReportWriter;
 import io.lasthop.bench.report.Section;
 import io.lasthop.bench.scenario.IdleScenario;
+import io.lasthop.bench.scenario.LayoutScenario;
 import io.lasthop.bench.scenario.RateScenario;
 import io.lasthop.bench.scenario.RunContext;
 import io.lasthop.bench.scenario.StormScenario;
@@ -28,7 +29,7 @@ import java.util.Map;
  * process) and {@code delete-queues} (names on stdin).
  */
 public final class Main {
-    static final List<String> IMPLEMENTED = List.of("idle", "rate", "storm");
+    static final List<String> IMPLEMENTED = List.of("idle", "rate", "storm", "layout");
     static final Map<String, String> NOT_YET = new LinkedHashMap<>();
 
     static {
@@ -91,6 +92,7 @@ public final class Main {
                     case "idle" -> sections.add(IdleScenario.run(ctx));
                     case "rate" -> sections.add(RateScenario.run(ctx));
                     case "storm" -> sections.add(StormScenario.run(ctx));
+                    case "layout" -> sections.add(LayoutScenario.run(ctx));
                     default -> sections.add(Section.notImplemented("Scenario `" + s + "`", NOT_YET.get(s)));
                 }
             } catch (Exception e) {
@@ -184,7 +186,7 @@ public final class Main {
     }
 
     static final String USAGE = """
-            usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [all|fanout|wire|poll] [options]
+            usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [layout] [all|fanout|wire|poll] [options]
                    (normally through bench/run, which builds, starts the edge and cleans up)
               --edge HOST:PORT          edge to load (loopback only)               127.0.0.1:18080
               --edge-pid PID            edge process, for heap/RSS/CPU readings
@@ -214,6 +216,8 @@ public final class Main {
               --storm-rate R            storm: their publish rate                   2000
               --storm-gap-ms MS         storm: pause between the drop and publishing   2000
               --raw-threads T           storm: raw-AMQP setup threads               16
+              --layouts K1,K2,…         layout: consumers per channel to compare    1,16,256
+              --layout-rate R           layout: msg/s of its delivery phase         2000
             The secret comes from LASTHOP_JWT_HS256_SECRET, as for the edge.
             """;
 }

@@ -54,6 +54,9 @@ public final class RawAmqpPeer implements AutoCloseable {
     });
     public final LongAdder messages = new LongAdder();
     private long ackDelayMs = AckBatcher.DELAY_MS;
+    private int consumersPerChannel = 1;
+    /** Shared channels by index (index = consumer / consumersPerChannel), when they are shared. */
+    private final Map<Integer, Channel> shared = new ConcurrentHashMap<>();
 
     /**
      * @param queuePrefix queues are {@code queuePrefix + index}; bench/run deletes them by this prefix
@@ -67,6 +70,16 @@ public final class RawAmqpPeer implements AutoCloseable {
         for (int i = 0; i < connectionCount; i++) {
             connections.add(factory.newConnection("lasthop-bench raw-amqp " + i));
         }
+    }
+
+    /**
+     * Consumers per channel: 1 (the default, the edge's layout) gives each consumer a channel of its
+     * own and acks cumulatively; more share a channel, which then must ack each delivery on its
+     * own ({@code multiple} would ack the other consumers' deliveries too).
+     */
+    public RawAmqpPeer consumersPerChannel(int k) {
+        this.consumersPerChannel = Math.max(1, k);
+        return this;
     }
 
     public RawAmqpPeer ackDelayMs(long ms) {
@@ -102,8 +115,7 @@ public final class RawAmqpPeer implements AutoCloseable {
         int base = consumers.size();
         return runSetups(users.size(), threads, timeout, i -> {
             String queue = queuePrefix + (base + i);
-            Channel ch = connections.get((base + i) % connections.size()).createChannel();
-            ch.basicQos(PREFETCH);
+            Channel ch = channelFor(base + i);
             ch.queueDeclare(queue, true, false, false, queueArgs());
             ch.queueBind(queue, AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(users.get(i)));
             consume(ch, queue);
@@ -148,6 +160,29 @@ public final class RawAmqpPeer implements AutoCloseable {
             ch.queueDeclarePassive(queue);
             consume(ch, queue);
         });
+    }
+
+    /** A channel of its own with its prefetch set, or the shared channel of consumer {@code index}. */
+    private Channel channelFor(int index) throws IOException {
+        if (consumersPerChannel == 1) {
+            Channel ch = connections.get(index % connections.size()).createChannel();
+            ch.basicQos(PREFETCH);
+            return ch;
+        }
+        int slot = index / consumersPerChannel;
+        synchronized (shared) {
+            Channel ch = shared.get(slot);
+            if (ch == null || !ch.isOpen()) {
+                ch = connections.get(slot % connections.size()).createChannel();
+                ch.basicQos(PREFETCH); // per consumer, for every consumer started on it later
+                shared.put(slot, ch);
+            }
+            return ch;
+        }
+    }
+
+    public int sharedChannelCount() {
+        return consumersPerChannel == 1 ? consumers.size() : shared.size();
     }
 
     private void consume(Channel ch, String queue) throws IOException {
@@ -232,7 +267,7 @@ public final class RawAmqpPeer implements AutoCloseable {
             dropped.clear();
             for (Consumer c : all) {
                 try {
-                    if (c.getChannel().isOpen()) {
+                    if (consumersPerChannel == 1 && c.getChannel().isOpen()) {
                         c.getChannel().close();
                     }
                 } catch (Exception e) {
@@ -245,6 +280,19 @@ public final class RawAmqpPeer implements AutoCloseable {
             }
         } catch (Exception e) {
             System.err.println("raw-amqp cleanup: " + e);
+        }
+        // Deleting a queue cancels its consumer; the shared channels go last.
+        synchronized (shared) {
+            for (Channel ch : shared.values()) {
+                try {
+                    if (ch.isOpen()) {
+                        ch.close();
+                    }
+                } catch (Exception e) {
+                    // closing anyway
+                }
+            }
+            shared.clear();
         }
         return deleted;
     }
@@ -265,6 +313,8 @@ public final class RawAmqpPeer implements AutoCloseable {
     private final class Consumer extends DefaultConsumer {
         final String queue;
         private final AckBatcher acks = new AckBatcher();
+        /** Tags to ack one by one, on a shared channel. */
+        private final List<Long> single = new ArrayList<>();
 
         Consumer(Channel ch, String queue) {
             super(ch);
@@ -279,6 +329,9 @@ public final class RawAmqpPeer implements AutoCloseable {
             ledgers.record(MessageIds.phase(id), MessageIds.number(id), Payloads.sentUs(body, 0, body.length), now);
             AckBatcher.Action a;
             synchronized (this) {
+                if (consumersPerChannel > 1) {
+                    single.add(env.getDeliveryTag());
+                }
                 a = acks.onMessage(env.getDeliveryTag());
             }
             switch (a) {
@@ -290,12 +343,23 @@ public final class RawAmqpPeer implements AutoCloseable {
 
         private void flush() {
             long tag;
+            List<Long> each = List.of();
             synchronized (this) {
                 tag = acks.take();
+                if (!single.isEmpty()) {
+                    each = new ArrayList<>(single);
+                    single.clear();
+                }
             }
             if (tag > 0 && getChannel().isOpen()) {
                 try {
-                    getChannel().basicAck(tag, true);
+                    if (consumersPerChannel == 1) {
+                        getChannel().basicAck(tag, true);
+                    } else {
+                        for (long t : each) {
+                            getChannel().basicAck(t, false);
+                        }
+                    }
                 } catch (IOException | RuntimeException e) {
                     // the channel closed: its deliveries are requeued
                 }
