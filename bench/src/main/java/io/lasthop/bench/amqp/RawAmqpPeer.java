@@ -7,6 +7,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import io.lasthop.bench.EpochMicros;
+import io.lasthop.bench.Fanout;
 import io.lasthop.bench.Ledgers;
 import io.lasthop.bench.MessageIds;
 import io.lasthop.bench.Payloads;
@@ -97,17 +98,36 @@ public final class RawAmqpPeer implements AutoCloseable {
      * five synchronous AMQP round trips), within {@code timeout}.
      */
     public ConnectReport connectAll(List<String> users, int threads, Duration timeout) throws InterruptedException {
+        return connect(users.stream().map(u -> new Binding(AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(u), null))
+                .toList(), threads, timeout);
+    }
+
+    /**
+     * The fan-out floor: one queue per subscriber, bound to {@code lasthop.topic} by its topic
+     * alone (an edge session queue also has its user binding, which topic messages never match),
+     * its deliveries counted in the subscriber's ledger slots. Otherwise as {@link #connectAll}.
+     */
+    public ConnectReport connectSubscribers(List<Fanout.Subscriber> subscribers, int threads, Duration timeout)
+            throws InterruptedException {
+        return connect(subscribers.stream().map(s -> new Binding(AmqpNames.TOPIC_EXCHANGE, s.topic(), s)).toList(),
+                threads, timeout);
+    }
+
+    /** A queue's one binding, and the subscriber whose slots count its deliveries (null: by message number). */
+    private record Binding(String exchange, String key, Fanout.Subscriber subscriber) { }
+
+    private ConnectReport connect(List<Binding> bindings, int threads, Duration timeout) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         Recorder latency = new Recorder(1, 600_000_000L, 3);
         LongAdder ok = new LongAdder();
         Map<String, LongAdder> failures = new ConcurrentHashMap<>();
-        CountDownLatch done = new CountDownLatch(users.size());
+        CountDownLatch done = new CountDownLatch(bindings.size());
         AtomicLong lastDone = new AtomicLong();
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         int base = consumers.size();
-        for (int i = 0; i < users.size(); i++) {
-            String user = users.get(i);
+        for (int i = 0; i < bindings.size(); i++) {
+            Binding binding = bindings.get(i);
             String queue = queuePrefix + (base + i);
             Connection c = connections.get((base + i) % connections.size());
             pool.execute(() -> {
@@ -120,8 +140,8 @@ public final class RawAmqpPeer implements AutoCloseable {
                     Channel ch = c.createChannel();
                     ch.basicQos(PREFETCH);
                     ch.queueDeclare(queue, true, false, false, queueArgs());
-                    ch.queueBind(queue, AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(user));
-                    Consumer consumer = new Consumer(ch, queue);
+                    ch.queueBind(queue, binding.exchange(), binding.key());
+                    Consumer consumer = new Consumer(ch, queue, binding.subscriber());
                     ch.basicConsume(queue, false, consumer);
                     consumers.add(consumer);
                     long t1 = System.nanoTime();
@@ -144,7 +164,7 @@ public final class RawAmqpPeer implements AutoCloseable {
             reasons.merge("still connecting at the deadline", done.getCount(), Long::sum);
         }
         long elapsed = Math.max(1, (lastDone.get() == 0 ? System.nanoTime() : lastDone.get()) - start);
-        return new ConnectReport(users.size(), ok.sum(), 0, reasons, elapsed, latency.getIntervalHistogram());
+        return new ConnectReport(bindings.size(), ok.sum(), 0, reasons, elapsed, latency.getIntervalHistogram());
     }
 
     /** Queue names declared so far. */
@@ -201,11 +221,13 @@ public final class RawAmqpPeer implements AutoCloseable {
 
     private final class Consumer extends DefaultConsumer {
         final String queue;
+        private final Fanout.Subscriber subscriber;
         private final AckBatcher acks = new AckBatcher();
 
-        Consumer(Channel ch, String queue) {
+        Consumer(Channel ch, String queue, Fanout.Subscriber subscriber) {
             super(ch);
             this.queue = queue;
+            this.subscriber = subscriber;
         }
 
         @Override
@@ -213,7 +235,9 @@ public final class RawAmqpPeer implements AutoCloseable {
             long now = EpochMicros.now();
             messages.increment();
             String id = props.getMessageId();
-            ledgers.record(MessageIds.phase(id), MessageIds.number(id), Payloads.sentUs(body, 0, body.length), now);
+            long n = MessageIds.number(id);
+            long index = subscriber == null ? n : subscriber.ledgerIndex(env.getRoutingKey(), n);
+            ledgers.record(MessageIds.phase(id), index, Payloads.sentUs(body, 0, body.length), now);
             AckBatcher.Action a;
             synchronized (this) {
                 a = acks.onMessage(env.getDeliveryTag());

@@ -1,5 +1,6 @@
 package io.lasthop.bench.client;
 
+import io.lasthop.bench.Fanout;
 import io.lasthop.bench.Ledger;
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +13,9 @@ import org.HdrHistogram.Histogram;
  */
 public interface ClientGroup extends AutoCloseable {
     ConnectReport connect(List<String> users, Transport transport, int concurrency, Duration timeout) throws Exception;
+
+    /** Subscribes the sessions of these subscribers' users, which this group holds (see {@link ClientPool#subscribeAll}). */
+    ConnectReport subscribe(List<Fanout.Subscriber> subscribers, int concurrency, Duration timeout) throws Exception;
 
     void openPhase(int phase, long expected) throws Exception;
 

@@ -1,5 +1,6 @@
 package io.lasthop.bench.client;
 
+import io.lasthop.bench.Fanout;
 import io.lasthop.bench.Ledger;
 import io.lasthop.bench.Ledgers;
 import java.time.Duration;
@@ -22,6 +23,12 @@ public final class LocalClientGroup implements ClientGroup {
     public ConnectReport connect(List<String> users, Transport transport, int concurrency, Duration timeout)
             throws InterruptedException {
         return pool.connectAll(users, transport, concurrency, timeout);
+    }
+
+    @Override
+    public ConnectReport subscribe(List<Fanout.Subscriber> subscribers, int concurrency, Duration timeout)
+            throws InterruptedException {
+        return pool.subscribeAll(subscribers, concurrency, timeout);
     }
 
     @Override

@@ -5,7 +5,7 @@ package io.lasthop.bench.client;
  * reused by one parser, so reading a frame allocates little.
  */
 public final class ServerFrame {
-    public enum Type { HELLO, MSG, PING, PONG, CLOSE, ERROR, OTHER }
+    public enum Type { HELLO, MSG, PING, PONG, OK, CLOSE, ERROR, OTHER }
 
     public Type type = Type.OTHER;
     public long seq;
@@ -13,11 +13,18 @@ public final class ServerFrame {
     public int idPhase = -1;
     public long idNumber = -1;
     public boolean redelivered;
+    /** A {@code msg} frame's routing key. */
+    public String key;
     public long sentUs = -1;
     public String session;
     public String connection;
+    /** A {@code close} frame's numeric code. */
     public int code;
     public String reason;
+    /** An {@code error} frame's code, e.g. {@code forbidden}. */
+    public String errorCode;
+    /** The request an {@code ok} or {@code error} answers, or -1. */
+    public long ref = -1;
 
     void reset() {
         type = Type.OTHER;
@@ -25,10 +32,13 @@ public final class ServerFrame {
         idPhase = -1;
         idNumber = -1;
         redelivered = false;
+        key = null;
         sentUs = -1;
         session = null;
         connection = null;
         code = 0;
         reason = null;
+        errorCode = null;
+        ref = -1;
     }
 }

@@ -50,13 +50,11 @@ public final class Worker {
             case "connect" -> {
                 List<String> users = new ArrayList<>();
                 c.path("users").forEach(u -> users.add(u.asText()));
-                ConnectReport cr = g.connect(users, Transport.valueOf(c.path("transport").asText()),
-                        c.path("concurrency").asInt(), Duration.ofMillis(c.path("timeoutMs").asLong()));
-                r.put("requested", cr.requested()).put("opened", cr.opened()).put("notStarted", cr.notStarted())
-                        .put("elapsedNanos", cr.elapsedNanos()).put("latency", LatencySummary.encode(cr.latencyUs()));
-                ObjectNode f = r.putObject("failures");
-                cr.failures().forEach(f::put);
+                RemoteClientGroup.put(r, g.connect(users, Transport.valueOf(c.path("transport").asText()),
+                        c.path("concurrency").asInt(), Duration.ofMillis(c.path("timeoutMs").asLong())));
             }
+            case "subscribe" -> RemoteClientGroup.put(r, g.subscribe(RemoteClientGroup.decode(c.path("subscribers")),
+                    c.path("concurrency").asInt(), Duration.ofMillis(c.path("timeoutMs").asLong())));
             case "openPhase" -> g.openPhase(c.path("phase").asInt(), c.path("expected").asLong());
             case "counts" -> {
                 Ledger.Counts k = g.counts(c.path("phase").asInt());
