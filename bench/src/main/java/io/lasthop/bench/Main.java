@@ -6,6 +6,7 @@ import io.lasthop.bench.client.SourceAddresses;
 import io.lasthop.bench.client.Worker;
 import io.lasthop.bench.report.ReportWriter;
 import io.lasthop.bench.report.Section;
+import io.lasthop.bench.scenario.FanoutScenario;
 import io.lasthop.bench.scenario.IdleScenario;
 import io.lasthop.bench.scenario.LayoutScenario;
 import io.lasthop.bench.scenario.RateScenario;
@@ -29,11 +30,10 @@ import java.util.Map;
  * process) and {@code delete-queues} (names on stdin).
  */
 public final class Main {
-    static final List<String> IMPLEMENTED = List.of("idle", "rate", "storm", "layout");
+    static final List<String> IMPLEMENTED = List.of("idle", "rate", "storm", "fanout", "layout");
     static final Map<String, String> NOT_YET = new LinkedHashMap<>();
 
     static {
-        NOT_YET.put("fanout", "Topic fan-out (one publish to `lasthop.topic`, many subscribed sessions).");
         NOT_YET.put("wire", "Bytes on the wire per transport for a 15-byte message "
                 + "(the `rate` scenario reports client bytes read per message over the transport it ran).");
         NOT_YET.put("poll", "HTTP streaming (`/lasthop/stream`) and long-polling (`/lasthop/poll`) clients.");
@@ -59,12 +59,21 @@ public final class Main {
         }
     }
 
-    static int run(Options opts, String commandLine) throws Exception {
-        List<String> scenarios = opts.positional().isEmpty() ? List.of("idle", "rate") : new ArrayList<>(opts.positional());
-        if (scenarios.contains("all")) {
-            scenarios = new ArrayList<>(List.of("idle", "rate", "storm"));
-            scenarios.addAll(NOT_YET.keySet());
+    /**
+     * The scenarios a command line names, in order: idle and rate when none; every scenario,
+     * implemented or not, for {@code all}.
+     */
+    static List<String> scenarios(List<String> positional) {
+        if (positional.contains("all")) {
+            List<String> all = new ArrayList<>(IMPLEMENTED);
+            all.addAll(NOT_YET.keySet());
+            return all;
         }
+        return positional.isEmpty() ? List.of("idle", "rate") : positional;
+    }
+
+    static int run(Options opts, String commandLine) throws Exception {
+        List<String> scenarios = scenarios(opts.positional());
         for (String s : scenarios) {
             if (!IMPLEMENTED.contains(s) && !NOT_YET.containsKey(s)) {
                 System.err.println("unknown scenario " + s + "; known: " + String.join(", ", IMPLEMENTED) + ", "
@@ -93,6 +102,7 @@ public final class Main {
                     case "rate" -> sections.add(RateScenario.run(ctx));
                     case "storm" -> sections.add(StormScenario.run(ctx));
                     case "layout" -> sections.add(LayoutScenario.run(ctx));
+                    case "fanout" -> sections.add(FanoutScenario.run(ctx));
                     default -> sections.add(Section.notImplemented("Scenario `" + s + "`", NOT_YET.get(s)));
                 }
             } catch (Exception e) {
@@ -137,7 +147,8 @@ public final class Main {
                 opts.integer("per-address", SourceAddresses.DEFAULT_PER_ADDRESS), opts.longValue("source-base", 0));
         ClientPool pool = new ClientPool(edge.substring(0, colon), Integer.parseInt(edge.substring(colon + 1)),
                 secret.getBytes(StandardCharsets.UTF_8), Duration.ofHours(6), ledgers, sources,
-                opts.integer("client-threads", 2)).ackDelayMs(opts.integer("ack-delay-ms", 10));
+                opts.integer("client-threads", 2)).ackDelayMs(opts.integer("ack-delay-ms", 10))
+                .grantSubscribe(opts.list("subscribe-grants"));
         Worker.serve(new LocalClientGroup(pool, ledgers));
     }
 
@@ -186,7 +197,7 @@ public final class Main {
     }
 
     static final String USAGE = """
-            usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [layout] [all|fanout|wire|poll] [options]
+            usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [fanout] [layout] [all|wire|poll] [options]
                    (normally through bench/run, which builds, starts the edge and cleans up)
               --edge HOST:PORT          edge to load (loopback only)               127.0.0.1:18080
               --edge-pid PID            edge process, for heap/RSS/CPU readings
@@ -195,17 +206,19 @@ public final class Main {
               --run-id ID               names users bench-ID-… and raw queues lasthop-bench.ID.…
               --out DIR                 report directory                           bench/results
               --time-limit SECONDS      the harness stops starting phases after this   900
-              --sessions N              idle, storm: 2000; rate: 1000
+              --sessions N              idle, storm, layout: 2000; rate, fanout: 1000
               --transport ws|sse        edge transport                              ws
               --rounds R                A/B rounds                                  2
               --connect-concurrency C   handshakes in flight                        64
               --checkpoints K           idle: probes during the ramp                4
               --rates A,B,C             rate: messages/s per step                   500,1000,2000
+                                        fanout: publishes/s per step                20,50,100
+              --topics T                fanout: topics, each with sessions/T subscribers  10
               --until-saturation        rate: keep doubling past the list until the edge saturates
               --max-rate R              rate: ceiling for --until-saturation        16000
-              --step-seconds S          rate: seconds of publishing per phase       8
-              --sizes A,B,C             rate: body sizes in bytes, picked by seed   64,256,1024
-              --seed S                  rate: schedule seed                         42
+              --step-seconds S          rate, fanout: seconds of publishing per phase  8
+              --sizes A,B,C             rate, fanout: body sizes in bytes, by seed  64,256,1024
+              --seed S                  rate, fanout: schedule seed                 42
               --sessions-per-process N  load-generator sessions per JVM (capped by the file limit)
               --peers raw[,stomp]       baselines: raw AMQP, and RabbitMQ Web-STOMP on its own node  raw
               --stomp-node N --stomp-ws HOST:PORT --stomp-amqp-uri URI   that node (bench/run passes them)

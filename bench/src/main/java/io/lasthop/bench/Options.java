@@ -58,6 +58,11 @@ public final class Options {
                 .mapToInt(Integer::parseInt).toArray();
     }
 
+    /** A comma-separated list; empty when the option is absent. */
+    public List<String> list(String key) {
+        return Arrays.stream(str(key, "").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
     public Map<String, String> all() {
         return values;
     }

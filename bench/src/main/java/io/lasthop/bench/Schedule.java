@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 
 /**
  * The publisher's fixed, seeded plan. For a phase of a given rate step and round, it fixes which
- * user each message goes to and its payload size. The A and B phases of one step and round (the
+ * user (for fan-out: which topic) each message goes to and its payload size. The A and B phases of one step and round (the
  * edge and its baseline) get the very same plan, and the same seed gives the same plan on every
  * run.
  */

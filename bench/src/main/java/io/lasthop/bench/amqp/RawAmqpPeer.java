@@ -7,6 +7,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import io.lasthop.bench.EpochMicros;
+import io.lasthop.bench.Fanout;
 import io.lasthop.bench.Ledgers;
 import io.lasthop.bench.MessageIds;
 import io.lasthop.bench.Payloads;
@@ -112,13 +113,33 @@ public final class RawAmqpPeer implements AutoCloseable {
      * five synchronous AMQP round trips), within {@code timeout}.
      */
     public ConnectReport connectAll(List<String> users, int threads, Duration timeout) throws InterruptedException {
+        return connect(users.stream().map(u -> new Binding(AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(u), null))
+                .toList(), threads, timeout);
+    }
+
+    /**
+     * The fan-out floor: one queue per subscriber, bound to {@code lasthop.topic} by its topic
+     * alone (an edge session queue also has its user binding, which topic messages never match),
+     * its deliveries counted in the subscriber's ledger slots. Otherwise as {@link #connectAll}.
+     */
+    public ConnectReport connectSubscribers(List<Fanout.Subscriber> subscribers, int threads, Duration timeout)
+            throws InterruptedException {
+        return connect(subscribers.stream().map(s -> new Binding(AmqpNames.TOPIC_EXCHANGE, s.topic(), s)).toList(),
+                threads, timeout);
+    }
+
+    /** A queue's one binding, and the subscriber whose slots count its deliveries (null: by message number). */
+    private record Binding(String exchange, String key, Fanout.Subscriber subscriber) { }
+
+    private ConnectReport connect(List<Binding> bindings, int threads, Duration timeout) throws InterruptedException {
         int base = consumers.size();
-        return runSetups(users.size(), threads, timeout, i -> {
+        return runSetups(bindings.size(), threads, timeout, i -> {
+            Binding binding = bindings.get(i);
             String queue = queuePrefix + (base + i);
             Channel ch = channelFor(base + i);
             ch.queueDeclare(queue, true, false, false, queueArgs());
-            ch.queueBind(queue, AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(users.get(i)));
-            consume(ch, queue);
+            ch.queueBind(queue, binding.exchange(), binding.key());
+            consume(ch, queue, binding.subscriber());
         });
     }
 
@@ -158,7 +179,7 @@ public final class RawAmqpPeer implements AutoCloseable {
             Channel ch = connections.get(i % connections.size()).createChannel();
             ch.basicQos(PREFETCH);
             ch.queueDeclarePassive(queue);
-            consume(ch, queue);
+            consume(ch, queue, null);
         });
     }
 
@@ -185,8 +206,8 @@ public final class RawAmqpPeer implements AutoCloseable {
         return consumersPerChannel == 1 ? consumers.size() : shared.size();
     }
 
-    private void consume(Channel ch, String queue) throws IOException {
-        Consumer consumer = new Consumer(ch, queue);
+    private void consume(Channel ch, String queue, Fanout.Subscriber subscriber) throws IOException {
+        Consumer consumer = new Consumer(ch, queue, subscriber);
         ch.basicConsume(queue, false, consumer);
         consumers.add(consumer);
     }
@@ -312,13 +333,15 @@ public final class RawAmqpPeer implements AutoCloseable {
 
     private final class Consumer extends DefaultConsumer {
         final String queue;
+        private final Fanout.Subscriber subscriber;
         private final AckBatcher acks = new AckBatcher();
         /** Tags to ack one by one, on a shared channel. */
         private final List<Long> single = new ArrayList<>();
 
-        Consumer(Channel ch, String queue) {
+        Consumer(Channel ch, String queue, Fanout.Subscriber subscriber) {
             super(ch);
             this.queue = queue;
+            this.subscriber = subscriber;
         }
 
         @Override
@@ -326,7 +349,9 @@ public final class RawAmqpPeer implements AutoCloseable {
             long now = EpochMicros.now();
             messages.increment();
             String id = props.getMessageId();
-            ledgers.record(MessageIds.phase(id), MessageIds.number(id), Payloads.sentUs(body, 0, body.length), now);
+            long n = MessageIds.number(id);
+            long index = subscriber == null ? n : subscriber.ledgerIndex(env.getRoutingKey(), n);
+            ledgers.record(MessageIds.phase(id), index, Payloads.sentUs(body, 0, body.length), now);
             AckBatcher.Action a;
             synchronized (this) {
                 if (consumersPerChannel > 1) {

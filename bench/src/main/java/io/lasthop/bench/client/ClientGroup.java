@@ -1,5 +1,6 @@
 package io.lasthop.bench.client;
 
+import io.lasthop.bench.Fanout;
 import io.lasthop.bench.Ledger;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,9 @@ public interface ClientGroup extends AutoCloseable {
 
     /** Resumes every dropped session at once; a session not resumed counts as a failure. */
     ConnectReport resumeAll(int concurrency, Duration timeout) throws Exception;
+
+    /** Subscribes the sessions of these subscribers' users, which this group holds (see {@link ClientPool#subscribeAll}). */
+    ConnectReport subscribe(List<Fanout.Subscriber> subscribers, int concurrency, Duration timeout) throws Exception;
 
     void openPhase(int phase, long expected) throws Exception;
 

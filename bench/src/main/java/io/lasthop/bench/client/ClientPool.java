@@ -1,5 +1,6 @@
 package io.lasthop.bench.client;
 
+import io.lasthop.bench.Fanout;
 import io.lasthop.bench.Ledgers;
 import io.lasthop.bench.Tokens;
 import io.netty.bootstrap.Bootstrap;
@@ -26,11 +27,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,6 +45,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -69,6 +73,8 @@ public final class ClientPool implements AutoCloseable {
     private final List<ClientSession> dropped = new ArrayList<>();
     /** Longest wait before a pending cumulative ack goes out. */
     volatile long ackDelayMs = AckBatcher.DELAY_MS;
+    /** Topic patterns the sessions' tokens allow them to subscribe to; none by default. */
+    private volatile List<String> subscribeGrants = List.of();
 
     public ClientPool(String host, int port, byte[] secret, Duration tokenTtl, Ledgers ledgers,
                       SourceAddresses sources, int threads) {
@@ -89,6 +95,12 @@ public final class ClientPool implements AutoCloseable {
 
     public ClientPool ackDelayMs(long ms) {
         this.ackDelayMs = Math.max(1, ms);
+        return this;
+    }
+
+    /** Tokens minted from now on carry a {@code lasthop} claim allowing {@code sub} to these patterns. */
+    public ClientPool grantSubscribe(List<String> patterns) {
+        this.subscribeGrants = List.copyOf(patterns);
         return this;
     }
 
@@ -151,7 +163,7 @@ public final class ClientPool implements AutoCloseable {
         if (transport == Transport.STOMP) {
             return connectStomp(user);
         }
-        String token = Tokens.mint(secret, user, tokenTtl);
+        String token = Tokens.mint(secret, user, tokenTtl, subscribeGrants);
         long k = connections.getAndAdd(transport.socketsPerSession());
         InetAddress local = sources.address(k);
         ClientSession s;
@@ -275,7 +287,7 @@ public final class ClientPool implements AutoCloseable {
      */
     public ConnectReport connectAll(List<String> users, Transport transport, int concurrency, Duration timeout)
             throws InterruptedException {
-        return runAll(users.size(), i -> open(users.get(i), transport), s -> null, concurrency, timeout);
+        return inFlight(users, concurrency, timeout, user -> open(user, transport));
     }
 
     /**
@@ -309,61 +321,80 @@ public final class ClientPool implements AutoCloseable {
             todo = new ArrayList<>(dropped);
             dropped.clear();
         }
-        return runAll(todo.size(), i -> {
-            ClientSession old = todo.get(i);
-            return connect(old.user, old.transport(), old.resumeQuery());
-        }, s -> s.resumed ? null : "not resumed: the edge started a new session", concurrency, timeout);
+        return inFlight(todo, concurrency, timeout, old -> connect(old.user, old.transport(), old.resumeQuery())
+                .thenCompose(s -> s.resumed ? CompletableFuture.completedFuture(s)
+                        : CompletableFuture.failedFuture(new IOException("not resumed: the edge started a new session"))));
     }
 
     /**
-     * Starts {@code count} handshakes, at most {@code concurrency} in flight, within
-     * {@code timeout}; {@code verdict} names what is wrong with an opened session, or null.
+     * Subscribes each subscriber's open session to its topic: at most {@code concurrency}
+     * {@code sub} requests in flight, within {@code timeout}. The report's "opened" counts the
+     * {@code ok} answers; its failures are by error code, or say why no answer came.
      */
-    private ConnectReport runAll(int count, java.util.function.IntFunction<CompletableFuture<ClientSession>> start,
-                                 java.util.function.Function<ClientSession, String> verdict, int concurrency,
-                                 Duration timeout) throws InterruptedException {
+    public ConnectReport subscribeAll(List<Fanout.Subscriber> subscribers, int concurrency, Duration timeout)
+            throws InterruptedException {
+        Map<String, ClientSession> byUser = new HashMap<>();
+        for (ClientSession s : sessions()) {
+            byUser.put(s.user, s);
+        }
+        return inFlight(subscribers, concurrency, timeout, sub -> {
+            ClientSession s = byUser.get(sub.user());
+            if (s == null) {
+                return CompletableFuture.failedFuture(new IOException("no open session"));
+            }
+            return CompletableFuture.supplyAsync(() -> s.subscribe(sub), s.channel.eventLoop()).thenCompose(f -> f);
+        });
+    }
+
+    /**
+     * Runs {@code op} for every item, at most {@code concurrency} in flight, starting none after
+     * {@code timeout}, and reports how they went: completions, failures by reason, the time from
+     * the first start to the last completion, and the latency of each successful one.
+     */
+    private <T> ConnectReport inFlight(List<T> items, int concurrency, Duration timeout,
+                                       Function<T, CompletableFuture<?>> op) throws InterruptedException {
         Semaphore inFlight = new Semaphore(concurrency);
         Recorder latency = new Recorder(1, 600_000_000L, 3);
         LongAdder ok = new LongAdder();
         Map<String, LongAdder> failures = new ConcurrentHashMap<>();
-        CountDownLatch done = new CountDownLatch(count);
+        CountDownLatch done = new CountDownLatch(items.size());
         AtomicLong lastDone = new AtomicLong();
-        long begin = System.nanoTime();
-        long deadline = begin + timeout.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
         int started = 0;
-        for (int i = 0; i < count; i++) {
+        for (T item : items) {
             long left = deadline - System.nanoTime();
             if (left <= 0 || !inFlight.tryAcquire(left, TimeUnit.NANOSECONDS)) {
                 break;
             }
             started++;
             long t0 = System.nanoTime();
-            start.apply(i).whenComplete((s, e) -> {
+            op.apply(item).whenComplete((s, e) -> {
                 long t1 = System.nanoTime();
                 lastDone.accumulateAndGet(t1, Math::max);
-                String wrong = e == null ? verdict.apply(s) : describe(e);
-                if (wrong == null) {
+                if (e == null) {
                     ok.increment();
                     latency.recordValue(Math.max(1, (t1 - t0) / 1_000));
                 } else {
-                    failures.computeIfAbsent(wrong, k -> new LongAdder()).increment();
+                    failures.computeIfAbsent(describe(e), k -> new LongAdder()).increment();
                 }
                 inFlight.release();
                 done.countDown();
             });
         }
-        for (int i = started; i < count; i++) {
+        for (int i = started; i < items.size(); i++) {
             done.countDown();
         }
         boolean all = done.await(Math.max(0, deadline - System.nanoTime()) + 25_000_000_000L, TimeUnit.NANOSECONDS);
         Map<String, Long> reasons = new TreeMap<>();
         failures.forEach((k, v) -> reasons.put(k, v.sum()));
         if (!all) {
-            reasons.merge("still connecting at the deadline", (long) started - ok.sum()
+            reasons.merge("still in flight at the deadline", (long) started - ok.sum()
                     - failures.values().stream().mapToLong(LongAdder::sum).sum(), Long::sum);
         }
-        long elapsed = Math.max(1, (lastDone.get() == 0 ? System.nanoTime() : lastDone.get()) - begin);
-        return new ConnectReport(count, ok.sum(), count - started, reasons, elapsed, latency.getIntervalHistogram());
+        long elapsed = Math.max(1, (lastDone.get() == 0 ? System.nanoTime() : lastDone.get()) - start);
+        return new ConnectReport(items.size(), ok.sum(), items.size() - started, reasons, elapsed,
+                latency.getIntervalHistogram());
     }
 
     /** Closes every session, as leaving browsers would, and waits for the sockets to close. */

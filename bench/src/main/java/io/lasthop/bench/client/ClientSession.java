@@ -1,21 +1,27 @@
 package io.lasthop.bench.client;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.lasthop.bench.EpochMicros;
-import io.lasthop.bench.Ledgers;
+import io.lasthop.bench.Fanout;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One browser-like session: reads frames, records messages in the ledger, acks like the real
- * client (see {@link AckBatcher}), answers pings. All methods run on the session's event loop.
+ * client (see {@link AckBatcher}), answers pings, and subscribes to a topic when asked. All methods
+ * run on the session's event loop.
  */
 abstract class ClientSession {
     private static final ThreadLocal<FrameParser> PARSER = ThreadLocal.withInitial(FrameParser::new);
     private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[][] {new byte[4096]});
+    static final long REQUEST_TIMEOUT_MS = 20_000;
 
     final ClientPool pool;
     final String user;
@@ -29,6 +35,11 @@ abstract class ClientSession {
     boolean resumed;
     volatile boolean closing;
     private ScheduledFuture<?> ackTimer;
+    /** Requests awaiting their {@code ok} or {@code error}, by ref. */
+    private final Map<Long, CompletableFuture<Void>> requests = new HashMap<>();
+    private long nextRef = 1;
+    /** Set once subscribed: deliveries are then counted per (message, subscriber), see {@link Fanout}. */
+    private Fanout.Subscriber subscriber;
 
     ClientSession(ClientPool pool, String user, String token) {
         this.pool = pool;
@@ -41,6 +52,9 @@ abstract class ClientSession {
     abstract void sendAck(long seq);
 
     abstract void sendPong();
+
+    /** Sends a request frame (PROTOCOL.md §8); its answer comes back as a frame with its ref. */
+    abstract void sendRequest(long ref, String frame);
 
     /** Closes the session as a leaving browser would; completes when its sockets are closed. */
     abstract CompletableFuture<Void> close();
@@ -118,24 +132,65 @@ abstract class ClientSession {
                 sendPong();
                 pool.stats.pingsAnswered.increment();
             }
+            case OK -> answered(f.ref, null);
             case CLOSE -> pool.stats.close(f.code, f.reason);
-            case ERROR -> pool.stats.error("frame " + f.reason);
+            case ERROR -> {
+                pool.stats.error("frame " + f.errorCode);
+                if (f.ref >= 0) {
+                    answered(f.ref, f.errorCode == null ? "error" : f.errorCode);
+                }
+            }
             default -> { }
         }
     }
 
-    private void onMessage(ServerFrame f) {
-        delivered(f.idPhase, f.idNumber, f.sentUs, f.redelivered, f.seq);
+    /**
+     * Subscribes to the subscriber's topic: completes at the {@code ok} with the request's ref, and
+     * fails with the code of an {@code error}, when the socket closes, or after 20 s. From now on
+     * deliveries are counted in the subscriber's ledger slots.
+     */
+    CompletableFuture<Void> subscribe(Fanout.Subscriber s) {
+        subscriber = s;
+        long ref = nextRef++;
+        CompletableFuture<Void> answer = new CompletableFuture<>();
+        requests.put(ref, answer);
+        ScheduledFuture<?> timeout = channel.eventLoop().schedule(() -> answered(ref,
+                "no answer within " + REQUEST_TIMEOUT_MS + " ms"), REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        answer.whenComplete((v, e) -> timeout.cancel(false));
+        sendRequest(ref, "{\"t\":\"sub\",\"ref\":" + ref + ",\"topic\":\""
+                + new String(JsonStringEncoder.getInstance().quoteAsString(s.topic())) + "\"}");
+        return answer;
     }
 
-    /** One delivery decoded: record it, then ack like the real client. */
-    void delivered(int idPhase, long idNumber, long sentUs, boolean redelivered, long seq) {
+    /** A request's answer: {@code error} null for an {@code ok}. Unknown or late refs are ignored. */
+    void answered(long ref, String error) {
+        CompletableFuture<Void> f = requests.remove(ref);
+        if (f == null) {
+            return;
+        }
+        if (error == null) {
+            f.complete(null);
+        } else {
+            f.completeExceptionally(new IOException(error));
+        }
+    }
+
+    private void onMessage(ServerFrame f) {
+        delivered(f.idPhase, subscriber == null ? f.idNumber : subscriber.ledgerIndex(f.key, f.idNumber), f.sentUs,
+                f.redelivered, f.seq);
+    }
+
+    /**
+     * One delivery decoded: record it in its phase's ledger at {@code ledgerIndex} (the message
+     * number, or for a subscriber its slot for that message), then ack like the real client.
+     */
+    void delivered(int idPhase, long ledgerIndex, long sentUs, boolean redelivered, long seq) {
         long now = EpochMicros.now();
         pool.stats.messages.increment();
         if (redelivered) {
             pool.stats.redelivered.increment();
         }
-        pool.ledgers.record(idPhase, idNumber, sentUs, now);
+        pool.ledgers.record(idPhase, ledgerIndex, sentUs, now);
         switch (acks.onMessage(seq)) {
             case ACK_NOW -> {
                 if (ackTimer != null) {
@@ -161,6 +216,9 @@ abstract class ClientSession {
 
     /** The socket closed: a failed connect, or a session lost while open. */
     void onClosed(String why) {
+        for (Long ref : List.copyOf(requests.keySet())) {
+            answered(ref, "closed before the answer");
+        }
         if (!ready.isDone()) {
             ready.completeExceptionally(new IOException(why));
         } else if (!closing) {

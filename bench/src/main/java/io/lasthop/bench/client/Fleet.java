@@ -1,13 +1,16 @@
 package io.lasthop.bench.client;
 
 
+import io.lasthop.bench.Fanout;
 import io.lasthop.bench.Ledger;
 import io.lasthop.bench.Ledgers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,15 +29,21 @@ public final class Fleet implements AutoCloseable {
     private final LocalClientGroup local;
     private final List<ClientGroup> groups = new ArrayList<>();
     private final List<Integer> load = new ArrayList<>();
+    /** The users each group was given to connect, so a per-session request goes to the right process. */
+    private final List<Set<String>> members = new ArrayList<>();
     private final int sessionsPerProcess;
     private final int socketsPerSession;
     private final WorkerSpec spec;
     private final long totalConnections;
     private final int perAddress;
 
+    /**
+     * @param subscribeGrants topic patterns the sessions' tokens allow {@code sub} to; the spec's
+     *                        worker arguments must pass the same ({@code --subscribe-grants})
+     */
     public Fleet(String host, int port, byte[] secret, Duration tokenTtl, Ledgers ledgers, long totalSessions,
                  int socketsPerSession, int sessionsPerProcess, int perAddress, int threads, long ackDelayMs,
-                 WorkerSpec spec) {
+                 List<String> subscribeGrants, WorkerSpec spec) {
         this.sessionsPerProcess = sessionsPerProcess;
         this.socketsPerSession = socketsPerSession;
         this.spec = spec;
@@ -42,9 +51,10 @@ public final class Fleet implements AutoCloseable {
         this.totalConnections = totalSessions * socketsPerSession;
         SourceAddresses sources = new SourceAddresses(totalConnections, perAddress, 0);
         local = new LocalClientGroup(new ClientPool(host, port, secret, tokenTtl, ledgers, sources, threads)
-                .ackDelayMs(ackDelayMs), ledgers);
+                .ackDelayMs(ackDelayMs).grantSubscribe(subscribeGrants), ledgers);
         groups.add(local);
         load.add(0);
+        members.add(new HashSet<>());
     }
 
     public List<ClientGroup> groups() {
@@ -57,7 +67,7 @@ public final class Fleet implements AutoCloseable {
 
     /**
      * Connects every user, filling this process first and starting workers as needed; the groups
-     * connect in parallel. The merged report's elapsed time is the slowest group's.
+     * connect in parallel.
      */
     public ConnectReport connect(List<String> users, Transport transport, int concurrency, Duration timeout)
             throws Exception {
@@ -72,23 +82,17 @@ public final class Fleet implements AutoCloseable {
                         "--per-address", Integer.toString(perAddress)));
                 groups.add(new RemoteClientGroup(spec.jvmArgs(), args, spec.logDir().resolve("worker-" + index + ".log")));
                 load.add(0);
+                members.add(new HashSet<>());
             }
             int room = sessionsPerProcess - load.get(g);
             int take = Math.min(room, users.size() - next);
             parts.add(users.subList(next, next + take));
             load.set(g, load.get(g) + take);
+            members.get(g).addAll(parts.get(g));
             next += take;
         }
-        List<java.util.concurrent.Callable<ConnectReport>> calls = new ArrayList<>();
-        for (int g = 0; g < parts.size(); g++) {
-            ClientGroup group = groups.get(g);
-            List<String> part = parts.get(g);
-            int share = Math.max(1, (int) ((long) concurrency * part.size() / Math.max(1, users.size())));
-            calls.add(() -> part.isEmpty()
-                    ? new ConnectReport(0, 0, 0, Map.of(), 1, new Histogram(1, 600_000_000L, 3))
-                    : group.connect(part, transport, share, timeout));
-        }
-        return merged(calls);
+        return acrossGroups(parts, users.size(), concurrency,
+                (group, part, share) -> group.connect(part, transport, share, timeout));
     }
 
     /** Drops every session of every process at once, as a network loss would; returns how many. */
@@ -105,23 +109,52 @@ public final class Fleet implements AutoCloseable {
      * {@code concurrency} by how many sessions it holds.
      */
     public ConnectReport resumeAll(int concurrency, Duration timeout) throws Exception {
-        long total = load.stream().mapToLong(Integer::longValue).sum();
-        List<java.util.concurrent.Callable<ConnectReport>> calls = new ArrayList<>();
-        for (int g = 0; g < groups.size(); g++) {
-            ClientGroup group = groups.get(g);
-            int share = Math.max(1, (int) ((long) concurrency * load.get(g) / Math.max(1, total)));
-            calls.add(() -> group.resumeAll(share, timeout));
-        }
-        return merged(calls);
+        List<List<String>> parts = new ArrayList<>();
+        members.forEach(m -> parts.add(new ArrayList<>(m)));
+        int total = parts.stream().mapToInt(List::size).sum();
+        return acrossGroups(parts, total, concurrency, (group, part, share) -> group.resumeAll(share, timeout));
     }
 
-    /** Runs the groups' calls in parallel; the merged report's elapsed time is the slowest group's. */
-    private static ConnectReport merged(List<java.util.concurrent.Callable<ConnectReport>> calls) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(calls.size());
+    /**
+     * Subscribes every subscriber's session, in the process that holds it, all processes in
+     * parallel. A user no process was given goes to this one, which reports it as having no session.
+     */
+    public ConnectReport subscribe(List<Fanout.Subscriber> subscribers, int concurrency, Duration timeout)
+            throws Exception {
+        List<List<Fanout.Subscriber>> parts = new ArrayList<>();
+        groups.forEach(g -> parts.add(new ArrayList<>()));
+        for (Fanout.Subscriber s : subscribers) {
+            int g = 0;
+            while (g < members.size() && !members.get(g).contains(s.user())) {
+                g++;
+            }
+            parts.get(g < members.size() ? g : 0).add(s);
+        }
+        return acrossGroups(parts, subscribers.size(), concurrency,
+                (group, part, share) -> group.subscribe(part, share, timeout));
+    }
+
+    /** One group's share of a batch operation. */
+    private interface GroupCall<T> {
+        ConnectReport run(ClientGroup group, List<T> part, int concurrency) throws Exception;
+    }
+
+    /**
+     * Runs part g on group g, the groups in parallel, each with its share of the concurrency, and
+     * merges the reports; the merged elapsed time is the slowest group's.
+     */
+    private <T> ConnectReport acrossGroups(List<List<T>> parts, int total, int concurrency, GroupCall<T> call)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(parts.size());
         try {
             List<Future<ConnectReport>> fs = new ArrayList<>();
-            for (var c : calls) {
-                fs.add(pool.submit(c));
+            for (int g = 0; g < parts.size(); g++) {
+                ClientGroup group = groups.get(g);
+                List<T> part = parts.get(g);
+                int share = Math.max(1, (int) ((long) concurrency * part.size() / Math.max(1, total)));
+                fs.add(pool.submit(() -> part.isEmpty()
+                        ? new ConnectReport(0, 0, 0, Map.of(), 1, new Histogram(1, 600_000_000L, 3))
+                        : call.run(group, part, share)));
             }
             long requested = 0;
             long opened = 0;
@@ -181,6 +214,7 @@ public final class Fleet implements AutoCloseable {
         }
         for (int i = 0; i < load.size(); i++) {
             load.set(i, 0);
+            members.get(i).clear();
         }
         return notClosed;
     }

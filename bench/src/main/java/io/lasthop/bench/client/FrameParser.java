@@ -8,9 +8,10 @@ import java.io.IOException;
 
 /**
  * A streaming (token by token, no tree) parser of server frames: reads {@code t}, {@code seq},
- * {@code id}, {@code redelivered}, {@code session}, {@code connection}, {@code code},
- * {@code reason}, and {@code sentUs} inside {@code body}; skips everything else. Field order does
- * not matter. One per thread.
+ * {@code id}, {@code redelivered}, {@code key}, {@code session}, {@code connection},
+ * {@code code}, {@code reason}, {@code ref}, and {@code sentUs} inside {@code body}; skips
+ * everything else.
+ * Field order does not matter. One per thread.
  */
 public final class FrameParser {
     private static final JsonFactory JSON = JsonFactory.builder().build();
@@ -39,11 +40,20 @@ public final class FrameParser {
                         }
                     }
                     case "redelivered" -> frame.redelivered = v == JsonToken.VALUE_TRUE;
+                    case "key" -> frame.key = v == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "session" -> frame.session = v == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "connection" -> frame.connection = v == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "node" -> frame.node = v == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "resumed" -> frame.resumed = v == JsonToken.VALUE_TRUE;
-                    case "code" -> frame.code = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : frame.code;
+                    // close frames carry a number, error frames a string (PROTOCOL.md §3)
+                    case "code" -> {
+                        if (v == JsonToken.VALUE_NUMBER_INT) {
+                            frame.code = p.getIntValue();
+                        } else if (v == JsonToken.VALUE_STRING) {
+                            frame.errorCode = p.getText();
+                        }
+                    }
+                    case "ref" -> frame.ref = v == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
                     case "reason" -> frame.reason = v == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "body" -> {
                         if (v == JsonToken.START_OBJECT) {
@@ -80,6 +90,7 @@ public final class FrameParser {
             case "hello" -> ServerFrame.Type.HELLO;
             case "ping" -> ServerFrame.Type.PING;
             case "pong" -> ServerFrame.Type.PONG;
+            case "ok" -> ServerFrame.Type.OK;
             case "close" -> ServerFrame.Type.CLOSE;
             case "error" -> ServerFrame.Type.ERROR;
             default -> ServerFrame.Type.OTHER;

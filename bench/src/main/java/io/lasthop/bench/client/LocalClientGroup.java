@@ -1,5 +1,6 @@
 package io.lasthop.bench.client;
 
+import io.lasthop.bench.Fanout;
 import io.lasthop.bench.Ledger;
 import io.lasthop.bench.Ledgers;
 import java.time.Duration;
@@ -32,6 +33,12 @@ public final class LocalClientGroup implements ClientGroup {
     @Override
     public ConnectReport resumeAll(int concurrency, Duration timeout) throws InterruptedException {
         return pool.resumeAll(concurrency, timeout);
+    }
+
+    @Override
+    public ConnectReport subscribe(List<Fanout.Subscriber> subscribers, int concurrency, Duration timeout)
+            throws InterruptedException {
+        return pool.subscribeAll(subscribers, concurrency, timeout);
     }
 
     @Override

@@ -2,7 +2,9 @@ package io.lasthop.bench.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lasthop.bench.Fanout;
 import io.lasthop.bench.LatencySummary;
 import io.lasthop.bench.Ledger;
 import java.io.BufferedReader;
@@ -90,7 +92,39 @@ public final class RemoteClientGroup implements ClientGroup {
         return report(call(c, timeout.plusSeconds(60)));
     }
 
-    private static ConnectReport report(JsonNode r) {
+    @Override
+    public ConnectReport subscribe(List<Fanout.Subscriber> subscribers, int concurrency, Duration timeout)
+            throws IOException {
+        ObjectNode c = cmd("subscribe").put("concurrency", concurrency).put("timeoutMs", timeout.toMillis());
+        c.set("subscribers", encode(subscribers));
+        return report(call(c, timeout.plusSeconds(60)));
+    }
+
+    /** Subscribers as JSON: {@code [[user, topic, slot, width], …]}, read back by {@link #decode}. */
+    static ArrayNode encode(List<Fanout.Subscriber> subscribers) {
+        ArrayNode a = JSON.createArrayNode();
+        for (Fanout.Subscriber s : subscribers) {
+            a.addArray().add(s.user()).add(s.topic()).add(s.slot()).add(s.width());
+        }
+        return a;
+    }
+
+    static List<Fanout.Subscriber> decode(JsonNode a) {
+        List<Fanout.Subscriber> out = new ArrayList<>(a.size());
+        a.forEach(s -> out.add(new Fanout.Subscriber(s.get(0).asText(), s.get(1).asText(), s.get(2).asInt(),
+                s.get(3).asInt())));
+        return out;
+    }
+
+    /** A {@link ConnectReport} as JSON fields of {@code r}, read back by {@link #report}. */
+    static void put(ObjectNode r, ConnectReport cr) {
+        r.put("requested", cr.requested()).put("opened", cr.opened()).put("notStarted", cr.notStarted())
+                .put("elapsedNanos", cr.elapsedNanos()).put("latency", LatencySummary.encode(cr.latencyUs()));
+        ObjectNode f = r.putObject("failures");
+        cr.failures().forEach(f::put);
+    }
+
+    static ConnectReport report(JsonNode r) {
         Map<String, Long> failures = new TreeMap<>();
         r.path("failures").fields().forEachRemaining(e -> failures.put(e.getKey(), e.getValue().asLong()));
         return new ConnectReport(r.path("requested").asLong(), r.path("opened").asLong(), r.path("notStarted").asLong(),

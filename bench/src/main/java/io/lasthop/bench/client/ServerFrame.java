@@ -5,7 +5,7 @@ package io.lasthop.bench.client;
  * reused by one parser, so reading a frame allocates little.
  */
 public final class ServerFrame {
-    public enum Type { HELLO, MSG, PING, PONG, CLOSE, ERROR, OTHER }
+    public enum Type { HELLO, MSG, PING, PONG, OK, CLOSE, ERROR, OTHER }
 
     public Type type = Type.OTHER;
     public long seq;
@@ -13,14 +13,21 @@ public final class ServerFrame {
     public int idPhase = -1;
     public long idNumber = -1;
     public boolean redelivered;
+    /** A {@code msg} frame's routing key. */
+    public String key;
     public long sentUs = -1;
     public String session;
     public String connection;
     /** hello: the node holding the session, and whether the requested session was resumed. */
     public String node;
     public boolean resumed;
+    /** A {@code close} frame's numeric code. */
     public int code;
     public String reason;
+    /** An {@code error} frame's code, e.g. {@code forbidden}. */
+    public String errorCode;
+    /** The request an {@code ok} or {@code error} answers, or -1. */
+    public long ref = -1;
 
     void reset() {
         type = Type.OTHER;
@@ -28,6 +35,7 @@ public final class ServerFrame {
         idPhase = -1;
         idNumber = -1;
         redelivered = false;
+        key = null;
         sentUs = -1;
         session = null;
         connection = null;
@@ -35,5 +43,7 @@ public final class ServerFrame {
         resumed = false;
         code = 0;
         reason = null;
+        errorCode = null;
+        ref = -1;
     }
 }

@@ -22,21 +22,31 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A session over {@code /lasthop/sse}: frames arrive as events on a long GET; acks go by
- * {@code POST /lasthop/frames} on a second, keep-alive connection, one POST in flight at a time
- * (a newer ack waits and replaces older waiting ones, as they are cumulative).
+ * A session over {@code /lasthop/sse}: frames arrive as events on a long GET; acks and requests go
+ * by {@code POST /lasthop/frames} on a second, keep-alive connection, one POST in flight at a time.
+ * What comes meanwhile waits for the next POST, which carries the waiting requests in order, then
+ * the newest ack (acks are cumulative, so it replaces the older waiting ones).
  */
 final class SseSession extends ClientSession {
     private final SseSplitter splitter = new SseSplitter();
     private final InetAddress local;
     private Channel poster;
     private boolean posting;
+    /** The newest ack asked for, and the newest sent: an ack waits while the first is above the second. */
     private long waitingAck;
-    private int postFailuresInARow;
     private long lastPosted;
+    private final ArrayDeque<Request> waitingRequests = new ArrayDeque<>();
+    /** The requests of the POST in flight: failed if it is refused, sent again if its connection drops. */
+    private List<Request> postedRequests = List.of();
+    private int postFailuresInARow;
+
+    private record Request(long ref, String frame) { }
 
     SseSession(ClientPool pool, String user, String token, InetAddress local) {
         super(pool, user, token);
@@ -50,7 +60,8 @@ final class SseSession extends ClientSession {
 
     @Override
     void sendAck(long seq) {
-        post("{\"t\":\"ack\",\"seq\":" + seq + "}", seq);
+        waitingAck = Math.max(waitingAck, seq);
+        flush();
     }
 
     @Override
@@ -58,13 +69,27 @@ final class SseSession extends ClientSession {
         // SSE clients need not answer pings (PROTOCOL.md §4).
     }
 
-    private void post(String body, long seq) {
-        if (posting) {
-            waitingAck = Math.max(waitingAck, seq);
+    @Override
+    void sendRequest(long ref, String frame) {
+        waitingRequests.add(new Request(ref, frame));
+        flush();
+    }
+
+    /** Posts what waits, unless a POST is in flight: {@link #posted} calls this again. */
+    private void flush() {
+        if (posting || (waitingAck <= lastPosted && waitingRequests.isEmpty())) {
             return;
         }
+        postedRequests = new ArrayList<>(waitingRequests);
+        waitingRequests.clear();
+        List<String> frames = new ArrayList<>();
+        postedRequests.forEach(r -> frames.add(r.frame()));
+        if (waitingAck > lastPosted) {
+            frames.add("{\"t\":\"ack\",\"seq\":" + waitingAck + "}");
+            lastPosted = waitingAck;
+        }
+        String body = frames.size() == 1 ? frames.get(0) : "[" + String.join(",", frames) + "]";
         posting = true;
-        lastPosted = seq;
         if (poster != null && poster.isActive()) {
             write(body);
             return;
@@ -82,7 +107,8 @@ final class SseSession extends ClientSession {
                 write(body);
             } else {
                 posting = false;
-                pool.stats.error("ack post connect: " + ClientPool.describe(f.cause()));
+                pool.stats.error("frames post connect: " + ClientPool.describe(f.cause()));
+                failPosted("frames post connect failed");
             }
         });
     }
@@ -104,12 +130,13 @@ final class SseSession extends ClientSession {
             postFailuresInARow = 0;
         } else {
             pool.stats.ackPostsRefused.increment();
-            pool.stats.error("ack post http " + status);
+            pool.stats.error("frames post http " + status);
+            // A refused POST applies none of its frames, so no answer will come on the stream.
+            failPosted("frames post http " + status);
         }
-        if (waitingAck > lastPosted && !closing) {
-            long next = waitingAck;
-            waitingAck = 0;
-            sendAck(next);
+        postedRequests = List.of();
+        if (!closing) {
+            flush();
         }
     }
 
@@ -117,6 +144,12 @@ final class SseSession extends ClientSession {
     @Override
     CompletableFuture<Void> drop() {
         return close();
+    }
+
+    private void failPosted(String why) {
+        List<Request> failed = postedRequests;
+        postedRequests = List.of();
+        failed.forEach(r -> answered(r.ref(), why));
     }
 
     @Override
@@ -179,7 +212,7 @@ final class SseSession extends ClientSession {
         }
     }
 
-    /** Reads the answers to ack POSTs. */
+    /** Reads the answers to POSTs. */
     final class PostHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
@@ -188,22 +221,30 @@ final class SseSession extends ClientSession {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            pool.stats.error("ack post: " + ClientPool.describe(cause));
+            pool.stats.error("frames post: " + ClientPool.describe(cause));
             ctx.close();
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (posting) {
-                // The POST was lost with its connection; the next ack carries the newer seq, and
-                // at most 3 lost POSTs in a row are retried at once.
-                posting = false;
-                if (!closing && ++postFailuresInARow <= 3 && acks.acked() > 0) {
-                    sendAck(acks.acked());
-                }
-            }
             if (poster == ctx.channel()) {
                 poster = null;
+            }
+            if (posting) {
+                // The POST was lost with its connection. At most 3 lost POSTs in a row are sent
+                // again at once, on a new connection: acks are cumulative and a sub is idempotent.
+                // Past that its requests fail, and the next ack carries the newer seq.
+                posting = false;
+                if (!closing && ++postFailuresInARow <= 3) {
+                    for (int i = postedRequests.size() - 1; i >= 0; i--) {
+                        waitingRequests.addFirst(postedRequests.get(i));
+                    }
+                    postedRequests = List.of();
+                    lastPosted = 0;
+                    flush();
+                } else {
+                    failPosted("frames post lost with its connection");
+                }
             }
         }
     }

@@ -46,6 +46,11 @@ final class StompSession extends ClientSession {
     }
 
     @Override
+    void sendRequest(long ref, String frame) {
+        answered(ref, "a Web-STOMP session makes no Lasthop requests");
+    }
+
+    @Override
     CompletableFuture<Void> close() {
         return closeWebSocket();
     }

@@ -50,12 +50,14 @@ public final class Worker {
             case "connect" -> {
                 List<String> users = new ArrayList<>();
                 c.path("users").forEach(u -> users.add(u.asText()));
-                report(r, g.connect(users, Transport.valueOf(c.path("transport").asText()),
+                RemoteClientGroup.put(r, g.connect(users, Transport.valueOf(c.path("transport").asText()),
                         c.path("concurrency").asInt(), Duration.ofMillis(c.path("timeoutMs").asLong())));
             }
             case "dropAll" -> r.put("dropped", g.dropAll(Duration.ofMillis(c.path("timeoutMs").asLong())));
-            case "resumeAll" -> report(r, g.resumeAll(c.path("concurrency").asInt(),
+            case "resumeAll" -> RemoteClientGroup.put(r, g.resumeAll(c.path("concurrency").asInt(),
                     Duration.ofMillis(c.path("timeoutMs").asLong())));
+            case "subscribe" -> RemoteClientGroup.put(r, g.subscribe(RemoteClientGroup.decode(c.path("subscribers")),
+                    c.path("concurrency").asInt(), Duration.ofMillis(c.path("timeoutMs").asLong())));
             case "openPhase" -> g.openPhase(c.path("phase").asInt(), c.path("expected").asLong());
             case "counts" -> {
                 Ledger.Counts k = g.counts(c.path("phase").asInt());
@@ -69,12 +71,5 @@ public final class Worker {
             case "stats" -> r.setAll((ObjectNode) JSON.valueToTree(g.stats()));
             default -> throw new IllegalArgumentException("unknown command " + cmd);
         }
-    }
-
-    private static void report(ObjectNode r, ConnectReport cr) {
-        r.put("requested", cr.requested()).put("opened", cr.opened()).put("notStarted", cr.notStarted())
-                .put("elapsedNanos", cr.elapsedNanos()).put("latency", LatencySummary.encode(cr.latencyUs()));
-        ObjectNode f = r.putObject("failures");
-        cr.failures().forEach(f::put);
     }
 }

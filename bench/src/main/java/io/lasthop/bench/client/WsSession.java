@@ -29,6 +29,11 @@ final class WsSession extends ClientSession {
     }
 
     @Override
+    void sendRequest(long ref, String frame) {
+        channel.writeAndFlush(new TextWebSocketFrame(frame));
+    }
+
+    @Override
     CompletableFuture<Void> close() {
         return closeWebSocket();
     }

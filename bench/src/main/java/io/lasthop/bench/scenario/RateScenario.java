@@ -13,6 +13,7 @@ import io.lasthop.bench.probe.Probes;
 import io.lasthop.bench.report.Fmt;
 import io.lasthop.bench.report.LineChart;
 import io.lasthop.bench.report.Section;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,16 +33,54 @@ import org.HdrHistogram.Histogram;
 public final class RateScenario {
     private RateScenario() {}
 
-    /** One phase: a peer at one rate step and round. */
+    /**
+     * One phase: a peer at one rate step and round. {@code delivered.expected()} is what it had to
+     * deliver, and the figures per message ({@code cpuPer1k}, client bytes) are per delivery: one
+     * per message when messages go to users, many when they go to a topic.
+     * {@code deliverySeconds} runs from the first publish to the end of the drain.
+     */
     record Phase(int index, String peer, int step, int round, int targetRate, boolean warmup, long planned,
                  double meanPayload, Publisher.Result published, Ledger.Counts delivered, long lost,
-                 LatencySummary latency, String histogram, long drainMs, boolean drained,
+                 LatencySummary latency, String histogram, long drainMs, boolean drained, double deliverySeconds,
                  double wallSeconds, Map<String, Double> cpuSeconds, Map<String, Double> cpuPer1k,
                  double clientBytesReadPerMsg,
                  double clientBytesWrittenPerMsg, Map<String, Long> broker, List<String> saturation) {
         boolean saturated() {
             return !saturation.isEmpty();
         }
+    }
+
+    /** Where a phase's plan goes, and what it must deliver. */
+    interface Target {
+        Publisher.Result publish(Publisher pub, int phase, Schedule.Plan plan, long maxNanos)
+                throws IOException, InterruptedException;
+
+        /** Ledger bits the phase needs. */
+        long ledgerSize(Schedule.Plan plan);
+
+        /** Deliveries the phase must make, once the broker has confirmed what it could. */
+        long expected(Schedule.Plan plan, Publisher.Result published);
+    }
+
+    /** Message i to user {@code plan.user()[i]}: one delivery per confirmed message. */
+    static Target toUsers(List<String> users) {
+        return new Target() {
+            @Override
+            public Publisher.Result publish(Publisher pub, int phase, Schedule.Plan plan, long maxNanos)
+                    throws IOException, InterruptedException {
+                return pub.publish(phase, plan, users, maxNanos);
+            }
+
+            @Override
+            public long ledgerSize(Schedule.Plan plan) {
+                return plan.count();
+            }
+
+            @Override
+            public long expected(Schedule.Plan plan, Publisher.Result published) {
+                return published.confirmed();
+            }
+        };
     }
 
     public static Section run(RunContext ctx) throws Exception {
@@ -110,8 +149,8 @@ public final class RateScenario {
             int index = 0;
             int first = rates.get(0);
             for (String peer : users.keySet()) {
-                phases.add(phase(ctx, fleet, peer.equals("web-stomp") ? stompPub : pub, peer, users.get(peer), index++,
-                        -1, 0, schedule.plan(1_000, 0, first, first * warmupSeconds), true, stepSeconds, false));
+                phases.add(phase(ctx, fleet, peer.equals("web-stomp") ? stompPub : pub, peer, toUsers(users.get(peer)),
+                        index++, -1, 0, schedule.plan(1_000, 0, first, first * warmupSeconds), true, stepSeconds, false));
             }
             for (int s = 0; s < rates.size(); s++) {
                 int rate = rates.get(s);
@@ -124,8 +163,8 @@ public final class RateScenario {
                 for (int round = 1; round <= rounds; round++) {
                     Schedule.Plan plan = schedule.plan(s, round, rate, rate * stepSeconds);
                     for (String peer : users.keySet()) {
-                        Phase ph = phase(ctx, fleet, peer.equals("web-stomp") ? stompPub : pub, peer, users.get(peer),
-                                index++, s, round, plan, false, stepSeconds, brokerPerPhase);
+                        Phase ph = phase(ctx, fleet, peer.equals("web-stomp") ? stompPub : pub, peer,
+                                toUsers(users.get(peer)), index++, s, round, plan, false, stepSeconds, brokerPerPhase);
                         phases.add(ph);
                         edgeSaturated |= peer.equals("lasthop") && ph.saturated();
                     }
@@ -153,26 +192,34 @@ public final class RateScenario {
         return section(ctx, n, transport, sizes, seed, stepSeconds, setup, phases, new ArrayList<>(users.keySet()));
     }
 
-    private static Phase phase(RunContext ctx, Fleet fleet, Publisher pub, String peer, List<String> users, int index,
-                               int step, int round, Schedule.Plan plan, boolean warmup, int stepSeconds,
-                               boolean brokerMemory) throws Exception {
+    /**
+     * Runs one phase: publishes the plan to the target, waits for its deliveries (at most
+     * {@code --drain-seconds}), and reads latency, delivery counts, CPU per process and, if asked,
+     * broker memory.
+     */
+    static Phase phase(RunContext ctx, Fleet fleet, Publisher pub, String peer, Target target, int index,
+                       int step, int round, Schedule.Plan plan, boolean warmup, int stepSeconds,
+                       boolean brokerMemory) throws Exception {
         System.err.printf("  phase %d: %s %s%d msg/s x %d%n", index, peer, warmup ? "warm-up " : "", plan.rate(), plan.count());
-        fleet.openPhase(index, plan.count());
+        fleet.openPhase(index, target.ledgerSize(plan));
         Map<String, Long> pids = pids(ctx, fleet, peer);
         Map<String, Double> cpu0 = cpu(pids);
         long wall0 = System.nanoTime();
         Map<String, Object> st0 = peer.equals("lasthop") ? fleet.stats() : Map.of();
         // (Web-STOMP byte counts are in the run's setup, not per phase.)
-        Publisher.Result res = pub.publish(index, plan, users, Duration.ofSeconds(stepSeconds * 3L).toNanos());
+        Publisher.Result res = target.publish(pub, index, plan, Duration.ofSeconds(stepSeconds * 3L).toNanos());
+        long expected = target.expected(plan, res);
         long drainStart = System.nanoTime();
         long drainLimit = drainStart + Duration.ofSeconds(ctx.opts.integer("drain-seconds", 15)).toNanos();
         Ledger.Counts c = fleet.counts(index);
-        while (c.unique() < res.confirmed() && System.nanoTime() < drainLimit) {
+        while (c.unique() < expected && System.nanoTime() < drainLimit) {
             Thread.sleep(50);
             c = fleet.counts(index);
         }
-        long drainMs = (System.nanoTime() - drainStart) / 1_000_000;
-        boolean drained = c.unique() >= res.confirmed();
+        long drainEnd = System.nanoTime();
+        long drainMs = (drainEnd - drainStart) / 1_000_000;
+        double deliverySeconds = (drainEnd - wall0) / 1e9;
+        boolean drained = c.unique() >= expected;
         Thread.sleep(200); // late duplicates, if any
         c = fleet.counts(index);
         Map<String, Double> cpu1 = cpu(pids);
@@ -183,7 +230,7 @@ public final class RateScenario {
         Map<String, Long> broker = !brokerMemory ? null
                 : Probes.brokerMemory(peer.equals("web-stomp") ? ctx.stomp.nodeArgs() : List.of());
 
-        Ledger.Counts counts = new Ledger.Counts(res.confirmed(), c.unique(), c.duplicates(), c.foreign(), c.clockSkewed());
+        Ledger.Counts counts = new Ledger.Counts(expected, c.unique(), c.duplicates(), c.foreign(), c.clockSkewed());
         Map<String, Double> cpuSec = new LinkedHashMap<>();
         Map<String, Double> per1k = new LinkedHashMap<>();
         for (String k : pids.keySet()) {
@@ -215,7 +262,8 @@ public final class RateScenario {
         }
         return new Phase(index, peer, step, round, plan.rate(), warmup, plan.count(),
                 plan.totalBytes() / (double) Math.max(1, plan.count()), res, counts, counts.lost(), lat,
-                LatencySummary.encode(h), drainMs, drained, round3(wall), cpuSec, per1k, round3(read), round3(written), broker, sat);
+                LatencySummary.encode(h), drainMs, drained, round3(deliverySeconds), round3(wall), cpuSec, per1k,
+                round3(read), round3(written), broker, sat);
     }
 
     private static long num(Map<String, Object> m, String k) {
@@ -256,7 +304,7 @@ public final class RateScenario {
         return m;
     }
 
-    private static final Map<String, String> LABEL = Map.of("lasthop", "**Lasthop**", "raw-amqp", "raw AMQP",
+    static final Map<String, String> LABEL = Map.of("lasthop", "**Lasthop**", "raw-amqp", "raw AMQP",
             "web-stomp", "Web-STOMP");
 
     private static Section section(RunContext ctx, int n, Transport t, int[] sizes, long seed, int stepSeconds,
@@ -395,7 +443,7 @@ public final class RateScenario {
         };
     }
 
-    private static void cpuRow(StringBuilder md, boolean withC, int rate, String label, Map<String, List<Phase>> by,
+    static void cpuRow(StringBuilder md, boolean withC, int rate, String label, Map<String, List<Phase>> by,
                                String key, boolean cores) {
         double a = meanCpu(by.get("lasthop"), key);
         double b = meanCpu(by.get("raw-amqp"), key);
@@ -416,11 +464,11 @@ public final class RateScenario {
         return Fmt.num(perK, 3) + (Double.isNaN(cores) ? "" : " (" + Fmt.num(cores, 2) + " cores)");
     }
 
-    private static String fmtUse(Object o) {
+    static String fmtUse(Object o) {
         return o instanceof Probes.AmqpUse u ? u.connections() + " connections / " + u.channels() + " channels" : "not measured";
     }
 
-    private static double sumNan(double a, double b) {
+    static double sumNan(double a, double b) {
         return Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : a + b;
     }
 
@@ -430,7 +478,7 @@ public final class RateScenario {
                 .mapToDouble(p -> p.cpuSeconds().get(key) / p.wallSeconds()).average().orElse(Double.NaN);
     }
 
-    private static double meanCpu(List<Phase> ps, String key) {
+    static double meanCpu(List<Phase> ps, String key) {
         return ps.stream().map(p -> p.cpuPer1k().get(key)).filter(v -> v != null && !Double.isNaN(v))
                 .mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }

@@ -172,12 +172,20 @@ public final class RunContext {
     }
 
     public Fleet fleet(long sessions, Transport t) {
+        return fleet(sessions, t, List.of());
+    }
+
+    /** A fleet whose sessions' tokens allow {@code sub} to these topic patterns, in every process. */
+    public Fleet fleet(long sessions, Transport t, List<String> subscribeGrants) {
         List<String> base = new ArrayList<>(List.of("--edge", edgeHost + ":" + edgePort,
                 "--ack-delay-ms", Long.toString(ackDelayMs())));
+        if (!subscribeGrants.isEmpty()) {
+            base.addAll(List.of("--subscribe-grants", String.join(",", subscribeGrants)));
+        }
         Fleet.WorkerSpec spec = new Fleet.WorkerSpec(List.of("-Xmx1g", "-XX:+UseParallelGC"), base, logDir);
         return new Fleet(edgeHost, edgePort, secret, Duration.ofHours(6), ledgers, sessions, t.socketsPerSession(),
                 sessionsPerProcess(t), opts.integer("per-address", SourceAddresses.DEFAULT_PER_ADDRESS),
-                opts.integer("client-threads", 2), ackDelayMs(), spec);
+                opts.integer("client-threads", 2), ackDelayMs(), subscribeGrants, spec);
     }
 
     /** Deletes queues by name over one channel (re-opened after an error); returns how many went. */

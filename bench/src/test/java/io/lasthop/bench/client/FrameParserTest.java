@@ -28,6 +28,7 @@ class FrameParserTest {
         assertEquals(3, f.idPhase);
         assertEquals(1234, f.idNumber);
         assertTrue(f.redelivered);
+        assertEquals("bench-x-e1", f.key);
         assertEquals(1_767_225_600_123_456L, f.sentUs);
     }
 
@@ -61,6 +62,25 @@ class FrameParserTest {
         assertEquals("token_expired", c.reason);
         assertNull(c.session, "fields of the previous frame are cleared");
         assertEquals(ServerFrame.Type.OTHER, parse("{\"t\":\"auth_ok\",\"expiresAt\":1}").type);
+    }
+
+    @Test
+    void answersToRequestsCarryTheirRefAndErrorsTheirCode() throws IOException {
+        ServerFrame ok = parse("{\"t\":\"ok\",\"ref\":12}");
+        assertEquals(ServerFrame.Type.OK, ok.type);
+        assertEquals(12, ok.ref);
+        ServerFrame e = parse("{\"t\":\"error\",\"ref\":3,\"code\":\"forbidden\","
+                + "\"message\":\"the token does not allow subscribing to \\\"x\\\"\"}");
+        assertEquals(ServerFrame.Type.ERROR, e.type);
+        assertEquals(3, e.ref);
+        assertEquals("forbidden", e.errorCode);
+        assertEquals(0, e.code, "an error's code is not a close code");
+        ServerFrame noRef = parse("{\"t\":\"error\",\"code\":\"unknown_delivery\",\"message\":\"…\"}");
+        assertEquals(-1, noRef.ref, "no ref: the error answers no request");
+        assertEquals("unknown_delivery", noRef.errorCode);
+        ServerFrame c = parse("{\"t\":\"close\",\"code\":4100,\"reason\":\"token_expired\"}");
+        assertEquals(4100, c.code);
+        assertNull(c.errorCode, "fields of the previous frame are cleared");
     }
 
     @Test
