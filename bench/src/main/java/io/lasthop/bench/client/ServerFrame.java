@@ -16,6 +16,7 @@ public final class ServerFrame {
     public long sentUs = -1;
     public String session;
     public String connection;
+    public String node;
     public int code;
     public String reason;
 
@@ -28,6 +29,7 @@ public final class ServerFrame {
         sentUs = -1;
         session = null;
         connection = null;
+        node = null;
         code = 0;
         reason = null;
     }
