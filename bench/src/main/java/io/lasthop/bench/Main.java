@@ -3,6 +3,7 @@ package io.lasthop.bench;
 import io.lasthop.bench.client.ClientPool;
 import io.lasthop.bench.client.LocalClientGroup;
 import io.lasthop.bench.client.SourceAddresses;
+import io.lasthop.bench.client.Transport;
 import io.lasthop.bench.client.Worker;
 import io.lasthop.bench.report.ReportWriter;
 import io.lasthop.bench.report.Section;
@@ -36,7 +37,6 @@ public final class Main {
     static {
         NOT_YET.put("wire", "Bytes on the wire per transport for a 15-byte message "
                 + "(the `rate` scenario reports client bytes read per message over the transport it ran).");
-        NOT_YET.put("poll", "HTTP streaming (`/lasthop/stream`) and long-polling (`/lasthop/poll`) clients.");
     }
 
     private Main() {}
@@ -77,7 +77,8 @@ public final class Main {
         for (String s : scenarios) {
             if (!IMPLEMENTED.contains(s) && !NOT_YET.containsKey(s)) {
                 System.err.println("unknown scenario " + s + "; known: " + String.join(", ", IMPLEMENTED) + ", "
-                        + String.join(", ", NOT_YET.keySet()) + ", all");
+                        + String.join(", ", NOT_YET.keySet()) + ", all"
+                        + (isTransport(s) ? "; " + s + " is a transport: idle rate --transport " + s : ""));
                 return 2;
             }
         }
@@ -125,6 +126,15 @@ public final class Main {
         System.err.println("report: " + md);
         System.out.println(md);
         return status;
+    }
+
+    private static boolean isTransport(String s) {
+        try {
+            Transport.parse(s);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static String firstLine(String path) {
@@ -197,7 +207,7 @@ public final class Main {
     }
 
     static final String USAGE = """
-            usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [fanout] [layout] [all|wire|poll] [options]
+            usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [fanout] [layout] [all|wire] [options]
                    (normally through bench/run, which builds, starts the edge and cleans up)
               --edge HOST:PORT          edge to load (loopback only)               127.0.0.1:18080
               --edge-pid PID            edge process, for heap/RSS/CPU readings
@@ -207,7 +217,7 @@ public final class Main {
               --out DIR                 report directory                           bench/results
               --time-limit SECONDS      the harness stops starting phases after this   900
               --sessions N              idle, storm, layout: 2000; rate, fanout: 1000
-              --transport ws|sse        edge transport                              ws
+              --transport ws|sse|stream|poll  edge transport (stream: NDJSON; poll: long-polling)   ws
               --rounds R                A/B rounds                                  2
               --connect-concurrency C   handshakes in flight                        64
               --checkpoints K           idle: probes during the ramp                4

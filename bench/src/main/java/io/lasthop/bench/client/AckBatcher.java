@@ -46,6 +46,13 @@ public final class AckBatcher {
         return take();
     }
 
+    /** Forgets everything: a new connection numbers its deliveries from 1 again. */
+    public void reset() {
+        highest = 0;
+        acked = 0;
+        timerArmed = false;
+    }
+
     public long highest() {
         return highest;
     }

@@ -17,20 +17,9 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,8 +42,8 @@ import org.HdrHistogram.Recorder;
  * threads (epoll when available), never a thread per connection.
  */
 public final class ClientPool implements AutoCloseable {
-    private static final int MAX_FRAME = 1 << 20;
-    private static final long HELLO_TIMEOUT_MS = 20_000;
+    static final int MAX_FRAME = 1 << 20;
+    static final long HELLO_TIMEOUT_MS = 20_000;
 
     private final EventLoopGroup group;
     private final Class<? extends SocketChannel> channelClass;
@@ -166,34 +155,32 @@ public final class ClientPool implements AutoCloseable {
         String token = Tokens.mint(secret, user, tokenTtl, subscribeGrants);
         long k = connections.getAndAdd(transport.socketsPerSession());
         InetAddress local = sources.address(k);
-        ClientSession s;
-        ChannelInitializer<Channel> init;
-        if (transport == Transport.WS) {
-            WsSession ws = new WsSession(this, user, token);
-            URI uri = URI.create("ws://" + host + ":" + port + "/lasthop/ws?token=" + token + resume);
-            WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder()
-                    .webSocketUri(uri).version(WebSocketVersion.V13)
-                    .maxFramePayloadLength(MAX_FRAME).handshakeTimeoutMillis(HELLO_TIMEOUT_MS)
-                    .handleCloseFrames(true).dropPongFrames(true).build();
-            init = new ChannelInitializer<>() {
-                @Override
-                protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(new ByteCounter(stats), new HttpClientCodec(),
-                            new HttpObjectAggregator(65_536), new WebSocketClientProtocolHandler(cfg),
-                            new WebSocketFrameAggregator(MAX_FRAME), ws.new Handler());
-                }
-            };
-            s = ws;
-        } else {
-            SseSession sse = new SseSession(this, user, token, local);
-            init = new ChannelInitializer<>() {
-                @Override
-                protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(new ByteCounter(stats), new HttpClientCodec(), sse.new StreamHandler());
-                }
-            };
-            s = sse;
-        }
+        ClientSession s = switch (transport) {
+            case WS -> new WsSession(this, user, token);
+            case SSE -> new SseSession(this, user, token, local);
+            case STREAM -> new StreamSession(this, user, token, local);
+            case POLL -> new PollSession(this, user, token);
+            case STOMP -> throw new IllegalStateException("web-stomp sessions open through connectStomp");
+        };
+        s.resume = resume;
+        return start(s, local, "no hello");
+    }
+
+    private CompletableFuture<ClientSession> connectStomp(String user) {
+        long k = connections.getAndAdd(1);
+        InetAddress local = sources.address(k);
+        return start(new StompSession(this, user, stompQueue.apply(user)), local, "not subscribed");
+    }
+
+    /** Connects the session's first socket; fails it unless it is ready within the hello timeout. */
+    private CompletableFuture<ClientSession> start(ClientSession s, InetAddress local, String notReady) {
+        ChannelInitializer<Channel> init = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new ByteCounter(stats));
+                s.initPipeline(ch.pipeline());
+            }
+        };
         live.add(s);
         ChannelFuture cf = bootstrap(null, init).connect(remote, local == null ? null : new InetSocketAddress(local, 0));
         s.channel = cf.channel();
@@ -203,56 +190,15 @@ public final class ClientPool implements AutoCloseable {
                 forget(s);
                 return;
             }
-            if (transport == Transport.SSE) {
-                DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
-                        "/lasthop/sse?token=" + token + resume);
-                req.headers().set(HttpHeaderNames.HOST, hostHeader()).set(HttpHeaderNames.ACCEPT, "text/event-stream");
-                s.channel.writeAndFlush(req);
-            }
+            s.connected();
             s.channel.eventLoop().schedule(() -> {
                 if (!s.ready.isDone()) {
-                    s.fail("no hello within " + HELLO_TIMEOUT_MS + " ms");
+                    s.fail(notReady + " within " + HELLO_TIMEOUT_MS + " ms");
                     s.channel.close();
                 }
             }, HELLO_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         });
         return s.ready;
-    }
-
-    private CompletableFuture<ClientSession> connectStomp(String user) {
-        long k = connections.getAndAdd(1);
-        InetAddress local = sources.address(k);
-        StompSession st = new StompSession(this, user, stompQueue.apply(user));
-        URI uri = URI.create("ws://" + host + ":" + port + "/ws");
-        WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder()
-                .webSocketUri(uri).version(WebSocketVersion.V13).subprotocol("v12.stomp")
-                .maxFramePayloadLength(MAX_FRAME).handshakeTimeoutMillis(HELLO_TIMEOUT_MS)
-                .handleCloseFrames(true).dropPongFrames(true).build();
-        ChannelInitializer<Channel> init = new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new ByteCounter(stats), new HttpClientCodec(),
-                        new HttpObjectAggregator(65_536), new WebSocketClientProtocolHandler(cfg),
-                        new WebSocketFrameAggregator(MAX_FRAME), st.new Handler());
-            }
-        };
-        live.add(st);
-        ChannelFuture cf = bootstrap(null, init).connect(remote, local == null ? null : new InetSocketAddress(local, 0));
-        st.channel = cf.channel();
-        cf.addListener(f -> {
-            if (!f.isSuccess()) {
-                st.fail("connect: " + describe(f.cause()));
-                forget(st);
-                return;
-            }
-            st.channel.eventLoop().schedule(() -> {
-                if (!st.ready.isDone()) {
-                    st.fail("not subscribed within " + HELLO_TIMEOUT_MS + " ms");
-                    st.channel.close();
-                }
-            }, HELLO_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        });
-        return st.ready;
     }
 
     void forget(ClientSession s) {

@@ -5,8 +5,11 @@ import io.lasthop.bench.EpochMicros;
 import io.lasthop.bench.Fanout;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +34,11 @@ abstract class ClientSession {
     Channel channel;
     String sessionId;
     String connectionId;
+    /** The latest {@code hello}'s node, URL-encoded for the queries that name it. */
     String node;
     boolean resumed;
+    /** Query parameters that resume an earlier session (empty for a new one), see {@link #resumeQuery()}. */
+    String resume = "";
     volatile boolean closing;
     private ScheduledFuture<?> ackTimer;
     /** Requests awaiting their {@code ok} or {@code error}, by ref. */
@@ -48,6 +54,13 @@ abstract class ClientSession {
     }
 
     abstract Transport transport();
+
+    /** Adds this session's handlers to its first connection's pipeline, after the byte counter. */
+    abstract void initPipeline(ChannelPipeline p);
+
+    /** The first connection is up: send what opens the session, if the handlers do not. */
+    void connected() {
+    }
 
     abstract void sendAck(long seq);
 
@@ -97,18 +110,32 @@ abstract class ClientSession {
         return done;
     }
 
+    /** This event loop's frame parser. */
+    static FrameParser parser() {
+        return PARSER.get();
+    }
+
+    /**
+     * This event loop's scratch array of at least {@code len} bytes, for copying a direct buffer
+     * out before parsing. Valid until the next call on this thread.
+     */
+    static byte[] scratch(int len) {
+        byte[][] holder = SCRATCH.get();
+        if (holder[0].length < len) {
+            holder[0] = new byte[Math.max(len, holder[0].length * 2)];
+        }
+        return holder[0];
+    }
+
     void onFrameBytes(ByteBuf buf) {
         int len = buf.readableBytes();
         if (buf.hasArray()) {
             onFrameBytes(buf.array(), buf.arrayOffset() + buf.readerIndex(), len);
             return;
         }
-        byte[][] holder = SCRATCH.get();
-        if (holder[0].length < len) {
-            holder[0] = new byte[Math.max(len, holder[0].length * 2)];
-        }
-        buf.getBytes(buf.readerIndex(), holder[0], 0, len);
-        onFrameBytes(holder[0], 0, len);
+        byte[] b = scratch(len);
+        buf.getBytes(buf.readerIndex(), b, 0, len);
+        onFrameBytes(b, 0, len);
     }
 
     void onFrameBytes(byte[] b, int off, int len) {
@@ -119,12 +146,23 @@ abstract class ClientSession {
             pool.stats.parseErrors.increment();
             return;
         }
+        onFrame(f);
+    }
+
+    void onFrame(ServerFrame f) {
         switch (f.type) {
             case MSG -> onMessage(f);
             case HELLO -> {
+                if (connectionId != null && !connectionId.equals(f.connection)) {
+                    // A new connection of the session (a long-poll that started over): its
+                    // deliveries count from seq 1 again.
+                    pool.stats.connectionRestarts.increment();
+                    cancelAckTimer();
+                    acks.reset();
+                }
                 sessionId = f.session;
                 connectionId = f.connection;
-                node = f.node;
+                node = f.node == null ? null : URLEncoder.encode(f.node, StandardCharsets.UTF_8);
                 resumed = f.resumed;
                 ready.complete(this);
             }
@@ -193,10 +231,7 @@ abstract class ClientSession {
         pool.ledgers.record(idPhase, ledgerIndex, sentUs, now);
         switch (acks.onMessage(seq)) {
             case ACK_NOW -> {
-                if (ackTimer != null) {
-                    ackTimer.cancel(false);
-                    ackTimer = null;
-                }
+                cancelAckTimer();
                 ack(acks.take());
             }
             case ARM_TIMER -> ackTimer = channel.eventLoop().schedule(() -> {
@@ -204,6 +239,22 @@ abstract class ClientSession {
                 ack(acks.onTimer());
             }, pool.ackDelayMs, TimeUnit.MILLISECONDS);
             case NONE -> { }
+        }
+    }
+
+    /**
+     * Acks now what the batcher holds back, as the JS client does once it has handled a
+     * long-poll answer: the ack then rides in the next poll instead of waiting for the timer.
+     */
+    void flushAcks() {
+        cancelAckTimer();
+        ack(acks.take());
+    }
+
+    private void cancelAckTimer() {
+        if (ackTimer != null) {
+            ackTimer.cancel(false);
+            ackTimer = null;
         }
     }
 

@@ -15,6 +15,8 @@ public final class ClientStats {
     public final LongAdder pingsAnswered = new LongAdder();
     public final LongAdder parseErrors = new LongAdder();
     public final LongAdder unexpectedDisconnects = new LongAdder();
+    /** A hello with a new connection on an open session: a long-poll that the edge started over. */
+    public final LongAdder connectionRestarts = new LongAdder();
     public final LongAdder bytesRead = new LongAdder();
     public final LongAdder bytesWritten = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> closes = new ConcurrentHashMap<>();
@@ -37,6 +39,7 @@ public final class ClientStats {
         m.put("pings_answered", pingsAnswered.sum());
         m.put("parse_errors", parseErrors.sum());
         m.put("unexpected_disconnects", unexpectedDisconnects.sum());
+        m.put("connection_restarts", connectionRestarts.sum());
         m.put("bytes_read", bytesRead.sum());
         m.put("bytes_written", bytesWritten.sum());
         m.put("close_frames", toMap(closes));

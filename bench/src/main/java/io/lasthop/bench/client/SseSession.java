@@ -1,56 +1,14 @@
 package io.lasthop.bench.client;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
-/**
- * A session over {@code /lasthop/sse}: frames arrive as events on a long GET; acks and requests go
- * by {@code POST /lasthop/frames} on a second, keep-alive connection, one POST in flight at a time.
- * What comes meanwhile waits for the next POST, which carries the waiting requests in order, then
- * the newest ack (acks are cumulative, so it replaces the older waiting ones).
- */
-final class SseSession extends ClientSession {
+/** A session over {@code /lasthop/sse}: frames arrive as events (see {@link HttpStreamSession}). */
+final class SseSession extends HttpStreamSession {
     private final SseSplitter splitter = new SseSplitter();
-    private final InetAddress local;
-    private Channel poster;
-    private boolean posting;
-    /** The newest ack asked for, and the newest sent: an ack waits while the first is above the second. */
-    private long waitingAck;
-    private long lastPosted;
-    private final ArrayDeque<Request> waitingRequests = new ArrayDeque<>();
-    /** The requests of the POST in flight: failed if it is refused, sent again if its connection drops. */
-    private List<Request> postedRequests = List.of();
-    private int postFailuresInARow;
-
-    private record Request(long ref, String frame) { }
+    private final SseSplitter.Sink frames = (data, len) -> onFrameBytes(data, 0, len);
 
     SseSession(ClientPool pool, String user, String token, InetAddress local) {
-        super(pool, user, token);
-        this.local = local;
+        super(pool, user, token, local);
     }
 
     @Override
@@ -59,193 +17,17 @@ final class SseSession extends ClientSession {
     }
 
     @Override
-    void sendAck(long seq) {
-        waitingAck = Math.max(waitingAck, seq);
-        flush();
+    String path() {
+        return "/lasthop/sse";
     }
 
     @Override
-    void sendPong() {
-        // SSE clients need not answer pings (PROTOCOL.md §4).
+    String accept() {
+        return "text/event-stream";
     }
 
     @Override
-    void sendRequest(long ref, String frame) {
-        waitingRequests.add(new Request(ref, frame));
-        flush();
-    }
-
-    /** Posts what waits, unless a POST is in flight: {@link #posted} calls this again. */
-    private void flush() {
-        if (posting || (waitingAck <= lastPosted && waitingRequests.isEmpty())) {
-            return;
-        }
-        postedRequests = new ArrayList<>(waitingRequests);
-        waitingRequests.clear();
-        List<String> frames = new ArrayList<>();
-        postedRequests.forEach(r -> frames.add(r.frame()));
-        if (waitingAck > lastPosted) {
-            frames.add("{\"t\":\"ack\",\"seq\":" + waitingAck + "}");
-            lastPosted = waitingAck;
-        }
-        String body = frames.size() == 1 ? frames.get(0) : "[" + String.join(",", frames) + "]";
-        posting = true;
-        if (poster != null && poster.isActive()) {
-            write(body);
-            return;
-        }
-        Bootstrap b = pool.bootstrap(channel.eventLoop(), new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new ByteCounter(pool.stats), new HttpClientCodec(),
-                        new HttpObjectAggregator(65_536), new PostHandler());
-            }
-        });
-        b.connect(pool.remote(), local == null ? null : new InetSocketAddress(local, 0)).addListener(f -> {
-            if (f.isSuccess()) {
-                poster = ((io.netty.channel.ChannelFuture) f).channel();
-                write(body);
-            } else {
-                posting = false;
-                pool.stats.error("frames post connect: " + ClientPool.describe(f.cause()));
-                failPosted("frames post connect failed");
-            }
-        });
-    }
-
-    private void write(String body) {
-        ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
-        DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
-                "/lasthop/frames?session=" + sessionId + "&connection=" + connectionId, content);
-        req.headers().set(HttpHeaderNames.HOST, pool.hostHeader())
-                .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                .set(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
-                .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token);
-        poster.writeAndFlush(req);
-    }
-
-    private void posted(int status) {
-        posting = false;
-        if (status == 204) {
-            postFailuresInARow = 0;
-        } else {
-            pool.stats.ackPostsRefused.increment();
-            pool.stats.error("frames post http " + status);
-            // A refused POST applies none of its frames, so no answer will come on the stream.
-            failPosted("frames post http " + status);
-        }
-        postedRequests = List.of();
-        if (!closing) {
-            flush();
-        }
-    }
-
-    /** An event stream has no close handshake: dropping it is closing it. */
-    @Override
-    CompletableFuture<Void> drop() {
-        return close();
-    }
-
-    private void failPosted(String why) {
-        List<Request> failed = postedRequests;
-        postedRequests = List.of();
-        failed.forEach(r -> answered(r.ref(), why));
-    }
-
-    @Override
-    CompletableFuture<Void> close() {
-        closing = true;
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (poster != null) {
-            poster.close();
-        }
-        if (channel == null) {
-            done.complete(null);
-        } else {
-            channel.closeFuture().addListener(f -> done.complete(null));
-            channel.close();
-        }
-        return done;
-    }
-
-    /** Reads the event stream. */
-    final class StreamHandler extends ChannelInboundHandlerAdapter {
-        private boolean ok;
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                if (msg instanceof HttpResponse r) {
-                    ok = r.status().code() == 200;
-                    if (!ok) {
-                        fail("http " + r.status().code());
-                        ctx.close();
-                        return;
-                    }
-                }
-                if (ok && msg instanceof HttpContent c) {
-                    ByteBuf buf = c.content();
-                    byte[] bytes = new byte[buf.readableBytes()];
-                    buf.getBytes(buf.readerIndex(), bytes);
-                    splitter.feed(bytes, 0, bytes.length, (data, len) -> onFrameBytes(data, 0, len));
-                    if (msg instanceof LastHttpContent) {
-                        ctx.close();
-                    }
-                }
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            fail(ClientPool.describe(cause));
-            ctx.close();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (poster != null) {
-                poster.close();
-            }
-            onClosed("closed before hello");
-        }
-    }
-
-    /** Reads the answers to POSTs. */
-    final class PostHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
-            posted(r.status().code());
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            pool.stats.error("frames post: " + ClientPool.describe(cause));
-            ctx.close();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (poster == ctx.channel()) {
-                poster = null;
-            }
-            if (posting) {
-                // The POST was lost with its connection. At most 3 lost POSTs in a row are sent
-                // again at once, on a new connection: acks are cumulative and a sub is idempotent.
-                // Past that its requests fail, and the next ack carries the newer seq.
-                posting = false;
-                if (!closing && ++postFailuresInARow <= 3) {
-                    for (int i = postedRequests.size() - 1; i >= 0; i--) {
-                        waitingRequests.addFirst(postedRequests.get(i));
-                    }
-                    postedRequests = List.of();
-                    lastPosted = 0;
-                    flush();
-                } else {
-                    failPosted("frames post lost with its connection");
-                }
-            }
-        }
+    void onChunk(byte[] buf, int off, int len) {
+        splitter.feed(buf, off, len, frames);
     }
 }

@@ -4,11 +4,18 @@ import io.lasthop.bench.MessageIds;
 import io.lasthop.bench.Payloads;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
@@ -31,6 +38,17 @@ final class StompSession extends ClientSession {
     @Override
     Transport transport() {
         return Transport.STOMP;
+    }
+
+    @Override
+    void initPipeline(ChannelPipeline p) {
+        WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder()
+                .webSocketUri(URI.create("ws://" + pool.hostHeader() + "/ws")).version(WebSocketVersion.V13)
+                .subprotocol("v12.stomp")
+                .maxFramePayloadLength(ClientPool.MAX_FRAME).handshakeTimeoutMillis(ClientPool.HELLO_TIMEOUT_MS)
+                .handleCloseFrames(true).dropPongFrames(true).build();
+        p.addLast(new HttpClientCodec(), new HttpObjectAggregator(65_536), new WebSocketClientProtocolHandler(cfg),
+                new WebSocketFrameAggregator(ClientPool.MAX_FRAME), new Handler());
     }
 
     @Override

@@ -1,10 +1,18 @@
 package io.lasthop.bench.client;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 
 /** A session over {@code /lasthop/ws}: one text message per frame, both ways. */
@@ -16,6 +24,17 @@ final class WsSession extends ClientSession {
     @Override
     Transport transport() {
         return Transport.WS;
+    }
+
+    @Override
+    void initPipeline(ChannelPipeline p) {
+        WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder()
+                .webSocketUri(URI.create("ws://" + pool.hostHeader() + "/lasthop/ws?token=" + token + resume))
+                .version(WebSocketVersion.V13)
+                .maxFramePayloadLength(ClientPool.MAX_FRAME).handshakeTimeoutMillis(ClientPool.HELLO_TIMEOUT_MS)
+                .handleCloseFrames(true).dropPongFrames(true).build();
+        p.addLast(new HttpClientCodec(), new HttpObjectAggregator(65_536), new WebSocketClientProtocolHandler(cfg),
+                new WebSocketFrameAggregator(ClientPool.MAX_FRAME), new Handler());
     }
 
     @Override

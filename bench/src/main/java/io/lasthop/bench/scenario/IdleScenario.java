@@ -18,9 +18,10 @@ import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
- * Idle sessions, ramped: A = N edge sessions (WebSocket or SSE), B = N raw-AMQP consumers, one
- * queue each, interleaved A/B/A/B. At each checkpoint of the ramp: heap after a full GC, RSS,
- * broker memory, kernel socket memory. Then everything is closed and its queues deleted.
+ * Idle sessions, ramped: A = N edge sessions (WebSocket, SSE, HTTP streaming or long-polling),
+ * B = N raw-AMQP consumers, one queue each, interleaved A/B/A/B. At each checkpoint of the ramp:
+ * heap after a full GC, RSS, broker memory, kernel socket memory. Then everything is closed and
+ * its queues deleted.
  */
 public final class IdleScenario {
     private IdleScenario() {}

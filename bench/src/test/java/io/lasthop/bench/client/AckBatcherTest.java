@@ -37,4 +37,14 @@ class AckBatcherTest {
         b.onMessage(9);
         assertEquals(0, b.take());
     }
+
+    @Test
+    void aNewConnectionCountsFromOneAgain() {
+        AckBatcher b = new AckBatcher();
+        b.onMessage(40);
+        assertEquals(40, b.take());
+        b.reset();
+        assertEquals(AckBatcher.Action.ARM_TIMER, b.onMessage(1));
+        assertEquals(1, b.onTimer());
+    }
 }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FrameParserTest {
@@ -81,6 +83,39 @@ class FrameParserTest {
         ServerFrame c = parse("{\"t\":\"close\",\"code\":4100,\"reason\":\"token_expired\"}");
         assertEquals(4100, c.code);
         assertNull(c.errorCode, "fields of the previous frame are cleared");
+    }
+
+    @Test
+    void helloNode() throws IOException {
+        assertEquals("bench-r1", parse("{\"t\":\"hello\",\"node\":\"bench-r1\",\"connection\":\"c\"}").node);
+        assertNull(parse("{\"t\":\"ping\"}").node);
+    }
+
+    private List<String> parseArray(String s) throws IOException {
+        byte[] b = ("xx" + s + "yy").getBytes(StandardCharsets.UTF_8);
+        List<String> out = new ArrayList<>();
+        int n = parser.parseArray(b, 2, b.length - 4, f -> out.add(f.type + ":" + f.seq + ":" + f.sentUs));
+        assertEquals(n, out.size());
+        return out;
+    }
+
+    @Test
+    void longPollAnswers() throws IOException {
+        assertEquals(List.of("HELLO:0:-1", "MSG:1:5", "MSG:2:-1", "PONG:0:-1"), parseArray(
+                "[{\"t\":\"hello\",\"session\":\"s\"},{\"t\":\"msg\",\"seq\":1,\"body\":{\"sentUs\":5}},"
+                        + "{\"t\":\"msg\",\"seq\":2,\"enc\":\"text\",\"body\":\"x\"},{\"t\":\"pong\"}]"));
+        assertEquals(List.of(), parseArray("[]"));
+        assertEquals(List.of(), parseArray(" [ ] "));
+    }
+
+    @Test
+    void malformedAnswersAreRefusedAfterTheFramesBefore() {
+        assertThrows(IOException.class, () -> parseArray("{\"error\":\"unavailable\"}"));
+        assertThrows(IOException.class, () -> parseArray("[{\"t\":\"ping\"},1]"));
+        List<String> seen = new ArrayList<>();
+        byte[] b = "[{\"t\":\"ping\"},{\"t\":\"msg\",\"seq\":".getBytes(StandardCharsets.UTF_8);
+        assertThrows(IOException.class, () -> parser.parseArray(b, 0, b.length, f -> seen.add(f.type.name())));
+        assertEquals(List.of("PING"), seen);
     }
 
     @Test

@@ -1,0 +1,276 @@
+package io.lasthop.bench.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A session over one long chunked GET (SSE, HTTP streaming): the subclass splits the body into
+ * frames, chunk by chunk. Acks and requests go by {@code POST /lasthop/frames} on a second,
+ * keep-alive connection, one POST in flight at a time. What comes meanwhile waits for the next POST,
+ * which carries the waiting requests in order, then the newest ack (acks are cumulative, so it
+ * replaces the older waiting ones).
+ */
+abstract class HttpStreamSession extends ClientSession {
+    private final InetAddress local;
+    private Channel poster;
+    private boolean posting;
+    /** The newest ack asked for, and the newest sent: an ack waits while the first is above the second. */
+    private long waitingAck;
+    private long lastPosted;
+    private final ArrayDeque<Request> waitingRequests = new ArrayDeque<>();
+    /** The requests of the POST in flight: failed if it is refused, sent again if its connection drops. */
+    private List<Request> postedRequests = List.of();
+    private int postFailuresInARow;
+
+    private record Request(long ref, String frame) { }
+
+    HttpStreamSession(ClientPool pool, String user, String token, InetAddress local) {
+        super(pool, user, token);
+        this.local = local;
+    }
+
+    /** The GET's path, e.g. {@code /lasthop/sse}. */
+    abstract String path();
+
+    /** The GET's {@code Accept} header. */
+    abstract String accept();
+
+    /** The next piece of the body, in arrival order; the array is only valid during the call. */
+    abstract void onChunk(byte[] buf, int off, int len);
+
+    @Override
+    void initPipeline(ChannelPipeline p) {
+        p.addLast(new HttpClientCodec(), new StreamHandler());
+    }
+
+    @Override
+    void connected() {
+        DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+                path() + "?token=" + token + resume);
+        req.headers().set(HttpHeaderNames.HOST, pool.hostHeader()).set(HttpHeaderNames.ACCEPT, accept());
+        channel.writeAndFlush(req);
+    }
+
+    @Override
+    void sendAck(long seq) {
+        waitingAck = Math.max(waitingAck, seq);
+        flush();
+    }
+
+    @Override
+    void sendPong() {
+        // Streamed responses need not answer pings (PROTOCOL.md §4), and the JS client does not.
+    }
+
+    @Override
+    void sendRequest(long ref, String frame) {
+        waitingRequests.add(new Request(ref, frame));
+        flush();
+    }
+
+    /** Posts what waits, unless a POST is in flight: {@link #posted} calls this again. */
+    private void flush() {
+        if (posting || (waitingAck <= lastPosted && waitingRequests.isEmpty())) {
+            return;
+        }
+        postedRequests = new ArrayList<>(waitingRequests);
+        waitingRequests.clear();
+        List<String> frames = new ArrayList<>();
+        postedRequests.forEach(r -> frames.add(r.frame()));
+        if (waitingAck > lastPosted) {
+            frames.add("{\"t\":\"ack\",\"seq\":" + waitingAck + "}");
+            lastPosted = waitingAck;
+        }
+        String body = frames.size() == 1 ? frames.get(0) : "[" + String.join(",", frames) + "]";
+        posting = true;
+        if (poster != null && poster.isActive()) {
+            write(body);
+            return;
+        }
+        Bootstrap b = pool.bootstrap(channel.eventLoop(), new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new ByteCounter(pool.stats), new HttpClientCodec(),
+                        new HttpObjectAggregator(65_536), new PostHandler());
+            }
+        });
+        b.connect(pool.remote(), local == null ? null : new InetSocketAddress(local, 0)).addListener(f -> {
+            if (f.isSuccess()) {
+                poster = ((ChannelFuture) f).channel();
+                write(body);
+            } else {
+                posting = false;
+                pool.stats.error("frames post connect: " + ClientPool.describe(f.cause()));
+                failPosted("frames post connect failed");
+            }
+        });
+    }
+
+    private void write(String body) {
+        ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+        DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                "/lasthop/frames?session=" + sessionId + "&connection=" + connectionId
+                        + (node == null ? "" : "&node=" + node), content);
+        req.headers().set(HttpHeaderNames.HOST, pool.hostHeader())
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .set(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
+                .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token);
+        poster.writeAndFlush(req);
+    }
+
+    private void posted(int status) {
+        posting = false;
+        if (status == 204) {
+            postFailuresInARow = 0;
+        } else {
+            pool.stats.ackPostsRefused.increment();
+            pool.stats.error("frames post http " + status);
+            // A refused POST applies none of its frames, so no answer will come on the stream.
+            failPosted("frames post http " + status);
+        }
+        postedRequests = List.of();
+        if (!closing) {
+            flush();
+        }
+    }
+
+    private void failPosted(String why) {
+        List<Request> failed = postedRequests;
+        postedRequests = List.of();
+        failed.forEach(r -> answered(r.ref(), why));
+    }
+
+    /** A stream has no close handshake: dropping it is closing it. */
+    @Override
+    CompletableFuture<Void> drop() {
+        return close();
+    }
+
+    @Override
+    CompletableFuture<Void> close() {
+        closing = true;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (poster != null) {
+            poster.close();
+        }
+        if (channel == null) {
+            done.complete(null);
+        } else {
+            channel.closeFuture().addListener(f -> done.complete(null));
+            channel.close();
+        }
+        return done;
+    }
+
+    /** Reads the streamed response. */
+    final class StreamHandler extends ChannelInboundHandlerAdapter {
+        private boolean ok;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (msg instanceof HttpResponse r) {
+                    ok = r.status().code() == 200;
+                    if (!ok) {
+                        fail("http " + r.status().code());
+                        ctx.close();
+                        return;
+                    }
+                }
+                if (ok && msg instanceof HttpContent c) {
+                    ByteBuf buf = c.content();
+                    int len = buf.readableBytes();
+                    if (buf.hasArray()) {
+                        onChunk(buf.array(), buf.arrayOffset() + buf.readerIndex(), len);
+                    } else {
+                        byte[] bytes = scratch(len);
+                        buf.getBytes(buf.readerIndex(), bytes, 0, len);
+                        onChunk(bytes, 0, len);
+                    }
+                    if (msg instanceof LastHttpContent) {
+                        ctx.close();
+                    }
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            fail(ClientPool.describe(cause));
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (poster != null) {
+                poster.close();
+            }
+            onClosed("closed before hello");
+        }
+    }
+
+    /** Reads the answers to POSTs. */
+    final class PostHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
+            posted(r.status().code());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            pool.stats.error("ack post: " + ClientPool.describe(cause));
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (poster == ctx.channel()) {
+                poster = null;
+            }
+            if (posting) {
+                // The POST was lost with its connection. At most 3 lost POSTs in a row are sent
+                // again at once, on a new connection: acks are cumulative and a sub is idempotent.
+                // Past that its requests fail, and the next ack carries the newer seq.
+                posting = false;
+                if (!closing && ++postFailuresInARow <= 3) {
+                    for (int r = postedRequests.size() - 1; r >= 0; r--) {
+                        waitingRequests.addFirst(postedRequests.get(r));
+                    }
+                    postedRequests = List.of();
+                    lastPosted = 0;
+                    flush();
+                } else {
+                    failPosted("frames post lost with its connection");
+                }
+            }
+        }
+    }
+}
