@@ -9,7 +9,6 @@ import io.lasthop.protocol.CloseCode;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Presence for services: every connection of a session that opens or closes here is published to
@@ -58,7 +57,9 @@ final class Presence {
             return;
         }
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-                .messageId(UUID.randomUUID().toString())
+                // Unique without drawing randomness: a connection opens and closes once, and its id
+                // is already 64 random bits (UUID.randomUUID shares one locked SecureRandom).
+                .messageId(s.connectionId() + "." + key)
                 .contentType("application/json")
                 .timestamp(new Date())
                 .appId("lasthop")

@@ -71,9 +71,13 @@ class DrainAndPresenceTest {
             assertEquals(session, o.get("session").asText());
             assertEquals("websocket", o.get("transport").asText());
             assertEquals(edge.server().nodeId(), o.get("node").asText());
+            String connection = o.get("connection").asText();
+            assertEquals(connection + ".session.opened", opened.getProps().getMessageId(),
+                    "an event's id names its connection and kind, so a redelivered event can be dropped");
             GetResponse closed = next(broker, tap, user);
             assertEquals("session.closed", closed.getEnvelope().getRoutingKey());
             assertEquals(user, closed.getProps().getHeaders().get(AmqpNames.USER_HEADER).toString());
+            assertEquals(connection + ".session.closed", closed.getProps().getMessageId());
         }
     }
 
