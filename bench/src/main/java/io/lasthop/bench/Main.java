@@ -8,6 +8,7 @@ import io.lasthop.bench.client.Worker;
 import io.lasthop.bench.report.ReportWriter;
 import io.lasthop.bench.report.Section;
 import io.lasthop.bench.scenario.FanoutScenario;
+import io.lasthop.bench.scenario.HoldScenario;
 import io.lasthop.bench.scenario.IdleScenario;
 import io.lasthop.bench.scenario.LayoutScenario;
 import io.lasthop.bench.scenario.RateScenario;
@@ -32,6 +33,8 @@ import java.util.Map;
  */
 public final class Main {
     static final List<String> IMPLEMENTED = List.of("idle", "rate", "storm", "fanout", "layout");
+    /** Implemented, but too long for {@code all}: run it by name. */
+    static final List<String> BY_NAME_ONLY = List.of("hold");
     static final Map<String, String> NOT_YET = new LinkedHashMap<>();
 
     static {
@@ -75,7 +78,7 @@ public final class Main {
     static int run(Options opts, String commandLine) throws Exception {
         List<String> scenarios = scenarios(opts.positional());
         for (String s : scenarios) {
-            if (!IMPLEMENTED.contains(s) && !NOT_YET.containsKey(s)) {
+            if (!IMPLEMENTED.contains(s) && !BY_NAME_ONLY.contains(s) && !NOT_YET.containsKey(s)) {
                 System.err.println("unknown scenario " + s + "; known: " + String.join(", ", IMPLEMENTED) + ", "
                         + String.join(", ", NOT_YET.keySet()) + ", all"
                         + (isTransport(s) ? "; " + s + " is a transport: idle rate --transport " + s : ""));
@@ -103,6 +106,7 @@ public final class Main {
                     case "rate" -> sections.add(RateScenario.run(ctx));
                     case "storm" -> sections.add(StormScenario.run(ctx));
                     case "layout" -> sections.add(LayoutScenario.run(ctx));
+                    case "hold" -> sections.add(HoldScenario.run(ctx));
                     case "fanout" -> sections.add(FanoutScenario.run(ctx));
                     default -> sections.add(Section.notImplemented("Scenario `" + s + "`", NOT_YET.get(s)));
                 }
@@ -207,7 +211,7 @@ public final class Main {
     }
 
     static final String USAGE = """
-            usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [fanout] [layout] [all|wire] [options]
+            usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [fanout] [layout] [hold] [all|wire] [options]
                    (normally through bench/run, which builds, starts the edge and cleans up)
               --edge HOST:PORT          edge to load (loopback only)               127.0.0.1:18080
               --edge-pid PID            edge process, for heap/RSS/CPU readings
@@ -241,6 +245,10 @@ public final class Main {
               --raw-threads T           storm: raw-AMQP setup threads               16
               --layouts K1,K2,…         layout: consumers per channel to compare    1,16,256
               --layout-rate R           layout: msg/s of its delivery phase         2000
+              --hold-seconds S          hold: how long N sessions over BENCH_EDGES edges are held   600
+              --sample-seconds S        hold: sampling period                       60
+              --hold-rate R             hold: rate of the final one-message-per-user check   2000
+              --edges H:P,… --edge-pids P,…   every edge (bench/run passes them)
             The secret comes from LASTHOP_JWT_HS256_SECRET, as for the edge.
             """;
 }

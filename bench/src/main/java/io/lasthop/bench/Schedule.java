@@ -49,6 +49,17 @@ public final class Schedule {
     }
 
     /** Message i goes to user {@code user[i]} with a body of {@code size[i]} bytes, at {@code rate}/s. */
+    /** One message of {@code size} bytes to each of {@code users} users in turn, at {@code rate}/s. */
+    public static Plan each(int users, int rate, int size) {
+        int[] user = new int[users];
+        int[] sizes = new int[users];
+        for (int i = 0; i < users; i++) {
+            user[i] = i;
+            sizes[i] = size;
+        }
+        return new Plan(rate, user, sizes);
+    }
+
     public record Plan(int rate, int[] user, int[] size) {
         public int count() {
             return user.length;

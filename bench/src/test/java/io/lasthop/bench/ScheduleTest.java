@@ -1,5 +1,6 @@
 package io.lasthop.bench;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,5 +49,14 @@ class ScheduleTest {
         assertEquals(500_000, p.dueNanos(1));
         assertEquals(2_000_000_000L, p.dueNanos(4_000));
         assertEquals(64L * 4_001, p.totalBytes());
+    }
+
+    @Test
+    void eachSendsOneMessageToEveryUserInTurn() {
+        Schedule.Plan p = Schedule.each(5, 100, 64);
+        assertEquals(5, p.count());
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4}, p.user());
+        assertArrayEquals(new int[] {64, 64, 64, 64, 64}, p.size());
+        assertEquals(100, p.rate());
     }
 }

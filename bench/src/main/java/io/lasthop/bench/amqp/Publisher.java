@@ -32,6 +32,7 @@ public final class Publisher implements AutoCloseable {
 
     private final Connection connection;
     private final Channel channel;
+    private int deliveryMode = 2;
     private final ConcurrentSkipListSet<Long> unconfirmed = new ConcurrentSkipListSet<>();
     /** Delivery tags the broker nacked during the current {@link #publish}. */
     private final ConcurrentSkipListSet<Long> nackedTags = new ConcurrentSkipListSet<>();
@@ -75,6 +76,16 @@ public final class Publisher implements AutoCloseable {
         synchronized (confirmed) {
             confirmed.notifyAll();
         }
+    }
+
+    /**
+     * Persistent (the default, as services publish to session queues) or transient: a persistent
+     * message to each of ~100,000 distinct classic queues makes the broker open a queue index per
+     * queue on disk, which measures the disk, not the sessions.
+     */
+    public Publisher persistent(boolean persistent) {
+        this.deliveryMode = persistent ? 2 : 1;
+        return this;
     }
 
     /**
@@ -124,7 +135,7 @@ public final class Publisher implements AutoCloseable {
                 }
             }
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-                    .messageId(MessageIds.of(phase, i)).contentType("application/json").deliveryMode(2).build();
+                    .messageId(MessageIds.of(phase, i)).contentType("application/json").deliveryMode(deliveryMode).build();
             unconfirmed.add(channel.getNextPublishSeqNo());
             channel.basicPublish(exchange, routingKeys.get(plan.user()[i]), props,
                     Payloads.body(EpochMicros.now(), plan.size()[i]));

@@ -32,6 +32,7 @@ public final class Fleet implements AutoCloseable {
     /** The users each group was given to connect, so a per-session request goes to the right process. */
     private final List<Set<String>> members = new ArrayList<>();
     private final int sessionsPerProcess;
+    private int localCapacity;
     private final int socketsPerSession;
     private final WorkerSpec spec;
     private final long totalConnections;
@@ -45,6 +46,7 @@ public final class Fleet implements AutoCloseable {
                  int socketsPerSession, int sessionsPerProcess, int perAddress, int threads, long ackDelayMs,
                  List<String> subscribeGrants, WorkerSpec spec) {
         this.sessionsPerProcess = sessionsPerProcess;
+        this.localCapacity = sessionsPerProcess;
         this.socketsPerSession = socketsPerSession;
         this.spec = spec;
         this.perAddress = perAddress;
@@ -55,6 +57,16 @@ public final class Fleet implements AutoCloseable {
         groups.add(local);
         load.add(0);
         members.add(new HashSet<>());
+    }
+
+    /**
+     * Sessions this process may hold itself, at most {@code sessionsPerProcess}: with several
+     * fleets in one run (one per edge), each keeps its sessions in workers of its own, so this
+     * process does not pass its file limit.
+     */
+    public Fleet localCapacity(int sessions) {
+        this.localCapacity = Math.min(sessions, sessionsPerProcess);
+        return this;
     }
 
     public List<ClientGroup> groups() {
@@ -84,7 +96,7 @@ public final class Fleet implements AutoCloseable {
                 load.add(0);
                 members.add(new HashSet<>());
             }
-            int room = sessionsPerProcess - load.get(g);
+            int room = (g == 0 ? localCapacity : sessionsPerProcess) - load.get(g);
             int take = Math.min(room, users.size() - next);
             parts.add(users.subList(next, next + take));
             load.set(g, load.get(g) + take);

@@ -103,6 +103,25 @@ public final class Probes {
         return found ? sum : Double.NaN;
     }
 
+    /**
+     * CPU seconds so far of each named process (a pid ≤ 0 is left out), plus the load generator's
+     * processes summed under "load generator".
+     */
+    public static Map<String, Double> cpuSeconds(Map<String, Long> pids, List<Long> generator) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        pids.forEach((k, pid) -> {
+            if (pid > 0) {
+                m.put(k, cpuSeconds(pid));
+            }
+        });
+        double gen = 0;
+        for (long pid : generator) {
+            gen += Math.max(0, cpuSeconds(pid));
+        }
+        m.put("load generator", gen);
+        return m;
+    }
+
     /** User plus system CPU time of a process (all its threads), in seconds. */
     public static double cpuSeconds(long pid) {
         try {
@@ -190,7 +209,7 @@ public final class Probes {
      */
     public static Map<String, Long> brokerMemory(List<String> nodeArgs) {
         List<String> cmd = new java.util.ArrayList<>(List.of("rabbitmq-diagnostics", "-q"));
-        cmd.addAll(nodeArgs);
+        cmd.addAll(node(nodeArgs));
         cmd.addAll(List.of("memory_breakdown", "--unit", "bytes"));
         String out = Exec.run(60, cmd);
         return out == null ? null : parseMemoryBreakdown(out);
@@ -217,10 +236,28 @@ public final class Probes {
         return m;
     }
 
+    /** The node the edges use, when it is not the machine's default one (bench/run's private broker). */
+    private static volatile List<String> mainNode = List.of();
+
+    /** Probes given no node read {@code node} from now on (null or empty: the default node). */
+    public static void useBrokerNode(String node) {
+        mainNode = node == null || node.isEmpty() ? List.of() : List.of("-n", node);
+    }
+
+    private static List<String> node(List<String> nodeArgs) {
+        return nodeArgs.isEmpty() ? mainNode : nodeArgs;
+    }
+
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> out = new java.util.ArrayList<>(head);
+        out.addAll(List.of(tail));
+        return out;
+    }
+
     /** The broker's OS process id, from {@code rabbitmq-diagnostics status}; -1 if unknown. */
     public static long brokerPid(List<String> nodeArgs) {
         List<String> cmd = new java.util.ArrayList<>(List.of("rabbitmq-diagnostics", "-q"));
-        cmd.addAll(nodeArgs);
+        cmd.addAll(node(nodeArgs));
         cmd.add("status");
         String out = Exec.run(60, cmd);
         if (out == null) {
@@ -234,11 +271,13 @@ public final class Probes {
     public record AmqpUse(int connections, int channels) { }
 
     public static AmqpUse amqpUse(String marker) {
-        String conns = Exec.run(60, List.of("rabbitmqctl", "-q", "list_connections", "pid", "client_properties",
+        List<String> ctl = new java.util.ArrayList<>(List.of("rabbitmqctl", "-q"));
+        ctl.addAll(node(List.of()));
+        String conns = Exec.run(60, concat(ctl, "list_connections", "pid", "client_properties",
                 "--formatter", "json"));
         // Channel counts of list_connections are statistics, refreshed every few seconds; count the
         // channels themselves instead.
-        String chans = Exec.run(120, List.of("rabbitmqctl", "-q", "list_channels", "connection", "--formatter", "json"));
+        String chans = Exec.run(120, concat(ctl, "list_channels", "connection", "--formatter", "json"));
         if (conns == null || chans == null) {
             return null;
         }
@@ -274,7 +313,7 @@ public final class Probes {
 
     public static QueueMemory queueMemory(List<String> nodeArgs, String regex) {
         List<String> cmd = new java.util.ArrayList<>(List.of("rabbitmqctl", "-q"));
-        cmd.addAll(nodeArgs);
+        cmd.addAll(node(nodeArgs));
         cmd.addAll(List.of("list_queues", "name", "memory"));
         String out = Exec.run(120, cmd);
         return out == null ? null : parseQueueMemory(out, Pattern.compile(regex));

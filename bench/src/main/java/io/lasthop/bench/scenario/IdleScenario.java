@@ -190,9 +190,9 @@ public final class IdleScenario {
          */
         void connect(Map<String, Long> pids, java.util.function.Supplier<List<Long>> generator, Segment segment)
                 throws Exception {
-            Map<String, Double> before = cpu(pids, generator.get());
+            Map<String, Double> before = Probes.cpuSeconds(pids, generator.get());
             ConnectReport r = segment.run();
-            Map<String, Double> after = cpu(pids, generator.get());
+            Map<String, Double> after = Probes.cpuSeconds(pids, generator.get());
             after.forEach((k, v) -> {
                 Double b = before.get(k);
                 if (b != null && b >= 0 && v >= 0) {
@@ -200,22 +200,6 @@ public final class IdleScenario {
                 }
             });
             add(r);
-        }
-
-        private static Map<String, Double> cpu(Map<String, Long> pids, List<Long> generator) {
-            Map<String, Double> m = new LinkedHashMap<>();
-            pids.forEach((k, pid) -> {
-                if (pid > 0) {
-                    m.put(k, Probes.cpuSeconds(pid));
-                }
-            });
-            double gen = 0;
-            for (long pid : generator) {
-                double v = Probes.cpuSeconds(pid);
-                gen += Math.max(0, v);
-            }
-            m.put("load generator", gen);
-            return m;
         }
 
         /** CPU milliseconds per session opened, by process. */

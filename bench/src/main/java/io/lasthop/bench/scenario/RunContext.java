@@ -34,6 +34,12 @@ public final class RunContext {
     public final Ledgers ledgers = new Ledgers();
     public final long brokerPid;
     public final Map<String, Object> notes = new LinkedHashMap<>();
+    /** Every edge bench/run started ({@code --edges}); the first is {@link #edgeHost}:{@link #edgePort}. */
+    public final List<EdgeNode> edges;
+
+    /** One edge process. */
+    public record EdgeNode(String host, int port, long pid) { }
+
     /** The Web-STOMP peer's own broker node, when {@code --peers} names it; else null. */
     public final StompNode stomp;
 
@@ -53,6 +59,16 @@ public final class RunContext {
         this.edgePort = Integer.parseInt(edge.substring(colon + 1));
         requireLoopback(edgeHost);
         this.edgePid = opts.longValue("edge-pid", -1);
+        List<EdgeNode> es = new ArrayList<>();
+        String[] list = opts.str("edges", edge).split(",");
+        String[] pidList = opts.str("edge-pids", Long.toString(edgePid)).split(",");
+        for (int i = 0; i < list.length; i++) {
+            int c = list[i].lastIndexOf(':');
+            requireLoopback(list[i].substring(0, c));
+            es.add(new EdgeNode(list[i].substring(0, c), Integer.parseInt(list[i].substring(c + 1)),
+                    i < pidList.length ? Long.parseLong(pidList[i]) : -1));
+        }
+        this.edges = List.copyOf(es);
         this.edgeNodeId = opts.str("edge-node-id", "");
         String s = System.getenv("LASTHOP_JWT_HS256_SECRET");
         if (s == null || s.length() < 32) {
@@ -66,6 +82,8 @@ public final class RunContext {
         Files.createDirectories(outDir);
         Files.createDirectories(logDir);
         this.deadlineNanos = System.nanoTime() + Duration.ofSeconds(opts.integer("time-limit", 900)).toNanos();
+        // bench/run's private broker (BENCH_BROKER=private), which the edges use instead of the default node.
+        Probes.useBrokerNode(opts.str("broker-node", null));
         this.brokerPid = Probes.brokerPid(List.of());
         List<String> peers = List.of(opts.str("peers", "raw").split(","));
         for (String p : peers) {
@@ -177,6 +195,17 @@ public final class RunContext {
 
     /** A fleet whose sessions' tokens allow {@code sub} to these topic patterns, in every process. */
     public Fleet fleet(long sessions, Transport t, List<String> subscribeGrants) {
+        return fleet(sessions, t, subscribeGrants, edges.get(0));
+    }
+
+    /** A fleet of load-generator processes for the sessions of one edge. */
+    public Fleet fleet(long sessions, Transport t, EdgeNode edge) {
+        return fleet(sessions, t, List.of(), edge);
+    }
+
+    private Fleet fleet(long sessions, Transport t, List<String> subscribeGrants, EdgeNode edge) {
+        String edgeHost = edge.host();
+        int edgePort = edge.port();
         List<String> base = new ArrayList<>(List.of("--edge", edgeHost + ":" + edgePort,
                 "--ack-delay-ms", Long.toString(ackDelayMs())));
         if (!subscribeGrants.isEmpty()) {
@@ -188,18 +217,42 @@ public final class RunContext {
                 opts.integer("client-threads", 2), ackDelayMs(), subscribeGrants, spec);
     }
 
-    /** Deletes queues by name over one channel (re-opened after an error); returns how many went. */
+    /**
+     * Deletes queues by name over one channel (re-opened after an error); returns how many went. A
+     * broker busy with tens of thousands of channels closing may not take a connection at once:
+     * connecting is retried for a minute.
+     */
     public int deleteQueues(List<String> names) {
         int n = 0;
-        try (var c = amqp().newConnection("lasthop-bench cleanup")) {
-            var ch = c.createChannel();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        com.rabbitmq.client.Connection c = null;
+        while (c == null) {
+            try {
+                ConnectionFactory f = amqp();
+                f.setHandshakeTimeout(30_000);
+                c = f.newConnection("lasthop-bench cleanup");
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline) {
+                    System.err.println("cleanup: no connection to the broker: " + e);
+                    return 0;
+                }
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return 0;
+                }
+            }
+        }
+        try (com.rabbitmq.client.Connection conn = c) {
+            var ch = conn.createChannel();
             for (String q : names) {
                 try {
                     ch.queueDelete(q);
                     n++;
                 } catch (Exception e) {
                     if (!ch.isOpen()) {
-                        ch = c.createChannel();
+                        ch = conn.createChannel();
                     }
                 }
             }

@@ -125,9 +125,9 @@ public final class StormScenario {
         // messages below then wait in the queues, as they would during a real outage.
         Thread.sleep(gapMs);
         Publisher.Result res = pub.publish(phase, plan, users, Duration.ofSeconds(60).toNanos());
-        Map<String, Double> before = cpu(pids, generator.get());
+        Map<String, Double> before = Probes.cpuSeconds(pids, generator.get());
         ConnectReport r = resume.resume();
-        Map<String, Double> after = cpu(pids, generator.get());
+        Map<String, Double> after = Probes.cpuSeconds(pids, generator.get());
         System.err.printf("  %s resumed %d of %d at %.0f/s%n", peer, r.opened(), dropped, r.perSecond());
         long drainStart = System.nanoTime();
         long drainLimit = drainStart + Duration.ofSeconds(ctx.opts.integer("drain-seconds", 15)).toNanos();
@@ -168,21 +168,6 @@ public final class StormScenario {
             Thread.sleep(100);
         }
         ctx.notes.put("storm_release", "the edge still held sessions " + limit.toSeconds() + " s after the drop");
-    }
-
-    private static Map<String, Double> cpu(Map<String, Long> pids, List<Long> generator) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        pids.forEach((k, pid) -> {
-            if (pid > 0) {
-                m.put(k, Probes.cpuSeconds(pid));
-            }
-        });
-        double gen = 0;
-        for (long pid : generator) {
-            gen += Math.max(0, Probes.cpuSeconds(pid));
-        }
-        m.put("load generator", gen);
-        return m;
     }
 
     private static Section section(RunContext ctx, int n, Transport t, int stormConcurrency, int rawThreads, int gapMs,

@@ -119,4 +119,17 @@ class ClientSessionTest {
         assertEquals(2, l.duplicates());
         assertEquals(1, l.foreign(), "another topic's message");
     }
+
+    @Test
+    void aDroppedSessionResumesWithWhatItsLastHelloNamed() {
+        assertEquals("&session=S&connection=C", session.resumeQuery(), "no node named, none sent");
+        assertFalse(session.resumed);
+        read("{\"t\":\"hello\",\"v\":1,\"session\":\"S\",\"connection\":\"C2\",\"resumed\":true,"
+                + "\"node\":\"edge a/1\"}");
+        assertTrue(session.resumed);
+        assertEquals("&session=S&connection=C2&node=edge+a%2F1", session.resumeQuery());
+        CompletableFuture<Void> dropped = session.drop();
+        assertTrue(dropped.isDone() && !channel.isOpen(), "dropped at once, with no close handshake");
+        assertEquals(null, channel.readOutbound(), "no close frame: a lost network sends none");
+    }
 }

@@ -86,9 +86,13 @@ class FrameParserTest {
     }
 
     @Test
-    void helloNode() throws IOException {
-        assertEquals("bench-r1", parse("{\"t\":\"hello\",\"node\":\"bench-r1\",\"connection\":\"c\"}").node);
-        assertNull(parse("{\"t\":\"ping\"}").node);
+    void helloNodeAndResumed() throws IOException {
+        ServerFrame hello = parse("{\"t\":\"hello\",\"node\":\"bench-r1\",\"connection\":\"c\",\"resumed\":true}");
+        assertEquals("bench-r1", hello.node);
+        assertTrue(hello.resumed);
+        ServerFrame ping = parse("{\"t\":\"ping\"}");
+        assertNull(ping.node);
+        assertFalse(ping.resumed, "fields of the previous frame are cleared");
     }
 
     private List<String> parseArray(String s) throws IOException {
