@@ -2,6 +2,7 @@ package io.lasthop.bench.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lasthop.bench.Fanout;
@@ -130,6 +131,6 @@ class ClientSessionTest {
         assertEquals("&session=S&connection=C2&node=edge+a%2F1", session.resumeQuery());
         CompletableFuture<Void> dropped = session.drop();
         assertTrue(dropped.isDone() && !channel.isOpen(), "dropped at once, with no close handshake");
-        assertEquals(null, channel.readOutbound(), "no close frame: a lost network sends none");
+        assertNull(channel.readOutbound(), "no close frame: a lost network sends none");
     }
 }
