@@ -97,7 +97,7 @@ public final class RawAmqpPeer implements AutoCloseable {
     }
 
     /** Session queue arguments, as the edge declares them with its defaults (PROTOCOL.md §10). */
-    static Map<String, Object> queueArgs() {
+    public static Map<String, Object> queueArgs() {
         Map<String, Object> a = new HashMap<>();
         a.put("x-expires", 120_000);
         a.put("x-max-length", 10_000);

@@ -5,14 +5,13 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.lasthop.bench.Ledgers;
+import io.lasthop.bench.amqp.RawAmqpPeer;
 import io.lasthop.protocol.AmqpNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -69,24 +68,13 @@ public final class StompPeer implements AutoCloseable {
                     channel.set(ch);
                 }
                 String q = queueOf(user);
-                ch.queueDeclare(q, true, false, false, queueArgs());
+                ch.queueDeclare(q, true, false, false, RawAmqpPeer.queueArgs());
                 declared.add(q);
                 ch.queueBind(q, AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(user));
             } catch (IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, declarers);
-    }
-
-    static Map<String, Object> queueArgs() {
-        Map<String, Object> a = new HashMap<>();
-        a.put("x-expires", 120_000);
-        a.put("x-max-length", 10_000);
-        a.put("x-overflow", "reject-publish-dlx");
-        a.put("x-dead-letter-exchange", AmqpNames.DEAD_EXCHANGE);
-        a.put("x-single-active-consumer", true);
-        a.put("x-queue-type", "classic");
-        return a;
     }
 
     public ConnectReport connectAll(List<String> users, int concurrency, Duration timeout) throws InterruptedException {

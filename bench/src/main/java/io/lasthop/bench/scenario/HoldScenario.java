@@ -107,14 +107,7 @@ public final class HoldScenario {
             try (Publisher pub = new Publisher(ctx.amqp(), "lasthop-bench publisher").persistent(false)) {
                 res = pub.publish(phase, plan, all, Duration.ofSeconds(all.size() / Math.max(1, rate) * 4L + 120).toNanos());
             }
-            long drainLimit = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            Ledger.Counts c = counts(fleets, phase);
-            while (c.unique() < res.confirmed() && System.nanoTime() < drainLimit) {
-                Thread.sleep(200);
-                c = counts(fleets, phase);
-            }
-            Thread.sleep(500);
-            c = counts(fleets, phase);
+            Ledger.Counts c = Drain.await(() -> counts(fleets, phase), res.confirmed(), Duration.ofSeconds(60)).counts();
             data.put("liveness", Map.of("planned", plan.count(), "sent", res.sent(), "published", res.confirmed(),
                     "delivered", c.unique(), "lost", res.confirmed() - c.unique(), "duplicates", c.duplicates(),
                     "publish_rate", Math.round(res.ratePerSecond()), "truncated", res.truncated()));

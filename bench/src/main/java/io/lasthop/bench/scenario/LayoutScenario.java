@@ -82,15 +82,10 @@ public final class LayoutScenario {
             double b2 = Probes.cpuSeconds(ctx.brokerPid);
             double h2 = Probes.cpuSeconds(self);
             Publisher.Result res = pub.publish(phase, plan, users, Duration.ofSeconds(seconds * 3L).toNanos());
-            long drainLimit = System.nanoTime() + Duration.ofSeconds(ctx.opts.integer("drain-seconds", 15)).toNanos();
             Ledger ledger = ctx.ledgers.get(phase);
-            while (ledger.counts().unique() < res.confirmed() && System.nanoTime() < drainLimit) {
-                Thread.sleep(50);
-            }
-            Thread.sleep(200);
+            Ledger.Counts c = Drain.await(ledger::counts, res.confirmed(), ctx.drainLimit()).counts();
             double b3 = Probes.cpuSeconds(ctx.brokerPid);
             double h3 = Probes.cpuSeconds(self);
-            Ledger.Counts c = ledger.counts();
             Histogram h = ledger.histogram();
             ctx.ledgers.close(phase);
             long channels = peer.sharedChannelCount();

@@ -209,19 +209,11 @@ public final class RateScenario {
         // (Web-STOMP byte counts are in the run's setup, not per phase.)
         Publisher.Result res = target.publish(pub, index, plan, Duration.ofSeconds(stepSeconds * 3L).toNanos());
         long expected = target.expected(plan, res);
-        long drainStart = System.nanoTime();
-        long drainLimit = drainStart + Duration.ofSeconds(ctx.opts.integer("drain-seconds", 15)).toNanos();
-        Ledger.Counts c = fleet.counts(index);
-        while (c.unique() < expected && System.nanoTime() < drainLimit) {
-            Thread.sleep(50);
-            c = fleet.counts(index);
-        }
-        long drainEnd = System.nanoTime();
-        long drainMs = (drainEnd - drainStart) / 1_000_000;
-        double deliverySeconds = (drainEnd - wall0) / 1e9;
-        boolean drained = c.unique() >= expected;
-        Thread.sleep(200); // late duplicates, if any
-        c = fleet.counts(index);
+        Drain drain = Drain.await(() -> fleet.counts(index), expected, ctx.drainLimit());
+        Ledger.Counts c = drain.counts();
+        long drainMs = drain.drainMs();
+        boolean drained = drain.drained();
+        double deliverySeconds = (drain.endNanos() - wall0) / 1e9;
         Map<String, Double> cpu1 = cpu(pids);
         double wall = (System.nanoTime() - wall0) / 1e9;
         Map<String, Object> st1 = peer.equals("lasthop") ? fleet.stats() : Map.of();

@@ -142,6 +142,11 @@ public final class RunContext {
         return f;
     }
 
+    /** How long a phase waits for its last deliveries ({@code --drain-seconds}). */
+    public Duration drainLimit() {
+        return Duration.ofSeconds(opts.integer("drain-seconds", 15));
+    }
+
     public boolean timeLeft(Duration needed) {
         return System.nanoTime() + needed.toNanos() < deadlineNanos;
     }

@@ -129,17 +129,8 @@ public final class StormScenario {
         ConnectReport r = resume.resume();
         Map<String, Double> after = Probes.cpuSeconds(pids, generator.get());
         System.err.printf("  %s resumed %d of %d at %.0f/s%n", peer, r.opened(), dropped, r.perSecond());
-        long drainStart = System.nanoTime();
-        long drainLimit = drainStart + Duration.ofSeconds(ctx.opts.integer("drain-seconds", 15)).toNanos();
-        Ledger.Counts c = fleet.counts(phase);
-        while (c.unique() < res.confirmed() && System.nanoTime() < drainLimit) {
-            Thread.sleep(50);
-            c = fleet.counts(phase);
-        }
-        long drainMs = (System.nanoTime() - drainStart) / 1_000_000;
-        boolean drained = c.unique() >= res.confirmed();
-        Thread.sleep(200); // late duplicates, if any
-        c = fleet.counts(phase);
+        Drain d = Drain.await(() -> fleet.counts(phase), res.confirmed(), ctx.drainLimit());
+        Ledger.Counts c = d.counts();
         fleet.closePhase(phase);
         Ledger.Counts counts = new Ledger.Counts(res.confirmed(), c.unique(), c.duplicates(), c.foreign(), c.clockSkewed());
         Map<String, Double> perResume = new LinkedHashMap<>();
@@ -150,7 +141,7 @@ public final class StormScenario {
             }
         });
         return new Storm(peer, round, dropped, r.requested(), r.opened(), r.failures(), r.perSecond(),
-                LatencySummary.of(r.latencyUs()), res, counts, counts.lost(), drainMs, drained, perResume, releaseMs);
+                LatencySummary.of(r.latencyUs()), res, counts, counts.lost(), d.drainMs(), d.drained(), perResume, releaseMs);
     }
 
     /**
