@@ -41,12 +41,4 @@ public enum CloseCode {
     public String reason() {
         return reason;
     }
-
-    public boolean resumable() {
-        return code >= 4000 && code < 4100;
-    }
-
-    public boolean terminal() {
-        return code >= 4500 && code < 4600;
-    }
 }

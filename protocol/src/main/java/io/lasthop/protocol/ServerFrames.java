@@ -99,12 +99,10 @@ public final class ServerFrames {
         }
     }
 
-    /** An error about one client frame or request; the connection stays open. */
-    public static void writeError(OutputStream out, ErrorCode code, String message) throws IOException {
-        writeError(out, -1, code, message);
-    }
-
-    /** An error answering the request {@code ref}, or no request when {@code ref} is negative. */
+    /**
+     * An error about one client frame, answering the request {@code ref}, or no request when
+     * {@code ref} is negative; the connection stays open.
+     */
     public static void writeError(OutputStream out, long ref, ErrorCode code, String message) throws IOException {
         try (JsonGenerator g = generator(out)) {
             g.writeStartObject();

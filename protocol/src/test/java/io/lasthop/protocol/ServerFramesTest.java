@@ -199,7 +199,7 @@ class ServerFramesTest {
 
     @Test
     void error() throws IOException {
-        JsonNode f = frame(out -> ServerFrames.writeError(out, ErrorCode.UNKNOWN_DELIVERY, "no delivery 9"));
+        JsonNode f = frame(out -> ServerFrames.writeError(out, -1, ErrorCode.UNKNOWN_DELIVERY, "no delivery 9"));
         assertEquals(Set.of("t", "code", "message"), fieldNames(f));
         assertEquals("error", f.get("t").textValue());
         assertEquals("unknown_delivery", f.get("code").textValue());
@@ -261,7 +261,7 @@ class ServerFramesTest {
                 closed[0] = true;
             }
         };
-        ServerFrames.writeError(out, ErrorCode.BAD_FRAME, "a");
+        ServerFrames.writeError(out, -1, ErrorCode.BAD_FRAME, "a");
         ServerFrames.writeMessage(out, msg("text/plain", utf8("b")));
         ServerFrames.writeClose(out, CloseCode.ACK_TIMEOUT, "c", 0);
         assertFalse(closed[0]);
