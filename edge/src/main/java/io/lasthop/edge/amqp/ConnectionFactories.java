@@ -5,14 +5,14 @@ import java.net.URISyntaxException;
 import java.security.GeneralSecurityException;
 
 /** The one way the edge configures amqp-client connections. */
-final class ConnectionFactories {
+public final class ConnectionFactories {
     private ConnectionFactories() {}
 
     /**
      * A factory for {@code uri} without amqp-client's automatic recovery: the edge recovers itself,
      * paced, because replaying every consumer at once storms the broker.
      */
-    static ConnectionFactory of(String uri) {
+    public static ConnectionFactory of(String uri) {
         ConnectionFactory factory = new ConnectionFactory();
         try {
             factory.setUri(uri);

@@ -3,7 +3,6 @@ package io.lasthop.edge.amqp;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.lasthop.protocol.ErrorCode;
 import java.io.IOException;
@@ -12,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeoutException;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,12 +40,10 @@ public final class Publisher implements AutoCloseable {
         }
     }
 
-    private final ConnectionFactory factory;
-    private final String name;
+    private final ReconnectingConnection connection;
     private final ExecutorService thread;
     private final ConcurrentSkipListMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
     private final Map<Long, Pending> byPublishId = new java.util.concurrent.ConcurrentHashMap<>();
-    private Connection connection;
     private Channel channel;
     private long nextPublishId;
     private volatile boolean closed;
@@ -61,10 +58,20 @@ public final class Publisher implements AutoCloseable {
         }
     }
 
-    public Publisher(String uri, String nodeId) {
-        factory = ConnectionFactories.of(uri);
-        this.name = "lasthop-edge " + nodeId + " publisher";
+    /** @param scheduler opens the connection, and reopens it when lost */
+    public Publisher(String uri, String nodeId, ScheduledExecutorService scheduler) {
+        this.connection = new ReconnectingConnection(ConnectionFactories.of(uri), "lasthop-edge " + nodeId
+                + " publisher", null, scheduler, c -> { });
         this.thread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("lasthop-publisher", true));
+    }
+
+    public void start() {
+        connection.start();
+    }
+
+    /** True while the publisher's connection is open. */
+    public boolean connected() {
+        return connection.current() != null;
     }
 
     /**
@@ -101,7 +108,7 @@ public final class Publisher implements AutoCloseable {
             byPublishId.put(p.publishId, p);
             ch.basicPublish(exchange, routingKey, mandatory && !isDirectReplyTo(exchange, routingKey),
                     props.builder().headers(headers).build(), body);
-        } catch (IOException | TimeoutException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             fail(p, e);
             // amqp-client counts a publish that failed to serialize, which would shift every later
             // confirm onto the wrong message: start over on a fresh channel.
@@ -130,17 +137,21 @@ public final class Publisher implements AutoCloseable {
         return exchange.isEmpty() && routingKey.startsWith("amq.rabbitmq.reply-to.");
     }
 
-    private Channel channel() throws IOException, TimeoutException {
+    private Channel channel() throws IOException {
         if (closed) {
             throw new IOException("publisher closed");
         }
         if (channel != null && channel.isOpen()) {
             return channel;
         }
-        if (connection == null || !connection.isOpen()) {
-            connection = factory.newConnection(name);
+        Connection c = connection.current();
+        if (c == null) {
+            throw new IOException("no connection to the broker");
         }
-        Channel ch = connection.createChannel();
+        Channel ch = c.createChannel();
+        if (ch == null) {
+            throw new IOException("the publisher connection has no free channel");
+        }
         ch.confirmSelect();
         ch.addConfirmListener((tag, multiple) -> settle(tag, multiple, true), (tag, multiple) -> settle(tag, multiple, false));
         ch.addReturnListener(r -> {
@@ -202,15 +213,7 @@ public final class Publisher implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        thread.execute(() -> {
-            try {
-                if (connection != null && connection.isOpen()) {
-                    connection.close(2_000);
-                }
-            } catch (IOException e) {
-                log.debug("closing publisher: {}", e.toString());
-            }
-        });
+        thread.execute(connection::close);
         thread.shutdown();
     }
 }

@@ -61,7 +61,7 @@ public final class SessionLink {
      * @param create true for a new session: declare the queue and bind it to the user; false to
      *               resume: the queue must exist, else {@link SessionGoneException}
      */
-    public static SessionLink attach(BrokerConnections broker, SessionQueues queues, SerialExecutor executor,
+    public static SessionLink attach(BrokerConnections broker, SessionQueueSettings queues, SerialExecutor executor,
                                      String userId, String queue, boolean create, Handler handler)
             throws IOException, SessionGoneException {
         Channel ch = broker.openChannel();
@@ -91,10 +91,6 @@ public final class SessionLink {
             closeQuietly(ch);
             throw e;
         }
-    }
-
-    public String queue() {
-        return queue;
     }
 
     /** False once the channel is closed or lost: its unacked deliveries are back in the queue. */

@@ -6,12 +6,12 @@ import io.lasthop.protocol.AmqpNames;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The arguments every session queue is declared with, and the consumer prefetch. */
-public final class SessionQueues {
+/** How session queues are declared and consumed: the queue arguments, and the consumer prefetch. */
+public final class SessionQueueSettings {
     private final Map<String, Object> arguments;
     private final int prefetch;
 
-    public SessionQueues(EdgeConfig config) {
+    public SessionQueueSettings(EdgeConfig config) {
         String type = config.get(Settings.QUEUE_TYPE);
         String overflow = config.get(Settings.QUEUE_OVERFLOW);
         if (type.equals("quorum") && overflow.equals("reject-publish-dlx")) {

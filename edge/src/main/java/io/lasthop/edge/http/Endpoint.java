@@ -1,4 +1,4 @@
-package io.lasthop.edge.transport;
+package io.lasthop.edge.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;

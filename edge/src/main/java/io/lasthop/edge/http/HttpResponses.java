@@ -1,4 +1,4 @@
-package io.lasthop.edge.transport;
+package io.lasthop.edge.http;
 
 import io.lasthop.protocol.ErrorCode;
 import io.lasthop.protocol.ServerFrames;

@@ -1,4 +1,4 @@
-package io.lasthop.edge.transport;
+package io.lasthop.edge.http;
 
 import java.net.URI;
 import java.util.Locale;

@@ -1,16 +1,11 @@
 package io.lasthop.edge.server;
 
-import io.lasthop.edge.transport.OriginPolicy;
-import io.lasthop.edge.transport.poll.PollTransport;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.cors.CorsConfig;
-import io.netty.handler.codec.http.cors.CorsConfigBuilder;
-import io.netty.handler.codec.http.cors.CorsHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.cors.CorsConfig;
+import io.netty.handler.codec.http.cors.CorsHandler;
 
 /** The pipeline every client connection starts with; endpoints reshape it on upgrade or stream. */
 final class EdgeChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -27,23 +22,6 @@ final class EdgeChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.router = router;
         this.cors = cors;
         this.maxFrameBytes = maxFrameBytes;
-    }
-
-    /** Netty's CORS handler for the allowed origins: preflights, and headers on responses. */
-    static CorsConfig cors(OriginPolicy origins, boolean credentials) {
-        if (origins.allowed().isEmpty()) {
-            return null;
-        }
-        CorsConfigBuilder b = origins.allowsAny() ? CorsConfigBuilder.forAnyOrigin()
-                : CorsConfigBuilder.forOrigins(origins.allowed().toArray(String[]::new));
-        b.allowedRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS)
-                .allowedRequestHeaders(HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.CONTENT_TYPE, "Last-Event-ID")
-                .exposeHeaders(HttpHeaderNames.RETRY_AFTER, PollTransport.ANSWER_HEADER)
-                .maxAge(600);
-        if (credentials) {
-            b.allowCredentials();
-        }
-        return b.build();
     }
 
     @Override

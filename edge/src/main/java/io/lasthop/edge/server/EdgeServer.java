@@ -1,31 +1,38 @@
 package io.lasthop.edge.server;
 
 import io.lasthop.edge.amqp.BrokerConnections;
-import io.lasthop.edge.amqp.ControlPlane;
 import io.lasthop.edge.amqp.Publisher;
-import io.lasthop.edge.auth.ReplyTokens;
-import io.lasthop.edge.amqp.SessionQueues;
+import io.lasthop.edge.amqp.SessionQueueSettings;
 import io.lasthop.edge.amqp.Topology;
 import io.lasthop.edge.auth.DevTokens;
+import io.lasthop.edge.auth.ReplyTokens;
 import io.lasthop.edge.auth.TokenVerifier;
+import io.lasthop.edge.cluster.SessionRouter;
 import io.lasthop.edge.config.EdgeConfig;
-import io.lasthop.edge.demo.DemoServices;
 import io.lasthop.edge.config.Settings;
+import io.lasthop.edge.demo.DemoServices;
+import io.lasthop.edge.http.Cors;
+import io.lasthop.edge.http.Endpoint;
+import io.lasthop.edge.http.HttpResponses;
+import io.lasthop.edge.http.OriginPolicy;
 import io.lasthop.edge.metrics.EdgeMetrics;
-import io.lasthop.edge.session.SessionManager;
-import io.lasthop.edge.transport.Endpoint;
+import io.lasthop.edge.session.Presence;
+import io.lasthop.edge.session.SessionAttacher;
+import io.lasthop.edge.session.SessionContext;
+import io.lasthop.edge.session.SessionRegistry;
+import io.lasthop.edge.session.SessionSettings;
 import io.lasthop.edge.transport.FramesEndpoint;
-import io.lasthop.edge.transport.HttpResponses;
-import io.lasthop.edge.transport.OriginPolicy;
 import io.lasthop.edge.transport.SessionOpener;
-import io.lasthop.edge.transport.poll.PollEndpoint;
+import io.lasthop.edge.transport.TransportRoute;
+import io.lasthop.edge.transport.poll.PollTransport;
 import io.lasthop.edge.transport.sse.SseTransport;
-import io.lasthop.edge.transport.stream.NdjsonTransport;
-import io.lasthop.edge.transport.websocket.WebSocketEndpoint;
+import io.lasthop.edge.transport.stream.StreamTransport;
+import io.lasthop.edge.transport.websocket.WebSocketTransport;
 import io.lasthop.protocol.CloseCode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -37,12 +44,15 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,10 +71,11 @@ public final class EdgeServer implements AutoCloseable {
     private final ExecutorService consumerDispatch;
     private final ScheduledExecutorService scheduler;
     private final BrokerConnections broker;
-    private final SessionManager sessions;
-    private final TokenVerifier tokens;
     private final Publisher publisher;
-    private final ControlPlane control;
+    private final TokenVerifier tokens;
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final SessionAttacher attacher;
+    private final SessionRouter router;
     private volatile Channel listener;
     private volatile boolean draining;
     private DemoServices demo;
@@ -90,7 +101,7 @@ public final class EdgeServer implements AutoCloseable {
         }
         this.devSecret = dev ? TokenVerifier.secretBytes(secret) : null;
         this.tokens = TokenVerifier.fromConfig(config, TokenVerifier.secretBytes(secret));
-        SessionQueues queues = new SessionQueues(config);
+        SessionQueueSettings queues = new SessionQueueSettings(config);
         if (config.get(Settings.CORS_CREDENTIALS) && config.get(Settings.CORS_ORIGINS).contains("*")) {
             throw new IllegalArgumentException("cors.origins=* with cors.credentials=true would let any site "
                     + "make credentialed requests; list the origins instead");
@@ -110,39 +121,38 @@ public final class EdgeServer implements AutoCloseable {
         consumerDispatch = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 new DefaultThreadFactory("lasthop-amqp-dispatch", true));
         scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("lasthop-broker", true));
-        broker = new BrokerConnections(config.get(Settings.AMQP_URI), config.get(Settings.AMQP_CONNECTIONS), nodeId,
-                new Topology(), scheduler, consumerDispatch, new BrokerConnections.Listener() {
-                    @Override
-                    public void brokerUp() {}
-
-                    @Override
-                    public void brokerDown(String why) {
-                        log.warn("broker unavailable ({}); new sessions get 503 until it is back", why);
-                    }
-                });
-        publisher = new Publisher(config.get(Settings.AMQP_URI), nodeId);
+        String uri = config.get(Settings.AMQP_URI);
+        broker = new BrokerConnections(uri, config.get(Settings.AMQP_CONNECTIONS), nodeId, new Topology(), scheduler,
+                consumerDispatch);
+        publisher = new Publisher(uri, nodeId, scheduler);
         ReplyTokens replyTokens = new ReplyTokens(ReplyTokens.deriveKey(TokenVerifier.secretBytes(secret)),
                 config.get(Settings.REPLY_TOKEN_TTL), Clock.systemUTC());
-        sessions = new SessionManager(config, queues, broker, publisher, tokens, replyTokens, metrics, amqpPool,
-                scheduler, nodeId);
-        control = new ControlPlane(config.get(Settings.AMQP_URI), nodeId, scheduler, sessions::onControl);
-        sessions.bindControl(control);
-        metrics.bindBrokerState(broker::ready);
+        SessionContext context = new SessionContext(nodeId, SessionSettings.of(config), metrics, tokens, replyTokens,
+                publisher, new Presence(publisher, nodeId, config.get(Settings.PRESENCE_EVENTS)), amqpPool);
+        attacher = new SessionAttacher(context, sessions, broker, queues, scheduler, config.get(Settings.RECOVERY_RATE));
+        router = new SessionRouter(sessions, nodeId, uri, scheduler);
+        metrics.bindSessions(sessions::size);
+        metrics.bindBrokerState(this::brokerConnected);
         metrics.bindReadiness(this::ready);
     }
 
     public EdgeServer start() throws InterruptedException {
         broker.start();
-        control.start();
+        publisher.start();
+        router.start();
         int maxFrame = config.get(Settings.MAX_FRAME_BYTES);
-        SessionOpener opener = new SessionOpener(sessions, tokens, metrics, this::ready);
+        SessionOpener opener = new SessionOpener(attacher, router, tokens, metrics, this::ready);
         Map<String, Endpoint> endpoints = new HashMap<>();
         OriginPolicy origins = new OriginPolicy(config.get(Settings.CORS_ORIGINS));
-        endpoints.put(WebSocketEndpoint.PATH, new WebSocketEndpoint(opener, origins, maxFrame));
-        endpoints.put(SseTransport.PATH, SseTransport.endpoint(opener));
-        endpoints.put(NdjsonTransport.PATH, NdjsonTransport.endpoint(opener));
-        endpoints.put(PollEndpoint.PATH, new PollEndpoint(opener, config.get(Settings.POLL_TIMEOUT).toMillis(),
-                config.get(Settings.POLL_LINGER).toMillis()));
+        for (TransportRoute t : List.of(
+                WebSocketTransport.route(opener, origins, maxFrame),
+                SseTransport.route(opener),
+                StreamTransport.route(opener),
+                PollTransport.route(opener, sessions, config.get(Settings.POLL_TIMEOUT).toMillis(),
+                        config.get(Settings.POLL_LINGER).toMillis()))) {
+            endpoints.put(t.path(), t.endpoint());
+            metrics.connections(t.name());
+        }
         endpoints.put(FramesEndpoint.PATH, new FramesEndpoint(opener));
         endpoints.put("/healthz", OpsEndpoints.health());
         endpoints.put("/readyz", OpsEndpoints.ready(this::ready,
@@ -168,7 +178,8 @@ public final class EdgeServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new EdgeChannelInitializer(new HttpRouter(endpoints),
-                        EdgeChannelInitializer.cors(origins, config.get(Settings.CORS_CREDENTIALS)), maxFrame));
+                        Cors.config(origins, config.get(Settings.CORS_CREDENTIALS), HttpHeaderNames.RETRY_AFTER,
+                                PollTransport.ANSWER_HEADER), maxFrame));
         listener = b.bind(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)).sync().channel();
         log.info("node {} listening on {}", nodeId, listener.localAddress());
         return this;
@@ -184,7 +195,12 @@ public final class EdgeServer implements AutoCloseable {
 
     /** True while the broker is connected and the node takes new sessions. */
     public boolean ready() {
-        return broker.ready() && !draining;
+        return brokerConnected() && !draining;
+    }
+
+    /** True while every connection for sessions and the publisher's are open, and the topology declared. */
+    private boolean brokerConnected() {
+        return broker.ready() && publisher.connected();
     }
 
     /**
@@ -199,7 +215,7 @@ public final class EdgeServer implements AutoCloseable {
         try {
             sessions.closeAll(CloseCode.GOING_AWAY, "this node is draining; reconnect, ideally to another node", spread)
                     .get(config.get(Settings.DRAIN_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        } catch (TimeoutException | ExecutionException e) {
             log.warn("drain deadline passed: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -207,7 +223,7 @@ public final class EdgeServer implements AutoCloseable {
         log.info("node {} drained; {} session(s) left", nodeId, sessions.size());
     }
 
-    public SessionManager sessions() {
+    public SessionRegistry sessions() {
         return sessions;
     }
 
@@ -233,7 +249,7 @@ public final class EdgeServer implements AutoCloseable {
             demo.close();
         }
         publisher.close();
-        control.close();
+        router.close();
         broker.close();
         scheduler.shutdownNow();
         consumerDispatch.shutdownNow();

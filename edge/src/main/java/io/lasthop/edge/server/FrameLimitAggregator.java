@@ -1,6 +1,6 @@
 package io.lasthop.edge.server;
 
-import io.lasthop.edge.transport.HttpResponses;
+import io.lasthop.edge.http.HttpResponses;
 import io.lasthop.protocol.ErrorCode;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;

@@ -1,7 +1,7 @@
 package io.lasthop.edge.server;
 
-import io.lasthop.edge.transport.Endpoint;
-import io.lasthop.edge.transport.HttpResponses;
+import io.lasthop.edge.http.Endpoint;
+import io.lasthop.edge.http.HttpResponses;
 import io.lasthop.protocol.ErrorCode;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;

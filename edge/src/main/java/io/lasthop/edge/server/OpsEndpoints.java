@@ -2,8 +2,8 @@ package io.lasthop.edge.server;
 
 import io.lasthop.edge.auth.DevTokens;
 import io.lasthop.edge.metrics.EdgeMetrics;
-import io.lasthop.edge.transport.Endpoint;
-import io.lasthop.edge.transport.HttpResponses;
+import io.lasthop.edge.http.Endpoint;
+import io.lasthop.edge.http.HttpResponses;
 import io.lasthop.protocol.ErrorCode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;

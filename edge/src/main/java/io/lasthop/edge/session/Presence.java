@@ -3,11 +3,11 @@ package io.lasthop.edge.session;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
+import io.lasthop.edge.amqp.AmqpMessages;
 import io.lasthop.edge.amqp.Publisher;
 import io.lasthop.protocol.AmqpNames;
 import io.lasthop.protocol.CloseCode;
 import java.nio.charset.StandardCharsets;
-import java.util.Date;
 import java.util.Map;
 
 /**
@@ -16,14 +16,14 @@ import java.util.Map;
  * {@code session.closed}, the user in the {@code x-lasthop-user} header and a JSON body. Best effort:
  * events are confirmed by the broker but a lost one is not retried.
  */
-final class Presence {
+public final class Presence {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Publisher publisher;
     private final String nodeId;
     private final boolean enabled;
 
-    Presence(Publisher publisher, String nodeId, boolean enabled) {
+    public Presence(Publisher publisher, String nodeId, boolean enabled) {
         this.publisher = publisher;
         this.nodeId = nodeId;
         this.enabled = enabled;
@@ -56,15 +56,10 @@ final class Presence {
         if (!enabled) {
             return;
         }
-        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-                // Unique without drawing randomness: a connection opens and closes once, and its id
-                // is already 64 random bits (UUID.randomUUID shares one locked SecureRandom).
-                .messageId(s.connectionId() + "." + key)
-                .contentType("application/json")
-                .timestamp(new Date())
-                .appId("lasthop")
-                .headers(Map.of(AmqpNames.USER_HEADER, s.userId(), AmqpNames.NODE_HEADER, nodeId))
-                .build();
+        // The message id is unique without drawing randomness: a connection opens and closes once,
+        // and its id is already 64 random bits (UUID.randomUUID shares one locked SecureRandom).
+        AMQP.BasicProperties props = AmqpMessages.properties(s.connectionId() + "." + key, "application/json",
+                false, Map.of(AmqpNames.USER_HEADER, s.userId(), AmqpNames.NODE_HEADER, nodeId)).build();
         publisher.publish(AmqpNames.EVENTS_EXCHANGE, key, props, body.toString().getBytes(StandardCharsets.UTF_8),
                 false);
     }

@@ -1,6 +1,7 @@
 package io.lasthop.edge.session;
 
 import com.rabbitmq.client.AMQP;
+import io.lasthop.edge.amqp.AmqpMessages;
 import io.lasthop.edge.amqp.Publisher;
 import io.lasthop.edge.amqp.SessionLink;
 import io.lasthop.edge.auth.AuthException;
@@ -9,9 +10,9 @@ import io.lasthop.edge.auth.ReplyTokens;
 import io.lasthop.protocol.AmqpNames;
 import io.lasthop.protocol.ClientFrame;
 import io.lasthop.protocol.ErrorCode;
+import io.lasthop.protocol.ServerFrames;
 import io.lasthop.protocol.TopicPatterns;
 import java.io.IOException;
-import java.util.Date;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -25,20 +26,24 @@ import java.util.concurrent.CompletableFuture;
  */
 final class SessionRequests {
     private final Session session;
-    private final SessionManager manager;
+    private final SessionToken token;
+    private final SessionContext ctx;
+    private final SessionSettings limits;
     private final TokenBucket bucket;
     private final Set<String> subscriptions = new HashSet<>();
 
-    SessionRequests(Session session, SessionManager manager) {
+    SessionRequests(Session session, SessionToken token, SessionContext ctx) {
         this.session = session;
-        this.manager = manager;
-        this.bucket = new TokenBucket(manager.limits().rate(), manager.limits().burst(), System.nanoTime());
+        this.token = token;
+        this.ctx = ctx;
+        this.limits = ctx.settings();
+        this.bucket = new TokenBucket(limits.requestRate(), limits.requestBurst(), System.nanoTime());
     }
 
     void handle(ClientFrame.Request r) {
         if (!bucket.tryTake(System.nanoTime())) {
-            session.answerError(r.ref(), ErrorCode.RATE_LIMITED, "more than " + manager.limits().rate()
-                    + " requests per second (burst " + manager.limits().burst() + "); slow down and retry");
+            answerError(r.ref(), ErrorCode.RATE_LIMITED, "more than " + limits.requestRate()
+                    + " requests per second (burst " + limits.requestBurst() + "); slow down and retry");
             return;
         }
         if (r instanceof ClientFrame.Send s) {
@@ -57,18 +62,18 @@ final class SessionRequests {
             return;
         }
         if (!TopicPatterns.isLiteralKey(s.key())) {
-            session.answerError(s.ref(), ErrorCode.BAD_KEY, "a send needs a literal routing key: words of 1 or more "
+            answerError(s.ref(), ErrorCode.BAD_KEY, "a send needs a literal routing key: words of 1 or more "
                     + "characters separated by '.', no '*' or '#', at most 255 bytes");
             return;
         }
-        if (!Permissions.allows(session.principal().send(), s.key())) {
-            session.answerError(s.ref(), ErrorCode.FORBIDDEN, "the token does not allow sending to \"" + s.key() + "\"");
+        if (!Permissions.allows(token.principal().send(), s.key())) {
+            answerError(s.ref(), ErrorCode.FORBIDDEN, "the token does not allow sending to \"" + s.key() + "\"");
             return;
         }
         AMQP.BasicProperties props = properties(s.id(), s.body())
-                .replyTo(session.queue)
+                .replyTo(session.queue())
                 .build();
-        answerWhenConfirmed(s.ref(), manager.publisher().publish(AmqpNames.INBOUND_EXCHANGE, s.key(), props,
+        answerWhenConfirmed(s.ref(), ctx.publisher().publish(AmqpNames.INBOUND_EXCHANGE, s.key(), props,
                 s.body().bytes()));
     }
 
@@ -78,31 +83,31 @@ final class SessionRequests {
         }
         ReplyTokens.Grant grant;
         try {
-            grant = manager.replyTokens().verify(r.token(), session.userId());
+            grant = ctx.replyTokens().verify(r.token(), session.userId());
         } catch (AuthException e) {
-            session.answerError(r.ref(), e.code(), e.getMessage());
+            answerError(r.ref(), e.code(), e.getMessage());
             return;
         }
         AMQP.BasicProperties props = properties(null, r.body())
                 .correlationId(grant.correlationId())
-                .replyTo(session.queue)
+                .replyTo(session.queue())
                 .build();
-        answerWhenConfirmed(r.ref(), manager.publisher().publish("", grant.replyTo(), props, r.body().bytes()));
+        answerWhenConfirmed(r.ref(), ctx.publisher().publish("", grant.replyTo(), props, r.body().bytes()));
     }
 
     private void subscribe(ClientFrame.Subscribe s) {
         String topic = s.topic();
         if (!TopicPatterns.isPattern(topic)) {
-            session.answerError(s.ref(), ErrorCode.BAD_KEY, "not a topic pattern: words separated by '.', "
+            answerError(s.ref(), ErrorCode.BAD_KEY, "not a topic pattern: words separated by '.', "
                     + "'*' and '#' only as whole words, at most 255 bytes");
             return;
         }
-        if (!Permissions.allows(session.principal().subscribe(), topic)) {
-            session.answerError(s.ref(), ErrorCode.FORBIDDEN, "the token does not allow subscribing to \"" + topic + "\"");
+        if (!Permissions.allows(token.principal().subscribe(), topic)) {
+            answerError(s.ref(), ErrorCode.FORBIDDEN, "the token does not allow subscribing to \"" + topic + "\"");
             return;
         }
-        if (!subscriptions.contains(topic) && subscriptions.size() >= manager.limits().maxSubscriptions()) {
-            session.answerError(s.ref(), ErrorCode.TOO_MANY_SUBSCRIPTIONS, "this connection holds "
+        if (!subscriptions.contains(topic) && subscriptions.size() >= limits.maxSubscriptions()) {
+            answerError(s.ref(), ErrorCode.TOO_MANY_SUBSCRIPTIONS, "this connection holds "
                     + subscriptions.size() + " subscriptions, the most it may");
             return;
         }
@@ -117,7 +122,7 @@ final class SessionRequests {
     private void unsubscribe(ClientFrame.Unsubscribe u) {
         String topic = u.topic();
         if (!TopicPatterns.isPattern(topic)) {
-            session.answerError(u.ref(), ErrorCode.BAD_KEY, "not a topic pattern");
+            answerError(u.ref(), ErrorCode.BAD_KEY, "not a topic pattern");
             return;
         }
         onBroker(u.ref(), link -> link.unbind(AmqpNames.TOPIC_EXCHANGE, topic), () -> { },
@@ -130,8 +135,8 @@ final class SessionRequests {
 
     /** Runs a blocking binding change on the session's AMQP executor, then answers on the loop. */
     private void onBroker(long ref, LinkCall call, Runnable onFailure, Runnable onSuccess) {
-        session.amqp.execute(() -> {
-            SessionLink link = session.link;
+        session.binding().amqp().execute(() -> {
+            SessionLink link = session.binding().link();
             String error = null;
             if (link == null || !link.alive()) {
                 error = "the session is re-attaching to the broker; retry";
@@ -146,41 +151,51 @@ final class SessionRequests {
             session.eventLoop().execute(() -> {
                 if (failure == null) {
                     onSuccess.run();
-                    session.answerOk(ref);
+                    answerOk(ref);
                 } else {
                     onFailure.run();
-                    session.answerError(ref, ErrorCode.UNAVAILABLE, failure);
+                    answerError(ref, ErrorCode.UNAVAILABLE, failure);
                 }
             });
         });
     }
 
     private boolean tooLarge(long ref, ClientFrame.Body body) {
-        if (body.bytes().length > manager.limits().maxBytes()) {
-            session.answerError(ref, ErrorCode.TOO_LARGE, "the body has " + body.bytes().length
-                    + " bytes; the most is " + manager.limits().maxBytes());
+        if (body.bytes().length > limits.maxBodyBytes()) {
+            answerError(ref, ErrorCode.TOO_LARGE, "the body has " + body.bytes().length
+                    + " bytes; the most is " + limits.maxBodyBytes());
             return true;
         }
         return false;
     }
 
     private AMQP.BasicProperties.Builder properties(String messageId, ClientFrame.Body body) {
-        return new AMQP.BasicProperties.Builder()
-                .messageId(messageId != null ? messageId : UUID.randomUUID().toString())
-                .contentType(body.contentType())
-                .deliveryMode(2)
-                .timestamp(new Date())
-                .appId("lasthop")
-                .headers(Map.of(AmqpNames.USER_HEADER, session.userId(), AmqpNames.SESSION_HEADER, session.queue,
-                        AmqpNames.NODE_HEADER, manager.nodeId()));
+        return AmqpMessages.properties(messageId != null ? messageId : UUID.randomUUID().toString(),
+                body.contentType(), true, Map.of(AmqpNames.USER_HEADER, session.userId(),
+                        AmqpNames.SESSION_HEADER, session.queue(), AmqpNames.NODE_HEADER, ctx.nodeId()));
+    }
+
+    /** Answers request {@code ref} with {@code ok}. */
+    private void answerOk(long ref) {
+        if (session.isOpen()) {
+            session.send(out -> ServerFrames.writeOk(out, ref), true);
+        }
+    }
+
+    /** Answers request {@code ref} (none when negative) with an error; the connection stays open. */
+    void answerError(long ref, ErrorCode code, String message) {
+        ctx.metrics().clientError(code);
+        if (session.isOpen()) {
+            session.send(out -> ServerFrames.writeError(out, ref, code, message), true);
+        }
     }
 
     private void answerWhenConfirmed(long ref, CompletableFuture<Publisher.Outcome> outcome) {
         outcome.thenAccept(o -> session.eventLoop().execute(() -> {
             if (o.ok()) {
-                session.answerOk(ref);
+                answerOk(ref);
             } else {
-                session.answerError(ref, o.error(), o.message());
+                answerError(ref, o.error(), o.message());
             }
         }));
     }

@@ -1,4 +1,4 @@
-package io.lasthop.edge.transport;
+package io.lasthop.edge.session;
 
 import io.lasthop.protocol.CloseCode;
 import io.netty.buffer.ByteBuf;

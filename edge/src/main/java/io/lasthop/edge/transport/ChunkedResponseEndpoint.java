@@ -1,6 +1,7 @@
 package io.lasthop.edge.transport;
 
-import io.lasthop.edge.auth.Principal;
+import io.lasthop.edge.http.Endpoint;
+import io.lasthop.edge.http.HttpResponses;
 import io.lasthop.protocol.ErrorCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -13,23 +14,23 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * {@code GET} endpoint of a streamed transport (SSE, HTTP streaming): authenticates, attaches the
+ * {@code GET} endpoint of a transport that is one long chunked response (SSE, HTTP streaming): authenticates, attaches the
  * session, then answers with one long response. Client frames come by {@code POST /lasthop/frames}.
  */
-public final class HttpStreamEndpoint implements Endpoint {
+public final class ChunkedResponseEndpoint implements Endpoint {
     private final SessionOpener opener;
     private final String contentType;
     private final Function<Channel, ByteBuf> preamble;
     private final CharSequence sessionHeader;
-    private final BiFunction<Channel, String, HttpStreamTransport> transport;
+    private final BiFunction<Channel, String, ChunkedResponseTransport> transport;
 
     /**
      * @param sessionHeader a request header that names the session to resume and wins over the
      *                      {@code session} parameter (SSE's {@code Last-Event-ID}), or null
      * @param transport     makes the transport from the connection and the session id
      */
-    public HttpStreamEndpoint(SessionOpener opener, String contentType, Function<Channel, ByteBuf> preamble,
-                              CharSequence sessionHeader, BiFunction<Channel, String, HttpStreamTransport> transport) {
+    public ChunkedResponseEndpoint(SessionOpener opener, String contentType, Function<Channel, ByteBuf> preamble,
+                              CharSequence sessionHeader, BiFunction<Channel, String, ChunkedResponseTransport> transport) {
         this.opener = opener;
         this.contentType = contentType;
         this.preamble = preamble;
@@ -44,14 +45,9 @@ public final class HttpStreamEndpoint implements Endpoint {
                     "open the stream with GET; send frames with POST /lasthop/frames");
             return;
         }
-        SessionOpener.Admitted admitted = opener.admit(ctx, req, query, sessionHeader);
-        if (admitted == null) {
-            return;
-        }
-        Principal principal = admitted.principal();
-        String sessionId = admitted.sessionId();
-        opener.open(ctx, req, query, principal, sessionId, s -> {
-            HttpStreamTransport.start(ctx, contentType, preamble.apply(ctx.channel()), new StreamConnectionHandler(s));
+        opener.admitAndOpen(ctx, req, query, sessionHeader, s -> {
+            ChunkedResponseTransport.start(ctx, contentType, preamble.apply(ctx.channel()),
+                    new ChunkedConnectionHandler(s));
             s.attach(transport.apply(ctx.channel(), s.id()));
         });
     }

@@ -20,22 +20,20 @@ import io.netty.handler.codec.http.LastHttpContent;
  * A transport that is one long chunked HTTP response (SSE, HTTP streaming): each frame becomes one
  * chunk in the subclass's framing. Client frames come by POST.
  */
-public abstract class HttpStreamTransport implements Transport {
+public abstract class ChunkedResponseTransport extends ChannelTransport {
     /** Some proxies and old browsers hold back the first 2 KiB of a response. */
     public static final int PADDING_BYTES = 2048;
 
-    protected final Channel channel;
-
-    protected HttpStreamTransport(Channel channel) {
-        this.channel = channel;
+    protected ChunkedResponseTransport(Channel channel) {
+        super(channel);
     }
 
     /**
      * Writes the response head, with the headers that stop proxies from buffering or transforming
-     * it, and then {@code preamble}, and hands the connection to a {@link StreamConnectionHandler}.
+     * it, and then {@code preamble}, and hands the connection to a {@link ChunkedConnectionHandler}.
      */
     public static void start(ChannelHandlerContext ctx, String contentType, ByteBuf preamble,
-                             StreamConnectionHandler handler) {
+                             ChunkedConnectionHandler handler) {
         HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         res.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
@@ -67,23 +65,8 @@ public abstract class HttpStreamTransport implements Transport {
     }
 
     @Override
-    public ByteBufAllocator alloc() {
-        return channel.alloc();
-    }
-
-    @Override
-    public boolean isWritable() {
-        return channel.isWritable();
-    }
-
-    @Override
     public void write(ByteBuf json) {
         channel.write(new DefaultHttpContent(frame(json)), channel.voidPromise());
-    }
-
-    @Override
-    public void flush() {
-        channel.flush();
     }
 
     @Override

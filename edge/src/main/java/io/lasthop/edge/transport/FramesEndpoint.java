@@ -1,7 +1,8 @@
 package io.lasthop.edge.transport;
 
-import io.lasthop.edge.auth.Principal;
-import io.lasthop.edge.session.Session;
+import io.lasthop.edge.http.Endpoint;
+import io.lasthop.edge.http.HttpResponses;
+import io.lasthop.edge.http.QueryParams;
 import io.lasthop.protocol.ClientFrame;
 import io.lasthop.protocol.ClientFrameDecoder;
 import io.lasthop.protocol.ErrorCode;
@@ -15,11 +16,12 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 
 /**
- * {@code POST /lasthop/frames?session=ID&connection=ID}: client frames for transports that only
- * stream downward. The body is one frame or a JSON array of frames. 204 means the session took them;
- * answers to them (pongs, errors) arrive on the session's stream. The connection id (from hello)
- * binds the frames to one stream: acks count deliveries per connection, so frames meant for a gone
- * connection must not reach the next one.
+ * {@code POST /lasthop/frames?session=ID&connection=ID&node=ID}: client frames for transports that
+ * only stream downward. The body is one frame or a JSON array of frames. 204 means the session here
+ * took them, 202 that they were forwarded to the node that holds it; answers to them (pongs,
+ * errors) arrive on the session's stream. The connection id (from hello) binds the frames to one
+ * stream: acks count deliveries per connection, so frames meant for a gone connection must not reach
+ * the next one.
  */
 public final class FramesEndpoint implements Endpoint {
     public static final String PATH = "/lasthop/frames";
@@ -29,7 +31,6 @@ public final class FramesEndpoint implements Endpoint {
     public FramesEndpoint(SessionOpener opener) {
         this.opener = opener;
     }
-
 
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
@@ -42,41 +43,30 @@ public final class FramesEndpoint implements Endpoint {
         if (admitted == null) {
             return;
         }
-        Principal principal = admitted.principal();
-        String sessionId = admitted.sessionId();
-        if (sessionId == null) {
+        if (admitted.sessionId() == null) {
             HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_SESSION_ID,
                     "name the session: ?session=ID from the hello frame");
             return;
         }
         List<ClientFrame> frames;
-        byte[] body = ByteBufUtil.getBytes(req.content());
         try {
-            frames = ClientFrameDecoder.decodeBatch(body);
+            frames = ClientFrameDecoder.decodeBatch(ByteBufUtil.getBytes(req.content()));
         } catch (FrameException e) {
             HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, e.code(), e.getMessage());
             return;
         }
-        String connection = SessionOpener.first(query, "connection");
+        String connection = QueryParams.first(query, "connection");
         if (connection == null || connection.isEmpty()) {
             HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_REQUEST,
                     "name the connection: &connection=ID from the hello frame");
             return;
         }
-        Session session = opener.sessions().find(principal.userId(), sessionId);
-        if (session == null) {
-            // Held by another node, or by none: hand the frames on, to the node the client names.
-            opener.sessions().forward(principal.userId(), sessionId, connection, opener.otherNode(query),
-                    new String(body, java.nio.charset.StandardCharsets.UTF_8));
-            HttpResponses.status(ctx, req, HttpResponseStatus.ACCEPTED);
-            return;
+        switch (opener.router().frames(admitted.principal().userId(), admitted.sessionId(), connection,
+                QueryParams.first(query, "node"), frames)) {
+            case HERE -> HttpResponses.noContent(ctx, req);
+            case FORWARDED -> HttpResponses.status(ctx, req, HttpResponseStatus.ACCEPTED);
+            case STALE_CONNECTION -> HttpResponses.error(ctx, req, HttpResponseStatus.CONFLICT,
+                    ErrorCode.STALE_CONNECTION, "connection " + connection + " of this session is gone; its frames were dropped");
         }
-        if (!connection.equals(session.connectionId())) {
-            HttpResponses.error(ctx, req, HttpResponseStatus.CONFLICT, ErrorCode.STALE_CONNECTION,
-                    "connection " + connection + " of this session is gone; its frames were dropped");
-            return;
-        }
-        session.eventLoop().execute(() -> session.onClientFrames(frames));
-        HttpResponses.noContent(ctx, req);
     }
 }

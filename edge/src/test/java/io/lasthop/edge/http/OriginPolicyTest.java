@@ -1,4 +1,4 @@
-package io.lasthop.edge.transport;
+package io.lasthop.edge.http;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,9 +1,11 @@
 package io.lasthop.edge.transport.poll;
 
 import io.lasthop.edge.auth.Principal;
+import io.lasthop.edge.http.Endpoint;
+import io.lasthop.edge.http.HttpResponses;
+import io.lasthop.edge.http.QueryParams;
 import io.lasthop.edge.session.Session;
-import io.lasthop.edge.transport.Endpoint;
-import io.lasthop.edge.transport.HttpResponses;
+import io.lasthop.edge.session.SessionRegistry;
 import io.lasthop.edge.transport.SessionOpener;
 import io.lasthop.protocol.ClientFrame;
 import io.lasthop.protocol.ClientFrameDecoder;
@@ -27,9 +29,7 @@ import java.util.List;
  * alternate between nodes and nothing is lost; redeliveries that a move causes carry the same id,
  * for the client to drop.
  */
-public final class PollEndpoint implements Endpoint {
-    public static final String PATH = "/lasthop/poll";
-
+final class PollEndpoint implements Endpoint {
     /**
      * True unless the client names the number of the last answer sent: otherwise an answer may
      * have been lost on the way (a proxy timeout, a dropped connection), and its frames would be
@@ -37,7 +37,7 @@ public final class PollEndpoint implements Endpoint {
      * starts over: a new hello, and every unacked delivery again.
      */
     private static boolean answerLost(QueryStringDecoder query, PollTransport poll) {
-        String answered = SessionOpener.first(query, "answered");
+        String answered = QueryParams.first(query, "answered");
         if (answered == null) {
             return true;
         }
@@ -48,24 +48,15 @@ public final class PollEndpoint implements Endpoint {
         }
     }
 
-    private static String ackArray(List<ClientFrame> acks) {
-        StringBuilder sb = new StringBuilder("[");
-        for (ClientFrame f : acks) {
-            if (sb.length() > 1) {
-                sb.append(',');
-            }
-            sb.append("{\"t\":\"ack\",\"seq\":").append(((ClientFrame.Ack) f).seq()).append('}');
-        }
-        return sb.append(']').toString();
-    }
-
     private final SessionOpener opener;
+    private final SessionRegistry sessions;
     private final Farewells farewells = new Farewells();
     private final long timeoutMillis;
     private final long lingerMillis;
 
-    public PollEndpoint(SessionOpener opener, long timeoutMillis, long lingerMillis) {
+    PollEndpoint(SessionOpener opener, SessionRegistry sessions, long timeoutMillis, long lingerMillis) {
         this.opener = opener;
+        this.sessions = sessions;
         this.timeoutMillis = timeoutMillis;
         this.lingerMillis = lingerMillis;
     }
@@ -93,7 +84,7 @@ public final class PollEndpoint implements Endpoint {
             }
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
-        String connection = SessionOpener.first(query, "connection");
+        String connection = QueryParams.first(query, "connection");
         byte[] farewell = connection == null ? null : farewells.take(connection);
         if (farewell != null) {
             // The connection was closed while no poll was held: this poll carries the news.
@@ -102,7 +93,7 @@ public final class PollEndpoint implements Endpoint {
                             .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             return;
         }
-        Session live = sessionId == null ? null : opener.sessions().find(principal.userId(), sessionId);
+        Session live = sessionId == null ? null : sessions.find(principal.userId(), sessionId);
         if (live != null && connection != null && connection.equals(live.connectionId())
                 && live.transport() instanceof PollTransport poll && !answerLost(query, poll)) {
             List<ClientFrame> apply = frames;
@@ -115,12 +106,11 @@ public final class PollEndpoint implements Endpoint {
         List<ClientFrame> acks = frames.stream().filter(f -> f instanceof ClientFrame.Ack).toList();
         if (live == null && sessionId != null && connection != null && !acks.isEmpty()) {
             // The previous poll was answered by another node: its acks belong to that node's channel.
-            opener.sessions().forward(principal.userId(), sessionId, connection, opener.otherNode(query),
-                    ackArray(acks));
+            opener.router().forward(principal.userId(), sessionId, connection, QueryParams.first(query, "node"), acks);
         }
         List<ClientFrame> carried = frames.stream().filter(f -> !(f instanceof ClientFrame.Ack)).toList();
-        opener.open(ctx, req, query, principal, sessionId, s -> {
-            PollTransport poll = new PollTransport(s, timeoutMillis, lingerMillis, farewells);
+        opener.open(ctx, req, query, admitted, s -> {
+            PollTransport poll = new PollTransport(PollTransport.ownedBy(s), timeoutMillis, lingerMillis, farewells);
             s.attach(poll);
             if (!carried.isEmpty()) {
                 s.onClientFrames(carried);

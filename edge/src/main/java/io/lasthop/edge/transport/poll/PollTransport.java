@@ -1,14 +1,19 @@
 package io.lasthop.edge.transport.poll;
 
+import io.lasthop.edge.http.HttpResponses;
 import io.lasthop.edge.session.Session;
-import io.lasthop.edge.transport.HttpResponses;
-import io.lasthop.edge.transport.Transport;
+import io.lasthop.edge.session.SessionRegistry;
+import io.lasthop.edge.session.Transport;
+import io.lasthop.edge.transport.SessionOpener;
+import io.lasthop.edge.transport.TransportRoute;
 import io.lasthop.protocol.CloseCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -27,10 +32,25 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PollTransport implements Transport {
     public static final String NAME = "poll";
+    public static final String PATH = "/lasthop/poll";
     /** Frames held for the next poll before delivery pauses, in bytes. */
     static final int MAX_QUEUED_BYTES = 1 << 20;
 
-    private final Session session;
+    /** The session a long-poll serves, as the transport sees it. */
+    interface Owner {
+        EventLoop eventLoop();
+
+        /** The connection's id, which names its farewell; null before hello. */
+        String connectionId();
+
+        /** An answer made room for more frames. */
+        void writabilityChanged();
+
+        /** No poll came within the linger time after an answer: the connection is gone. */
+        void lingerExpired();
+    }
+
+    private final Owner session;
     private final long timeoutMillis;
     private final long lingerMillis;
     private final ArrayDeque<ByteBuf> queued = new ArrayDeque<>();
@@ -45,11 +65,22 @@ public final class PollTransport implements Transport {
 
     private final Farewells farewells;
 
-    PollTransport(Session session, long timeoutMillis, long lingerMillis, Farewells farewells) {
+    PollTransport(Owner session, long timeoutMillis, long lingerMillis, Farewells farewells) {
         this.session = session;
         this.farewells = farewells;
         this.timeoutMillis = timeoutMillis;
         this.lingerMillis = lingerMillis;
+    }
+
+    /**
+     * {@code GET|POST /lasthop/poll}.
+     *
+     * @param timeoutMillis how long a poll is held when nothing waits
+     * @param lingerMillis  how long the session outlives an answer that no poll followed
+     */
+    public static TransportRoute route(SessionOpener opener, SessionRegistry sessions, long timeoutMillis,
+                                       long lingerMillis) {
+        return new TransportRoute(NAME, PATH, new PollEndpoint(opener, sessions, timeoutMillis, lingerMillis));
     }
 
     @Override
@@ -106,7 +137,7 @@ public final class PollTransport implements Transport {
         } else {
             if (closeFrame != null && session.connectionId() != null) {
                 ByteBuf last = queued.peekLast();
-                farewells.put(session.connectionId(), io.netty.buffer.ByteBufUtil.getBytes(last));
+                farewells.put(session.connectionId(), ByteBufUtil.getBytes(last));
             }
             releaseQueued();
         }
@@ -191,7 +222,7 @@ public final class PollTransport implements Transport {
         cancel(lingerTimer);
         lingerTimer = session.eventLoop().schedule(() -> {
             if (held == null && !closed) {
-                session.close(null, null);
+                session.lingerExpired();
             }
         }, lingerMillis, TimeUnit.MILLISECONDS);
     }
@@ -207,6 +238,31 @@ public final class PollTransport implements Transport {
         if (f != null) {
             f.cancel(false);
         }
+    }
+
+    /** {@code s} as its long-poll transport sees it. */
+    static Owner ownedBy(Session s) {
+        return new Owner() {
+            @Override
+            public EventLoop eventLoop() {
+                return s.eventLoop();
+            }
+
+            @Override
+            public String connectionId() {
+                return s.connectionId();
+            }
+
+            @Override
+            public void writabilityChanged() {
+                s.writabilityChanged();
+            }
+
+            @Override
+            public void lingerExpired() {
+                s.close(null, null);
+            }
+        };
     }
 
     private static final byte[] OPEN = {'['};

@@ -1,9 +1,9 @@
 package io.lasthop.edge.transport.sse;
 
-import io.lasthop.edge.transport.Endpoint;
-import io.lasthop.edge.transport.HttpStreamEndpoint;
-import io.lasthop.edge.transport.HttpStreamTransport;
+import io.lasthop.edge.transport.ChunkedResponseEndpoint;
+import io.lasthop.edge.transport.ChunkedResponseTransport;
 import io.lasthop.edge.transport.SessionOpener;
+import io.lasthop.edge.transport.TransportRoute;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  * event carries the session id as its {@code id}, so a browser's own EventSource reconnect sends it
  * back as {@code Last-Event-ID} and resumes the session.
  */
-public final class SseTransport extends HttpStreamTransport {
+public final class SseTransport extends ChunkedResponseTransport {
     public static final String NAME = "sse";
     public static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
@@ -29,8 +29,9 @@ public final class SseTransport extends HttpStreamTransport {
     public static final String PATH = "/lasthop/sse";
 
     /** {@code GET /lasthop/sse}; {@code Last-Event-ID} names the session on EventSource's own reconnects. */
-    public static Endpoint endpoint(SessionOpener opener) {
-        return new HttpStreamEndpoint(opener, CONTENT_TYPE, SseTransport::preamble, "Last-Event-ID", SseTransport::new);
+    public static TransportRoute route(SessionOpener opener) {
+        return new TransportRoute(NAME, PATH, new ChunkedResponseEndpoint(opener, CONTENT_TYPE, SseTransport::preamble,
+                "Last-Event-ID", SseTransport::new));
     }
 
     @Override

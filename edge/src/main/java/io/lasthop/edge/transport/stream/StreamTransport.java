@@ -1,9 +1,9 @@
 package io.lasthop.edge.transport.stream;
 
-import io.lasthop.edge.transport.Endpoint;
-import io.lasthop.edge.transport.HttpStreamEndpoint;
-import io.lasthop.edge.transport.HttpStreamTransport;
+import io.lasthop.edge.transport.ChunkedResponseEndpoint;
+import io.lasthop.edge.transport.ChunkedResponseTransport;
 import io.lasthop.edge.transport.SessionOpener;
+import io.lasthop.edge.transport.TransportRoute;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 
@@ -11,18 +11,19 @@ import io.netty.channel.Channel;
  * HTTP streaming for clients without EventSource, read with {@code fetch} and a stream reader (or
  * XHR's progress events): newline-delimited JSON, one frame per line, after a padding line.
  */
-public final class NdjsonTransport extends HttpStreamTransport {
+public final class StreamTransport extends ChunkedResponseTransport {
     public static final String NAME = "stream";
     public static final String PATH = "/lasthop/stream";
     public static final String CONTENT_TYPE = "application/x-ndjson; charset=utf-8";
 
-    public NdjsonTransport(Channel channel) {
+    public StreamTransport(Channel channel) {
         super(channel);
     }
 
-    public static Endpoint endpoint(SessionOpener opener) {
-        return new HttpStreamEndpoint(opener, CONTENT_TYPE, ch -> padding(ch.alloc(), "", "\n"), null,
-                (ch, session) -> new NdjsonTransport(ch));
+    /** {@code GET /lasthop/stream}. */
+    public static TransportRoute route(SessionOpener opener) {
+        return new TransportRoute(NAME, PATH, new ChunkedResponseEndpoint(opener, CONTENT_TYPE,
+                ch -> padding(ch.alloc(), "", "\n"), null, (ch, session) -> new StreamTransport(ch)));
     }
 
     @Override

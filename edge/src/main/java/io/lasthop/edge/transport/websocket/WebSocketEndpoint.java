@@ -1,9 +1,8 @@
 package io.lasthop.edge.transport.websocket;
 
-import io.lasthop.edge.auth.Principal;
-import io.lasthop.edge.transport.Endpoint;
-import io.lasthop.edge.transport.HttpResponses;
-import io.lasthop.edge.transport.OriginPolicy;
+import io.lasthop.edge.http.Endpoint;
+import io.lasthop.edge.http.HttpResponses;
+import io.lasthop.edge.http.OriginPolicy;
 import io.lasthop.edge.transport.SessionOpener;
 import io.lasthop.protocol.ErrorCode;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,15 +21,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
  * {@code GET /lasthop/ws}: authenticates and attaches the session before the upgrade, so a bad
  * token or an unreachable broker is an HTTP error the browser can see, not a bare close.
  */
-public final class WebSocketEndpoint implements Endpoint {
-    public static final String PATH = "/lasthop/ws";
-
+final class WebSocketEndpoint implements Endpoint {
     private final SessionOpener opener;
     private final OriginPolicy origins;
     private final int maxFrameBytes;
     private final WebSocketDecoderConfig decoderConfig;
 
-    public WebSocketEndpoint(SessionOpener opener, OriginPolicy origins, int maxFrameBytes) {
+    WebSocketEndpoint(SessionOpener opener, OriginPolicy origins, int maxFrameBytes) {
         this.opener = opener;
         this.origins = origins;
         this.maxFrameBytes = maxFrameBytes;
@@ -55,20 +52,14 @@ public final class WebSocketEndpoint implements Endpoint {
                     "origin " + origin + " may not open a WebSocket here; add it to cors.origins");
             return;
         }
-        SessionOpener.Admitted admitted = opener.admit(ctx, req, query, null);
-        if (admitted == null) {
-            return;
-        }
-        Principal principal = admitted.principal();
-        String sessionId = admitted.sessionId();
-        String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + PATH;
+        String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + WebSocketTransport.PATH;
         WebSocketServerHandshaker handshaker =
                 new WebSocketServerHandshakerFactory(url, null, decoderConfig).newHandshaker(req);
         if (handshaker == null) {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
-        opener.open(ctx, req, query, principal, sessionId, s -> {
+        opener.admitAndOpen(ctx, req, query, null, s -> {
             ctx.pipeline().addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxFrameBytes));
             ctx.pipeline().addAfter("ws-aggregator", "ws-session", new WebSocketSessionHandler(s));
             ctx.pipeline().remove(ctx.name());

@@ -1,11 +1,14 @@
 package io.lasthop.edge.transport.websocket;
 
 import io.lasthop.edge.session.Session;
+import io.lasthop.edge.transport.SessionConnectionHandler;
+import io.lasthop.protocol.ClientFrame;
+import io.lasthop.protocol.ClientFrameDecoder;
 import io.lasthop.protocol.ErrorCode;
+import io.lasthop.protocol.FrameException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -15,23 +18,42 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Feeds a WebSocket connection's messages to its session, after the handshake. */
-public final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+final class WebSocketSessionHandler extends SessionConnectionHandler {
     private static final Logger log = LoggerFactory.getLogger(WebSocketSessionHandler.class);
 
-    private final Session session;
-
-    public WebSocketSessionHandler(Session session) {
-        this.session = session;
+    WebSocketSessionHandler(Session session) {
+        super(session);
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof WebSocketFrame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            read(ctx, frame);
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void read(ChannelHandlerContext ctx, WebSocketFrame frame) {
         if (frame instanceof TextWebSocketFrame) {
-            session.onClientFrame(ByteBufUtil.getBytes(frame.content()));
+            ClientFrame decoded;
+            try {
+                decoded = ClientFrameDecoder.decode(ByteBufUtil.getBytes(frame.content()));
+            } catch (FrameException e) {
+                session.touch();
+                session.sendError(e.code(), e.getMessage());
+                return;
+            }
+            session.onClientFrames(List.of(decoded));
         } else if (frame instanceof PingWebSocketFrame) {
             session.touch();
             ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
@@ -44,17 +66,6 @@ public final class WebSocketSessionHandler extends SimpleChannelInboundHandler<W
         } else if (frame instanceof BinaryWebSocketFrame) {
             session.sendError(ErrorCode.BAD_FRAME, "binary messages are not accepted; send JSON as text messages");
         }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        session.close(null, null);
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        session.writabilityChanged();
-        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

@@ -1,22 +1,32 @@
 package io.lasthop.edge.transport.websocket;
 
-import io.lasthop.edge.transport.Transport;
+import io.lasthop.edge.http.OriginPolicy;
+import io.lasthop.edge.transport.ChannelTransport;
+import io.lasthop.edge.transport.SessionOpener;
+import io.lasthop.edge.transport.TransportRoute;
 import io.lasthop.protocol.CloseCode;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 
 /** Frames travel as WebSocket text messages, one JSON object each; client frames come back the same way. */
-public final class WebSocketTransport implements Transport {
+public final class WebSocketTransport extends ChannelTransport {
     public static final String NAME = "websocket";
+    public static final String PATH = "/lasthop/ws";
 
-    private final Channel channel;
+    WebSocketTransport(Channel channel) {
+        super(channel);
+    }
 
-    public WebSocketTransport(Channel channel) {
-        this.channel = channel;
+    /**
+     * {@code GET /lasthop/ws}.
+     *
+     * @param maxFrameBytes the largest message a client may send, however fragmented
+     */
+    public static TransportRoute route(SessionOpener opener, OriginPolicy origins, int maxFrameBytes) {
+        return new TransportRoute(NAME, PATH, new WebSocketEndpoint(opener, origins, maxFrameBytes));
     }
 
     @Override
@@ -30,23 +40,8 @@ public final class WebSocketTransport implements Transport {
     }
 
     @Override
-    public ByteBufAllocator alloc() {
-        return channel.alloc();
-    }
-
-    @Override
-    public boolean isWritable() {
-        return channel.isWritable();
-    }
-
-    @Override
     public void write(ByteBuf json) {
         channel.write(new TextWebSocketFrame(json), channel.voidPromise());
-    }
-
-    @Override
-    public void flush() {
-        channel.flush();
     }
 
     @Override

@@ -117,7 +117,7 @@ class SseTransportTest {
 
     @Test
     void preambleIsAPaddingCommentThenRetry() {
-        int bytes = io.lasthop.edge.transport.HttpStreamTransport.PADDING_BYTES;
+        int bytes = io.lasthop.edge.transport.ChunkedResponseTransport.PADDING_BYTES;
         ByteBuf pad = SseTransport.preamble(channel);
         String text;
         try {

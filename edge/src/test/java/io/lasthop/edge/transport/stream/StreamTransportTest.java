@@ -13,9 +13,9 @@ import io.lasthop.protocol.CloseCode;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-class NdjsonTransportTest {
+class StreamTransportTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
-    private final NdjsonTransport stream = new NdjsonTransport(channel);
+    private final StreamTransport stream = new StreamTransport(channel);
 
     @Test
     void eachFrameIsOneLineEvenWithLineBreaksBetweenTokens() {

@@ -1,0 +1,106 @@
+package io.lasthop.edge.cluster;
+
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DeliverCallback;
+import io.lasthop.edge.amqp.AmqpMessages;
+import io.lasthop.edge.amqp.ConnectionFactories;
+import io.lasthop.edge.amqp.ReconnectingConnection;
+import io.lasthop.edge.amqp.Topology;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Edge-to-edge messages, through the broker like everything else: a topic exchange
+ * {@code lasthop.control} and one queue per node, bound to {@code node.<id>} and {@code all}, consumed
+ * without acks: control messages are hints (see {@link ControlMessage}).
+ */
+public final class ControlPlane implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+    private static final String EXCHANGE = Topology.CONTROL_EXCHANGE;
+
+    private final String nodeId;
+    private final Consumer<ControlMessage> handler;
+    private final ReconnectingConnection connection;
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(
+            new DefaultThreadFactory("lasthop-control", true));
+    private volatile Channel channel;
+
+    /** @param handler receives other nodes' messages, on an amqp-client thread */
+    ControlPlane(String uri, String nodeId, ScheduledExecutorService scheduler, Consumer<ControlMessage> handler) {
+        this.nodeId = nodeId;
+        this.handler = handler;
+        this.connection = new ReconnectingConnection(ConnectionFactories.of(uri),
+                "lasthop-edge " + nodeId + " control", null, scheduler, this::consume);
+    }
+
+    void start() {
+        connection.start();
+    }
+
+    private void consume(Connection c) throws IOException {
+        Channel ch = c.createChannel();
+        ch.exchangeDeclare(EXCHANGE, BuiltinExchangeType.TOPIC, true);
+        // Exclusive: a second node started with the same node.id fails here, and keeps retrying.
+        String queue = ch.queueDeclare("lasthop.node." + nodeId, false, true, true, Map.of()).getQueue();
+        ch.queueBind(queue, EXCHANGE, "node." + nodeId);
+        ch.queueBind(queue, EXCHANGE, "all");
+        DeliverCallback onMessage = (tag, delivery) -> receive(delivery.getBody());
+        ch.basicConsume(queue, true, onMessage, tag -> { });
+        channel = ch;
+    }
+
+    /**
+     * Sends to one node, or to every node when {@code node} is null. Never blocks the caller: a
+     * broker that blocks publishing connections (memory alarm) must not stall an event loop.
+     */
+    void send(String node, ControlMessage m) {
+        try {
+            sender.execute(() -> publish(node, m));
+        } catch (RejectedExecutionException e) {
+            log.debug("control plane closed; dropping {}", m);
+        }
+    }
+
+    private void publish(String node, ControlMessage m) {
+        Channel ch = channel;
+        if (ch == null || !ch.isOpen()) {
+            log.debug("control plane down; dropping {}", m);
+            return;
+        }
+        try {
+            ch.basicPublish(EXCHANGE, node == null ? "all" : "node." + node, false,
+                    AmqpMessages.properties(null, "application/json", false, null).build(), ControlCodec.encode(m));
+        } catch (IOException | RuntimeException e) {
+            log.debug("control publish failed: {}", e.toString());
+        }
+    }
+
+    private void receive(byte[] body) {
+        ControlMessage m;
+        try {
+            m = ControlCodec.decode(body);
+        } catch (IOException | RuntimeException e) {
+            log.warn("unreadable control message: {}", e.toString());
+            return;
+        }
+        if (!m.from().equals(nodeId)) {
+            handler.accept(m);
+        }
+    }
+
+    @Override
+    public void close() {
+        sender.shutdown();
+        connection.close();
+    }
+}
