@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LongPollingTransport } from '../src/transports/long-polling.js';
+import { PollTransport } from '../src/transports/poll.js';
 import { FakeHttp, SESSION, flush, harness, hello, msg } from '../test-support/fakes.js';
 
 /** Acks each msg as the client would: when handled, flushed before the next poll. */
@@ -19,7 +19,7 @@ function withAcks(h) {
 
 test('the first poll names no connection, sends [] and gets hello at once', async () => {
   const http = new FakeHttp();
-  const { transport, record } = harness(LongPollingTransport, { fetch: http.fetch }, { token: 'tok' });
+  const { transport, record } = harness(PollTransport, { fetch: http.fetch }, { token: 'tok' });
   transport.open();
   const first = await http.next();
   assert.equal(first.method, 'POST');
@@ -33,7 +33,7 @@ test('the first poll names no connection, sends [] and gets hello at once', asyn
 
 test('a resume names the session on the first poll, and session, connection and node after hello', async () => {
   const http = new FakeHttp();
-  const { transport } = harness(LongPollingTransport, { fetch: http.fetch }, { session: SESSION, token: 'tok' });
+  const { transport } = harness(PollTransport, { fetch: http.fetch }, { session: SESSION, token: 'tok' });
   transport.open();
   const first = await http.next();
   assert.deepEqual(first.query, { token: 'tok', session: SESSION });
@@ -45,7 +45,7 @@ test('a resume names the session on the first poll, and session, connection and 
 
 test('each poll carries the ack of the batch just handled, and leaves right after it', async () => {
   const http = new FakeHttp();
-  const { transport, record } = withAcks(harness(LongPollingTransport, { fetch: http.fetch }));
+  const { transport, record } = withAcks(harness(PollTransport, { fetch: http.fetch }));
   transport.open();
   (await http.next()).respond(200, [hello(), msg(1), msg(2)]);
   const second = await http.next();
@@ -61,7 +61,7 @@ test('each poll carries the ack of the batch just handled, and leaves right afte
 
 test('the next poll waits until every frame of the batch was handled', async () => {
   const http = new FakeHttp();
-  const h = harness(LongPollingTransport, { fetch: http.fetch });
+  const h = harness(PollTransport, { fetch: http.fetch });
   let release = () => {};
   h.record.onFrame = (frame) => (frame.t === 'msg' ? new Promise((resolve) => (release = resolve)) : undefined);
   h.transport.open();
@@ -76,7 +76,7 @@ test('the next poll waits until every frame of the batch was handled', async () 
 
 test('a new hello in a batch switches the connection that polls and POSTs name', async () => {
   const http = new FakeHttp();
-  const { transport } = withAcks(harness(LongPollingTransport, { fetch: http.fetch }));
+  const { transport } = withAcks(harness(PollTransport, { fetch: http.fetch }));
   transport.open();
   const h1 = hello();
   (await http.next()).respond(200, [h1]);
@@ -98,7 +98,7 @@ test('a new hello in a batch switches the connection that polls and POSTs name',
 
 test('outbox acks tagged with an older connection are not sent on the new one', async () => {
   const http = new FakeHttp();
-  const h = harness(LongPollingTransport, { fetch: http.fetch });
+  const h = harness(PollTransport, { fetch: http.fetch });
   const { transport } = h;
   h.record.onFrame = (frame) => {
     // the client acks seq 7 of the old connection while handling the batch, before the new hello
@@ -115,7 +115,7 @@ test('outbox acks tagged with an older connection are not sent on the new one', 
 
 test('client frames written while a poll waits go at once by POST /lasthop/frames', async () => {
   const http = new FakeHttp();
-  const { transport } = harness(LongPollingTransport, { fetch: http.fetch }, { token: 'tok' });
+  const { transport } = harness(PollTransport, { fetch: http.fetch }, { token: 'tok' });
   transport.open();
   const h = hello();
   (await http.next()).respond(200, [h]);
@@ -130,13 +130,13 @@ test('client frames written while a poll waits go at once by POST /lasthop/frame
 
 test('an HTTP error ends the transport; close() aborts the waiting poll quietly', async () => {
   const http = new FakeHttp();
-  const a = harness(LongPollingTransport, { fetch: http.fetch });
+  const a = harness(PollTransport, { fetch: http.fetch });
   a.transport.open();
   (await http.next()).respond(401, { error: 'token_expired', message: 'Expired JWT' });
   await flush();
   assert.equal(a.record.closes[0].error.serverCode, 'token_expired');
 
-  const b = harness(LongPollingTransport, { fetch: http.fetch });
+  const b = harness(PollTransport, { fetch: http.fetch });
   b.transport.open();
   (await http.next()).respond(200, [hello()]);
   const waiting = await http.next();
@@ -148,7 +148,7 @@ test('an HTTP error ends the transport; close() aborts the waiting poll quietly'
 
 test('an answer that is not a JSON array of frames is a protocol error', async () => {
   const http = new FakeHttp();
-  const { transport, record } = harness(LongPollingTransport, { fetch: http.fetch });
+  const { transport, record } = harness(PollTransport, { fetch: http.fetch });
   transport.open();
   (await http.next()).respond(200, { t: 'hello' });
   await flush();
@@ -158,7 +158,7 @@ test('an answer that is not a JSON array of frames is a protocol error', async (
 test('without fetch, polls go by XMLHttpRequest', async () => {
   const { fakeXhrClass } = await import('../test-support/fakes.js');
   const XMLHttpRequest = fakeXhrClass();
-  const { transport, record } = harness(LongPollingTransport, { XMLHttpRequest }, { token: 'tok' });
+  const { transport, record } = harness(PollTransport, { XMLHttpRequest }, { token: 'tok' });
   transport.open();
   const xhr = XMLHttpRequest.instances[0];
   assert.deepEqual([xhr.method, xhr.url, xhr.body], ['POST', 'https://app.example.com/lasthop/poll?token=tok', '[]']);
@@ -172,7 +172,7 @@ test('without fetch, polls go by XMLHttpRequest', async () => {
 
 test('a poll unanswered within pollTimeoutMs is aborted and ends the transport', async () => {
   const http = new FakeHttp();
-  const { transport, record, clock } = harness(LongPollingTransport, { fetch: http.fetch }, { pollTimeoutMs: 30000 });
+  const { transport, record, clock } = harness(PollTransport, { fetch: http.fetch }, { pollTimeoutMs: 30000 });
   transport.open();
   (await http.next()).respond(200, [hello()]);
   const held = await http.next();
@@ -187,14 +187,14 @@ test('a poll unanswered within pollTimeoutMs is aborted and ends the transport',
 test('a resume opens with session, connection and node of the last hello', async () => {
   const http = new FakeHttp();
   const resume = { session: SESSION, connection: 'Yb3kq9TnW0E', node: 'edge-1a2b3c4d' };
-  const { transport } = harness(LongPollingTransport, { fetch: http.fetch }, { resume, token: 'tok' });
+  const { transport } = harness(PollTransport, { fetch: http.fetch }, { resume, token: 'tok' });
   transport.open();
   assert.deepEqual((await http.next()).query, { token: 'tok', ...resume });
 });
 
 test('each poll names the number of the answer before it, so the edge can tell one was lost', async () => {
   const http = new FakeHttp();
-  const { transport } = harness(LongPollingTransport, { fetch: http.fetch }, { token: 'tok' });
+  const { transport } = harness(PollTransport, { fetch: http.fetch }, { token: 'tok' });
   transport.open();
   const first = await http.next();
   assert.equal(first.query.answered, undefined, 'a new connection has no answer yet');

@@ -13,7 +13,7 @@ const XHR_RECYCLE_CHARS = 8 * 1024 * 1024;
  * Read with fetch and a stream reader; where fetch cannot stream, XMLHttpRequest in
  * `readyState` 3 (LOADING) reads `responseText` from where it left off. Client frames go by POST.
  */
-export class HttpStreamTransport extends Transport {
+export class StreamTransport extends Transport {
   static transportName = /** @type {const} */ ('stream');
 
   /** @param {import('../env.js').Environment} env */

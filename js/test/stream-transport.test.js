@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HttpStreamTransport } from '../src/transports/http-stream.js';
+import { StreamTransport } from '../src/transports/stream.js';
 import { FakeHttp, SESSION, fakeXhrClass, flush, harness, hello } from '../test-support/fakes.js';
 
 const PADDING = `${' '.repeat(2048)}\n`;
 
 test('GET /lasthop/stream, then frames from NDJSON lines split across chunks', async () => {
   const http = new FakeHttp();
-  const { transport, record } = harness(HttpStreamTransport, { fetch: http.fetch }, { session: SESSION, token: 'tok' });
+  const { transport, record } = harness(StreamTransport, { fetch: http.fetch }, { session: SESSION, token: 'tok' });
   transport.open();
   const request = await http.next();
   assert.equal(request.method, 'GET');
@@ -31,7 +31,7 @@ test('GET /lasthop/stream, then frames from NDJSON lines split across chunks', a
 
 test('client frames go by POST /lasthop/frames with token, session, connection and node', async () => {
   const http = new FakeHttp();
-  const { transport } = harness(HttpStreamTransport, { fetch: http.fetch }, { token: 'tok' });
+  const { transport } = harness(StreamTransport, { fetch: http.fetch }, { token: 'tok' });
   transport.open();
   const h = hello();
   (await http.next()).stream().frame(h);
@@ -45,7 +45,7 @@ test('client frames go by POST /lasthop/frames with token, session, connection a
 
 test('an HTTP refusal ends the transport with the JSON error and Retry-After', async () => {
   const http = new FakeHttp();
-  const { transport, record } = harness(HttpStreamTransport, { fetch: http.fetch });
+  const { transport, record } = harness(StreamTransport, { fetch: http.fetch });
   transport.open();
   (await http.next()).respond(503, { error: 'unavailable', message: 'broker' }, { 'Retry-After': '2' });
   await flush();
@@ -56,7 +56,7 @@ test('an HTTP refusal ends the transport with the JSON error and Retry-After', a
 
 test('the end of the body ends the transport, after a last unterminated line', async () => {
   const http = new FakeHttp();
-  const { transport, record } = harness(HttpStreamTransport, { fetch: http.fetch });
+  const { transport, record } = harness(StreamTransport, { fetch: http.fetch });
   transport.open();
   const body = (await http.next()).stream();
   body.write(`${JSON.stringify(hello())}\n{"t":"close","code":4000,"reason":"going_away"}`);
@@ -69,7 +69,7 @@ test('the end of the body ends the transport, after a last unterminated line', a
 
 test('a malformed line ends the transport with a protocol error', async () => {
   const http = new FakeHttp();
-  const { transport, record } = harness(HttpStreamTransport, { fetch: http.fetch });
+  const { transport, record } = harness(StreamTransport, { fetch: http.fetch });
   transport.open();
   const request = await http.next();
   request.stream().write('{"t":"hello"\n');
@@ -81,7 +81,7 @@ test('a malformed line ends the transport with a protocol error', async () => {
 
 test('close() aborts the request and reports nothing', async () => {
   const http = new FakeHttp();
-  const { transport, record } = harness(HttpStreamTransport, { fetch: http.fetch });
+  const { transport, record } = harness(StreamTransport, { fetch: http.fetch });
   transport.open();
   const request = await http.next();
   request.stream().frame(hello());
@@ -94,7 +94,7 @@ test('close() aborts the request and reports nothing', async () => {
 
 test('without fetch: XMLHttpRequest in readyState 3 reads responseText from the last offset', async () => {
   const XMLHttpRequest = fakeXhrClass();
-  const { transport, record } = harness(HttpStreamTransport, { XMLHttpRequest }, { token: 'tok' });
+  const { transport, record } = harness(StreamTransport, { XMLHttpRequest }, { token: 'tok' });
   transport.open();
   const xhr = XMLHttpRequest.instances[0];
   assert.equal(xhr.method, 'GET');
@@ -112,7 +112,7 @@ test('without fetch: XMLHttpRequest in readyState 3 reads responseText from the 
 
 test('without fetch: an XHR refusal is read from its JSON body', () => {
   const XMLHttpRequest = fakeXhrClass();
-  const { transport, record } = harness(HttpStreamTransport, { XMLHttpRequest });
+  const { transport, record } = harness(StreamTransport, { XMLHttpRequest });
   transport.open();
   XMLHttpRequest.instances[0].finish(401, '{"error":"token_expired","message":"Expired JWT"}');
   assert.equal(record.closes[0].error.serverCode, 'token_expired');
@@ -126,7 +126,7 @@ test('fetch that cannot stream a body falls back to XMLHttpRequest', async () =>
     requests.push({ url, init });
     return Promise.resolve({ status: 200, body: null, headers: new Headers(), text: async () => '' });
   };
-  const { transport, record } = harness(HttpStreamTransport, { fetch, XMLHttpRequest });
+  const { transport, record } = harness(StreamTransport, { fetch, XMLHttpRequest });
   transport.open();
   await flush();
   assert.equal(requests.length, 1);

@@ -23,7 +23,7 @@ const HANDLED_WAIT_MS = 2000;
  * There are no pings: each poll is timed on its own, and one unanswered after `pollTimeoutMs`
  * ends the transport.
  */
-export class LongPollingTransport extends Transport {
+export class PollTransport extends Transport {
   static transportName = /** @type {const} */ ('poll');
   static timesItself = true;
 
