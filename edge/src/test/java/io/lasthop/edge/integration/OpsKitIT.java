@@ -56,7 +56,7 @@ import org.junit.jupiter.api.Test;
  * openssl are required: when one is missing the test fails and says how to install it (CI
  * installs them in .ci/run).
  */
-class OpsKitTest {
+class OpsKitIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Path ROOT = repositoryRoot();
     static final Path OPS = ROOT.resolve("ops");
