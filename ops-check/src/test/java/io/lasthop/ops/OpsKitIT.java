@@ -1,4 +1,4 @@
-package io.lasthop.edge.integration;
+package io.lasthop.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
