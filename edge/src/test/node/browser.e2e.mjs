@@ -1,6 +1,6 @@
 // The browser client in real headless Chromium against a real edge and RabbitMQ: every transport
 // forced in turn, automatic fallback behind hostile proxies, and bytes on the wire per transport.
-// Run by BrowserEndToEndTest, which starts the edge (dev mode) and passes EDGE_URL and AMQP_URL.
+// Run by BrowserEndToEndIT, which starts the edge (dev mode) and passes EDGE_URL and AMQP_URL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';

@@ -1,5 +1,5 @@
 // A service written in Node with a stock AMQP client (amqplib), talking to Lasthop through the
-// AMQP contract of PROTOCOL.md §9 only. NodeServiceContractTest runs it; it also runs by hand:
+// AMQP contract of PROTOCOL.md §9 only. NodeServiceContractIT runs it; it also runs by hand:
 //
 //   AMQP_URL=amqp://guest:guest@127.0.0.1:5672 LASTHOP_USER=alice REPLY_MODE=queue node service-contract.mjs
 //

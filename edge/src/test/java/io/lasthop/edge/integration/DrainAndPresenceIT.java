@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** Graceful drain on SIGTERM, and presence events for services. */
-class DrainAndPresenceTest {
+class DrainAndPresenceIT {
     static final ObjectMapper JSON = new ObjectMapper();
 
     @Test

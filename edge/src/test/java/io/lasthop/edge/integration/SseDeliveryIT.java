@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** RabbitMQ → edge → Server-Sent Events, with acks by POST, against the real broker. */
-class SseDeliveryTest {
+class SseDeliveryIT {
     static Broker broker;
     static Edge edge;
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * Every transport forced in turn, fallback behind hostile proxies, and bytes on the wire, which
  * it writes to {@code bench/results/bytes-on-the-wire.md}.
  */
-class BrowserEndToEndTest {
+class BrowserEndToEndIT {
     static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
 
     @Test

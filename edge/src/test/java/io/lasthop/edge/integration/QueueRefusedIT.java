@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * of the setup: the browser must still get a clear 503 at once, the channel must not leak, a
  * bystander must keep receiving, and sessions must open again once the broker accepts queues.
  */
-class QueueRefusedTest {
+class QueueRefusedIT {
     static final ObjectMapper JSON = new ObjectMapper();
 
     @Test

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * Every kind of bad input gets a clear error, loses nothing, and leaves a bystander session on the
  * same node untouched: each test ends by checking that the bystander still receives.
  */
-class BadInputTest {
+class BadInputIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final int MAX_FRAME = 4096;
     static Broker broker;

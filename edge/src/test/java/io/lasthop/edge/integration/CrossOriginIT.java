@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** CORS for the HTTP transports, and the WebSocket Origin check against cross-site hijacking. */
-class CrossOriginTest {
+class CrossOriginIT {
     static final String ALLOWED = "https://app.example.com";
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static Edge edge;

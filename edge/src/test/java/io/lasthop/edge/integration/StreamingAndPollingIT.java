@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** HTTP streaming (NDJSON) and long-polling, on one node, against the real broker. */
-class StreamingAndPollingTest {
+class StreamingAndPollingIT {
     static Broker broker;
     static Edge edge;
 

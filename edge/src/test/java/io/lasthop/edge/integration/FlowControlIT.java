@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * A browser tab that stops reading: the socket fills, delivery pauses, and the edge holds no more
  * than the prefetch window while the broker keeps the rest.
  */
-class FlowControlTest {
+class FlowControlIT {
     static final int PREFETCH = 16;
     static final int MESSAGES = 40;
     static final int BODY_BYTES = 1024 * 1024;

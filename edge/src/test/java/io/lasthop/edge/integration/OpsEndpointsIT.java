@@ -13,7 +13,7 @@ import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 /** Health, readiness, metrics, dev tokens and the command-line publisher. */
-class OpsEndpointsTest {
+class OpsEndpointsIT {
     static final ObjectMapper JSON = new ObjectMapper();
 
     @Test

@@ -1,6 +1,6 @@
 package io.lasthop.edge.integration;
 
-import static io.lasthop.edge.integration.InboundTest.assertError;
+import static io.lasthop.edge.integration.InboundIT.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Topic subscriptions are bindings on the session's queue: the broker fans out, the edge only checks rights. */
-class SubscriptionTest {
+class SubscriptionIT {
     static Broker broker;
     static Edge edge;
 

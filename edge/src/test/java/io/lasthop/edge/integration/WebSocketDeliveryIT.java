@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** RabbitMQ → edge → WebSocket, against the real broker. */
-class WebSocketDeliveryTest {
+class WebSocketDeliveryIT {
     static Broker broker;
     static Edge edge;
 

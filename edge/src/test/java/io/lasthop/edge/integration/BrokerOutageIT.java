@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * broker application stopped and started. Sessions stay connected, recover at a paced rate, and
  * lose nothing.
  */
-class BrokerOutageTest {
+class BrokerOutageIT {
     static final int RECOVERY_RATE = 400;
     static Broker broker;
     static Edge edge;

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * request, a POST beside an SSE stream landing on the other node, a reconnect to another node
  * while the old connection still looks alive.
  */
-class AcrossNodesTest {
+class AcrossNodesIT {
     static Broker broker;
     static Edge a;
     static Edge b;

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Browser → service over the real broker: confirmed sends and RPC replies, through one or two nodes. */
-class InboundTest {
+class InboundIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final int MAX_BYTES = 1024;
     static Broker broker;

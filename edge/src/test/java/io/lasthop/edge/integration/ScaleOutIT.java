@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
  * like the browser client does; every message must be shown once, in order.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class ScaleOutTest {
+class ScaleOutIT {
     static final Map<String, String> FAST = Map.of("LASTHOP_POLL_TIMEOUT", "2s", "LASTHOP_DRAIN_SPREAD", "1s",
             "LASTHOP_HEARTBEAT", "2s");
     static Broker broker;

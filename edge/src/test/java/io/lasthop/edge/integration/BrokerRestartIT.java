@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * RabbitMQ node of the test's own: persistent messages in durable session queues survive, the
  * edge reports not-ready meanwhile, and sessions re-attach at the paced rate with nothing lost.
  */
-class BrokerRestartTest {
+class BrokerRestartIT {
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Deadlines and hand-overs: token expiry, ack deadline, heartbeats, resume window, takeover. */
-class SessionLifecycleTest {
+class SessionLifecycleIT {
     static Broker broker;
     static Edge edge;
 

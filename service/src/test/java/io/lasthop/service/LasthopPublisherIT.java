@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Against the real broker: what each publish puts on the wire, and how failures surface. */
-class LasthopPublisherTest {
+class LasthopPublisherIT {
     static TestBroker broker;
     static LasthopPublisher publisher;
 

@@ -45,7 +45,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * a browser {@code send}s to {@code lasthop.inbound} and answers that session. The script is
  * {@code edge/src/test/node/service-contract.mjs}; {@code npm ci} installs its pinned client.
  */
-class NodeServiceContractTest {
+class NodeServiceContractIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Longer than the script's own 20 s wait, so the script reports its timeout before we kill it. */
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(30);
