@@ -221,7 +221,8 @@ public final class Main {
               --out DIR                 report directory                           bench/results
               --time-limit SECONDS      the harness stops starting phases after this   900
               --sessions N              idle, storm, layout: 2000; rate, fanout: 1000
-              --transport ws|sse|stream|poll  edge transport (stream: NDJSON; poll: long-polling)   ws
+              --transport websocket|sse|stream|poll  edge transport (stream: HTTP streaming of NDJSON;
+                                        poll: long-polling)                         websocket
               --rounds R                A/B rounds                                  2
               --connect-concurrency C   handshakes in flight                        64
               --checkpoints K           idle: probes during the ramp                4

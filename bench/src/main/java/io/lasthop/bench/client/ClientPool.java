@@ -156,7 +156,7 @@ public final class ClientPool implements AutoCloseable {
         long k = connections.getAndAdd(transport.socketsPerSession());
         InetAddress local = sources.address(k);
         ClientSession s = switch (transport) {
-            case WS -> new WsSession(this, user, token);
+            case WEBSOCKET -> new WebSocketSession(this, user, token);
             case SSE -> new SseSession(this, user, token, local);
             case STREAM -> new StreamSession(this, user, token, local);
             case POLL -> new PollSession(this, user, token);

@@ -66,7 +66,7 @@ final class PollSession extends ClientSession {
 
     @Override
     void sendPong() {
-        // The edge sends no pings on long-polling (PROTOCOL.md §4).
+        // The edge sends no pings on poll (PROTOCOL.md §4).
     }
 
     @Override

@@ -50,7 +50,7 @@ public final class FanoutScenario {
         int warmupSeconds = ctx.opts.integer("warmup-seconds", 3);
         int concurrency = ctx.opts.integer("connect-concurrency", 64);
         boolean brokerPerPhase = !ctx.opts.flag("no-broker-memory");
-        Transport transport = Transport.parse(ctx.opts.str("transport", "ws"));
+        Transport transport = ctx.transport();
         Fanout fanout = new Fanout(n, topics);
         Schedule schedule = new Schedule(seed, topics, sizes);
         if (ctx.stomp != null) {

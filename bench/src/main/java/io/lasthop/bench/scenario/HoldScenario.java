@@ -36,7 +36,7 @@ public final class HoldScenario {
         int sampleSeconds = Math.max(5, ctx.opts.integer("sample-seconds", 60));
         int concurrency = ctx.opts.integer("connect-concurrency", 64);
         int rate = ctx.opts.integer("hold-rate", 2_000);
-        Transport transport = Transport.parse(ctx.opts.str("transport", "ws"));
+        Transport transport = ctx.transport();
         List<RunContext.EdgeNode> edges = ctx.edges;
         int k = edges.size();
         Duration timeout = Duration.ofSeconds(ctx.opts.integer("ramp-timeout", 900));

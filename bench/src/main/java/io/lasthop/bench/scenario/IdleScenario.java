@@ -18,7 +18,7 @@ import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
- * Idle sessions, ramped: A = N edge sessions (WebSocket, SSE, HTTP streaming or long-polling),
+ * Idle sessions, ramped: A = N edge sessions (websocket, sse, stream or poll transport),
  * B = N raw-AMQP consumers, one queue each, interleaved A/B/A/B. At each checkpoint of the ramp:
  * heap after a full GC, RSS, broker memory, kernel socket memory. Then everything is closed and
  * its queues deleted.
@@ -41,7 +41,7 @@ public final class IdleScenario {
         int checkpoints = Math.max(1, ctx.opts.integer("checkpoints", 4));
         int concurrency = ctx.opts.integer("connect-concurrency", 64);
         int settleMs = ctx.opts.integer("settle-ms", 3_000);
-        Transport transport = Transport.parse(ctx.opts.str("transport", "ws"));
+        Transport transport = ctx.transport();
         Duration rampTimeout = Duration.ofSeconds(ctx.opts.integer("ramp-timeout", 300));
         int rawConnections = Math.max(4, (n + 1_799) / 1_800);
 
@@ -106,7 +106,7 @@ public final class IdleScenario {
         // Deleting a queue the edge still consumes is fine: the broker cancels the consumer.
         int deleted = ctx.deleteQueues(queues);
         Thread.sleep(settleMs);
-        return new Ramp("lasthop-" + t.name().toLowerCase(), round, n, acc.opened, acc.failed(), acc.failures,
+        return new Ramp("lasthop-" + t.wireName, round, n, acc.opened, acc.failed(), acc.failures,
                 acc.rate(), LatencySummary.of(acc.latency), base, snaps, amqp, deleted, stats, acc.cpuMsPerSession());
     }
 

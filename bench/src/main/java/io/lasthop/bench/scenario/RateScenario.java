@@ -41,7 +41,7 @@ public final class RateScenario {
         int maxRate = ctx.opts.integer("max-rate", 16_000);
         int concurrency = ctx.opts.integer("connect-concurrency", 64);
         boolean brokerPerPhase = !ctx.opts.flag("no-broker-memory");
-        Transport transport = Transport.parse(ctx.opts.str("transport", "ws"));
+        Transport transport = ctx.transport();
         Schedule schedule = new Schedule(seed, n, sizes);
 
         List<Phase> phases = new ArrayList<>();

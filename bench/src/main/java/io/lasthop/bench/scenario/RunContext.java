@@ -142,6 +142,11 @@ public final class RunContext {
         return f;
     }
 
+    /** The edge transport of the Lasthop peer ({@code --transport}, websocket by default). */
+    public Transport transport() {
+        return Transport.parse(opts.str("transport", Transport.WEBSOCKET.wireName));
+    }
+
     /** How long a phase waits for its last deliveries ({@code --drain-seconds}). */
     public Duration drainLimit() {
         return Duration.ofSeconds(opts.integer("drain-seconds", 15));

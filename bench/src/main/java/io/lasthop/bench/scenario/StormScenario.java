@@ -45,7 +45,7 @@ public final class StormScenario {
         int gapMs = ctx.opts.integer("storm-gap-ms", 2_000);
         int outageMessages = ctx.opts.integer("storm-messages", n);
         int rate = ctx.opts.integer("storm-rate", 2_000);
-        Transport transport = Transport.parse(ctx.opts.str("transport", "ws"));
+        Transport transport = ctx.transport();
         Duration timeout = Duration.ofSeconds(ctx.opts.integer("ramp-timeout", 300));
         Schedule schedule = new Schedule(ctx.opts.longValue("seed", 42), n, new int[] {64});
         List<String> usersA = ctx.users("se", n);
@@ -80,7 +80,7 @@ public final class StormScenario {
                 Map<String, Long> edgePids = new LinkedHashMap<>();
                 edgePids.put("edge", ctx.edgePid);
                 edgePids.put("broker", ctx.brokerPid);
-                Storm sa = storm(ctx, fleet, pub, "lasthop-" + transport.name().toLowerCase(), round, phase++, plan,
+                Storm sa = storm(ctx, fleet, pub, "lasthop-" + transport.wireName, round, phase++, plan,
                         usersA, gapMs, edgePids, fleet::pids, d -> {
                             int dropped = fleet.dropAll(d);
                             awaitEdgeReleased(ctx, Duration.ofSeconds(120));

@@ -30,13 +30,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A session over one long chunked GET (SSE, HTTP streaming): the subclass splits the body into
- * frames, chunk by chunk. Acks and requests go by {@code POST /lasthop/frames} on a second,
- * keep-alive connection, one POST in flight at a time. What comes meanwhile waits for the next POST,
- * which carries the waiting requests in order, then the newest ack (acks are cumulative, so it
- * replaces the older waiting ones).
+ * A session over one long chunked GET (the sse and stream transports): the subclass splits the
+ * body into frames, chunk by chunk. Acks and requests go by {@code POST /lasthop/frames} on a
+ * second, keep-alive connection, one POST in flight at a time. What comes meanwhile waits for the
+ * next POST, which carries the waiting requests in order, then the newest ack (acks are
+ * cumulative, so it replaces the older waiting ones).
  */
-abstract class HttpStreamSession extends ClientSession {
+abstract class ChunkedResponseSession extends ClientSession {
     private final InetAddress local;
     private Channel poster;
     private boolean posting;
@@ -50,7 +50,7 @@ abstract class HttpStreamSession extends ClientSession {
 
     private record Request(long ref, String frame) { }
 
-    HttpStreamSession(ClientPool pool, String user, String token, InetAddress local) {
+    ChunkedResponseSession(ClientPool pool, String user, String token, InetAddress local) {
         super(pool, user, token);
         this.local = local;
     }
@@ -66,7 +66,7 @@ abstract class HttpStreamSession extends ClientSession {
 
     @Override
     void initPipeline(ChannelPipeline p) {
-        p.addLast(new HttpClientCodec(), new StreamHandler());
+        p.addLast(new HttpClientCodec(), new ResponseHandler());
     }
 
     @Override
@@ -189,7 +189,7 @@ abstract class HttpStreamSession extends ClientSession {
     }
 
     /** Reads the streamed response. */
-    final class StreamHandler extends ChannelInboundHandlerAdapter {
+    final class ResponseHandler extends ChannelInboundHandlerAdapter {
         private boolean ok;
 
         @Override

@@ -16,14 +16,14 @@ import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 
 /** A session over {@code /lasthop/ws}: one text message per frame, both ways. */
-final class WsSession extends ClientSession {
-    WsSession(ClientPool pool, String user, String token) {
+final class WebSocketSession extends ClientSession {
+    WebSocketSession(ClientPool pool, String user, String token) {
         super(pool, user, token);
     }
 
     @Override
     Transport transport() {
-        return Transport.WS;
+        return Transport.WEBSOCKET;
     }
 
     @Override
