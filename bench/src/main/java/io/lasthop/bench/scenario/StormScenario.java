@@ -109,13 +109,10 @@ public final class StormScenario {
         int drop(Duration timeout) throws Exception;
     }
 
-    private interface Resume {
-        ConnectReport resume() throws Exception;
-    }
-
     private static Storm storm(RunContext ctx, Fleet fleet, Publisher pub, String peer, int round, int phase,
                                Schedule.Plan plan, List<String> users, int gapMs, Map<String, Long> pids,
-                               Supplier<List<Long>> generator, Drop drop, Resume resume) throws Exception {
+                               Supplier<List<Long>> generator, Drop drop, CpuUse.Operation<ConnectReport> resume)
+            throws Exception {
         System.err.printf("storm round %d: %s drops %d sessions%n", round, peer, users.size());
         fleet.openPhase(phase, plan.count());
         long dropStart = System.nanoTime();
@@ -125,21 +122,17 @@ public final class StormScenario {
         // messages below then wait in the queues, as they would during a real outage.
         Thread.sleep(gapMs);
         Publisher.Result res = pub.publish(phase, plan, users, Duration.ofSeconds(60).toNanos());
-        Map<String, Double> before = Probes.cpuSeconds(pids, generator.get());
-        ConnectReport r = resume.resume();
-        Map<String, Double> after = Probes.cpuSeconds(pids, generator.get());
+        CpuUse.Measured<ConnectReport> resumed = CpuUse.during(pids, generator, resume);
+        ConnectReport r = resumed.result();
         System.err.printf("  %s resumed %d of %d at %.0f/s%n", peer, r.opened(), dropped, r.perSecond());
         Drain d = Drain.await(() -> fleet.counts(phase), res.confirmed(), ctx.drainLimit());
         Ledger.Counts c = d.counts();
         fleet.closePhase(phase);
         Ledger.Counts counts = new Ledger.Counts(res.confirmed(), c.unique(), c.duplicates(), c.foreign(), c.clockSkewed());
         Map<String, Double> perResume = new LinkedHashMap<>();
-        after.forEach((k, v) -> {
-            Double b = before.get(k);
-            if (b != null && b >= 0 && v >= 0 && r.opened() > 0) {
-                perResume.put(k, (v - b) * 1000 / r.opened());
-            }
-        });
+        if (r.opened() > 0) {
+            resumed.seconds().forEach((k, v) -> perResume.put(k, v * 1000 / r.opened()));
+        }
         return new Storm(peer, round, dropped, r.requested(), r.opened(), r.failures(), r.perSecond(),
                 LatencySummary.of(r.latencyUs()), res, counts, counts.lost(), d.drainMs(), d.drained(), perResume, releaseMs);
     }
@@ -226,17 +219,9 @@ public final class StormScenario {
         return new Section("Reconnect storm (scenario `storm`)", md.toString(), data, Map.of());
     }
 
+    /** CPU ms per resume of the named processes, summed. */
     private static double cpu(Storm s, String... keys) {
-        double sum = 0;
-        boolean any = false;
-        for (String k : keys) {
-            Double v = s.cpuMsPerResume().get(k);
-            if (v != null && !Double.isNaN(v)) {
-                sum += v;
-                any = true;
-            }
-        }
-        return any ? sum : Double.NaN;
+        return CpuUse.sum(s.cpuMsPerResume(), keys);
     }
 
     private static void row(StringBuilder md, String name, List<Storm> a, List<Storm> b,
