@@ -1,6 +1,6 @@
 package io.lasthop.bench.scenario;
 
-import io.lasthop.bench.probe.Probes;
+import io.lasthop.bench.probe.ProcessProbes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +27,9 @@ final class CpuUse {
 
     static <T> Measured<T> during(Map<String, Long> pids, Supplier<List<Long>> generator, Operation<T> op)
             throws Exception {
-        Map<String, Double> before = Probes.cpuSeconds(pids, generator.get());
+        Map<String, Double> before = ProcessProbes.cpuSeconds(pids, generator.get());
         T result = op.run();
-        Map<String, Double> after = Probes.cpuSeconds(pids, generator.get());
+        Map<String, Double> after = ProcessProbes.cpuSeconds(pids, generator.get());
         Map<String, Double> spent = new LinkedHashMap<>();
         after.forEach((k, v) -> {
             Double b = before.get(k);

@@ -8,7 +8,7 @@ import io.lasthop.bench.amqp.RawAmqpPeer;
 import io.lasthop.bench.client.ConnectReport;
 import io.lasthop.bench.client.Fleet;
 import io.lasthop.bench.client.Transport;
-import io.lasthop.bench.probe.Probes;
+import io.lasthop.bench.probe.BrokerProbes;
 import io.lasthop.bench.report.Section;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,8 +86,8 @@ public final class FanoutScenario {
             setup.put("raw_connect_failures", cr.failures());
             setup.put("raw_connect_per_s", Math.round(cr.perSecond()));
             setup.put("client_processes", fleet.pids().size());
-            setup.put("edge_amqp", ctx.edgeNodeId.isBlank() ? null : Probes.amqpUse(ctx.edgeNodeId));
-            setup.put("raw_amqp", new Probes.AmqpUse(raw.connectionCount(), raw.channelCount()));
+            setup.put("edge_amqp", ctx.edgeNodeId.isBlank() ? null : BrokerProbes.amqpUse(ctx.edgeNodeId));
+            setup.put("raw_amqp", new BrokerProbes.AmqpUse(raw.connectionCount(), raw.channelCount()));
             if (cs.opened() < n || cr.opened() < n) {
                 ctx.notes.put("fanout", "not every subscriber subscribed: edge " + cs.opened() + ", raw " + cr.opened()
                         + " of " + n + "; deliveries to the missing ones count as lost");

@@ -2,7 +2,7 @@ package io.lasthop.bench.scenario;
 
 import io.lasthop.bench.LatencySummary;
 import io.lasthop.bench.client.Transport;
-import io.lasthop.bench.probe.Probes;
+import io.lasthop.bench.probe.BrokerProbes;
 import io.lasthop.bench.report.Fmt;
 import io.lasthop.bench.report.LineChart;
 import io.lasthop.bench.report.Section;
@@ -109,7 +109,7 @@ final class IdleReport {
         if (rs.isEmpty() || rs.get(0).amqp() == null) {
             return "not measured";
         }
-        Probes.AmqpUse u = rs.get(0).amqp();
+        BrokerProbes.AmqpUse u = rs.get(0).amqp();
         return u.connections() + " / " + String.format("%,d", u.channels());
     }
 

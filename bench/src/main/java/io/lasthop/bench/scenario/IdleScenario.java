@@ -5,7 +5,7 @@ import io.lasthop.bench.amqp.RawAmqpPeer;
 import io.lasthop.bench.client.ConnectReport;
 import io.lasthop.bench.client.Fleet;
 import io.lasthop.bench.client.Transport;
-import io.lasthop.bench.probe.Probes;
+import io.lasthop.bench.probe.BrokerProbes;
 import io.lasthop.bench.report.Section;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ public final class IdleScenario {
 
     record Ramp(String peer, int round, long requested, long opened, long failed, Map<String, Long> failures,
                 double connectPerSecond, LatencySummary connectLatency, Snapshot base, List<Snapshot> checkpoints,
-                Probes.AmqpUse amqp, int queuesDeleted, Map<String, Object> clientStats,
+                BrokerProbes.AmqpUse amqp, int queuesDeleted, Map<String, Object> clientStats,
                 Map<String, Double> cpuMsPerSession) {
         Map<String, Double> perSession() {
             return checkpoints.get(checkpoints.size() - 1).perSession(base);
@@ -98,7 +98,7 @@ public final class IdleScenario {
             snaps.add(Snapshot.take(acc.opened, ctx.edgePid, true, ctx.queueRegex()));
             System.err.printf("  %d open, %.0f/s%n", acc.opened, acc.rate());
         }
-        Probes.AmqpUse amqp = ctx.edgeNodeId.isBlank() ? null : Probes.amqpUse(ctx.edgeNodeId);
+        BrokerProbes.AmqpUse amqp = ctx.edgeNodeId.isBlank() ? null : BrokerProbes.amqpUse(ctx.edgeNodeId);
         Map<String, Object> stats = fleet.stats();
         List<String> queues = fleet.sessionQueues();
         fleet.closeAll(Duration.ofSeconds(30));
@@ -118,7 +118,7 @@ public final class IdleScenario {
         List<Snapshot> snaps = new ArrayList<>();
         Acc acc = new Acc();
         int deleted;
-        Probes.AmqpUse amqp;
+        BrokerProbes.AmqpUse amqp;
         try (RawAmqpPeer peer = new RawAmqpPeer(ctx.amqp(), connections, ctx.ledgers, ctx.rawQueuePrefix() + "i" + round + ".")
                 .ackDelayMs(ctx.ackDelayMs())) {
             Map<String, Long> pids = Map.of("broker", ctx.brokerPid);
@@ -129,7 +129,7 @@ public final class IdleScenario {
                 snaps.add(Snapshot.take(acc.opened, self, true, ctx.queueRegex()));
                 System.err.printf("  %d consuming, %.0f/s%n", acc.opened, acc.rate());
             }
-            amqp = new Probes.AmqpUse(peer.connectionCount(), peer.channelCount());
+            amqp = new BrokerProbes.AmqpUse(peer.connectionCount(), peer.channelCount());
             deleted = peer.closeAndDelete(Duration.ofSeconds(120));
         }
         Thread.sleep(settleMs);

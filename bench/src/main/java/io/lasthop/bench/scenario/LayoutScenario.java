@@ -6,7 +6,7 @@ import io.lasthop.bench.Schedule;
 import io.lasthop.bench.amqp.Publisher;
 import io.lasthop.bench.amqp.RawAmqpPeer;
 import io.lasthop.bench.client.ConnectReport;
-import io.lasthop.bench.probe.Probes;
+import io.lasthop.bench.probe.ProcessProbes;
 import io.lasthop.bench.report.Fmt;
 import io.lasthop.bench.report.Section;
 import java.time.Duration;
@@ -68,24 +68,24 @@ public final class LayoutScenario {
         try (RawAmqpPeer peer = new RawAmqpPeer(ctx.amqp(), connections, ctx.ledgers,
                 ctx.rawQueuePrefix() + "l" + k + "r" + round + ".").consumersPerChannel(k).ackDelayMs(ctx.ackDelayMs())) {
             Snapshot base = Snapshot.take(0, self, false, ctx.queueRegex());
-            double b0 = Probes.cpuSeconds(ctx.brokerPid);
-            double h0 = Probes.cpuSeconds(self);
+            double b0 = ProcessProbes.cpuSeconds(ctx.brokerPid);
+            double h0 = ProcessProbes.cpuSeconds(self);
             ConnectReport r = peer.connectAll(users, 16, timeout);
-            double b1 = Probes.cpuSeconds(ctx.brokerPid);
-            double h1 = Probes.cpuSeconds(self);
+            double b1 = ProcessProbes.cpuSeconds(ctx.brokerPid);
+            double h1 = ProcessProbes.cpuSeconds(self);
             Thread.sleep(settleMs);
             Snapshot after = Snapshot.take(r.opened(), self, false, ctx.queueRegex());
             Map<String, Double> mem = after.perSession(base);
 
             Schedule.Plan plan = schedule.plan(0, round, rate, rate * seconds);
             ctx.ledgers.open(phase, plan.count());
-            double b2 = Probes.cpuSeconds(ctx.brokerPid);
-            double h2 = Probes.cpuSeconds(self);
+            double b2 = ProcessProbes.cpuSeconds(ctx.brokerPid);
+            double h2 = ProcessProbes.cpuSeconds(self);
             Publisher.Result res = pub.publish(phase, plan, users, Duration.ofSeconds(seconds * 3L).toNanos());
             Ledger ledger = ctx.ledgers.get(phase);
             Ledger.Counts c = Drain.await(ledger::counts, res.confirmed(), ctx.drainLimit()).counts();
-            double b3 = Probes.cpuSeconds(ctx.brokerPid);
-            double h3 = Probes.cpuSeconds(self);
+            double b3 = ProcessProbes.cpuSeconds(ctx.brokerPid);
+            double h3 = ProcessProbes.cpuSeconds(self);
             Histogram h = ledger.histogram();
             ctx.ledgers.close(phase);
             long channels = peer.sharedChannelCount();

@@ -5,7 +5,8 @@ import io.lasthop.bench.Ledger;
 import io.lasthop.bench.Schedule;
 import io.lasthop.bench.amqp.Publisher;
 import io.lasthop.bench.client.Fleet;
-import io.lasthop.bench.probe.Probes;
+import io.lasthop.bench.probe.BrokerProbes;
+import io.lasthop.bench.probe.ProcessProbes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,7 +60,7 @@ record Phase(int index, String peer, int step, int round, int targetRate, boolea
         Histogram h = fleet.histogram(index);
         fleet.closePhase(index);
         Map<String, Long> broker = !brokerMemory ? null
-                : Probes.brokerMemory(peer.equals("web-stomp") ? ctx.stomp.nodeArgs() : List.of());
+                : BrokerProbes.memory(peer.equals("web-stomp") ? ctx.stomp.nodeArgs() : List.of());
 
         Ledger.Counts counts = new Ledger.Counts(expected, c.unique(), c.duplicates(), c.foreign(), c.clockSkewed());
         Map<String, Double> cpuSec = new LinkedHashMap<>();
@@ -131,7 +132,7 @@ record Phase(int index, String peer, int step, int round, int targetRate, boolea
 
     private static Map<String, Double> cpu(Map<String, Long> pids) {
         Map<String, Double> m = new LinkedHashMap<>();
-        pids.forEach((k, pid) -> m.put(k, Probes.cpuSeconds(pid)));
+        pids.forEach((k, pid) -> m.put(k, ProcessProbes.cpuSeconds(pid)));
         return m;
     }
 }

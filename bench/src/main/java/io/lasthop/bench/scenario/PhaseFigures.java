@@ -2,7 +2,7 @@ package io.lasthop.bench.scenario;
 
 import io.lasthop.bench.LatencySummary;
 import io.lasthop.bench.Ledger;
-import io.lasthop.bench.probe.Probes;
+import io.lasthop.bench.probe.BrokerProbes;
 import io.lasthop.bench.report.Fmt;
 import io.lasthop.bench.report.LineChart;
 import java.util.LinkedHashMap;
@@ -117,7 +117,7 @@ final class PhaseFigures {
 
     /** AMQP connections and channels of a setup's reading, or "not measured". */
     static String amqpUse(Object o) {
-        return o instanceof Probes.AmqpUse u ? u.connections() + " connections / " + u.channels() + " channels" : "not measured";
+        return o instanceof BrokerProbes.AmqpUse u ? u.connections() + " connections / " + u.channels() + " channels" : "not measured";
     }
 
     /**

@@ -7,7 +7,7 @@ import io.lasthop.bench.client.ConnectReport;
 import io.lasthop.bench.client.Fleet;
 import io.lasthop.bench.client.StompPeer;
 import io.lasthop.bench.client.Transport;
-import io.lasthop.bench.probe.Probes;
+import io.lasthop.bench.probe.BrokerProbes;
 import io.lasthop.bench.report.Section;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,9 +79,9 @@ public final class RateScenario {
                 setup.put("stomp_connect_per_s", Math.round(cs.perSecond()));
             }
             setup.put("client_processes", fleet.pids().size());
-            Probes.AmqpUse use = ctx.edgeNodeId.isBlank() ? null : Probes.amqpUse(ctx.edgeNodeId);
+            BrokerProbes.AmqpUse use = ctx.edgeNodeId.isBlank() ? null : BrokerProbes.amqpUse(ctx.edgeNodeId);
             setup.put("edge_amqp", use);
-            setup.put("raw_amqp", new Probes.AmqpUse(raw.connectionCount(), raw.channelCount()));
+            setup.put("raw_amqp", new BrokerProbes.AmqpUse(raw.connectionCount(), raw.channelCount()));
             if (ce.opened() < n || cr.opened() < n || (stompOpened >= 0 && stompOpened < n)) {
                 ctx.notes.put("rate", "not every session connected: edge " + ce.opened() + ", raw " + cr.opened()
                         + (stompOpened >= 0 ? ", web-stomp " + stompOpened : "") + " of " + n

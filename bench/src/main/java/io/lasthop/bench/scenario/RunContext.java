@@ -6,7 +6,7 @@ import io.lasthop.bench.Options;
 import io.lasthop.bench.client.Fleet;
 import io.lasthop.bench.client.SourceAddresses;
 import io.lasthop.bench.client.Transport;
-import io.lasthop.bench.probe.Probes;
+import io.lasthop.bench.probe.BrokerProbes;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -83,8 +83,8 @@ public final class RunContext {
         Files.createDirectories(logDir);
         this.deadlineNanos = System.nanoTime() + Duration.ofSeconds(opts.integer("time-limit", 900)).toNanos();
         // bench/run's private broker (BENCH_BROKER=private), which the edges use instead of the default node.
-        Probes.useBrokerNode(opts.str("broker-node", null));
-        this.brokerPid = Probes.brokerPid(List.of());
+        BrokerProbes.useNode(opts.str("broker-node", null));
+        this.brokerPid = BrokerProbes.pid(List.of());
         List<String> peers = List.of(opts.str("peers", "raw").split(","));
         for (String p : peers) {
             if (!p.equals("raw") && !p.equals("stomp")) {
@@ -104,7 +104,7 @@ public final class RunContext {
             requireLoopback(URI.create(uri).getHost());
             List<String> nodeArgs = List.of("-n", node);
             this.stomp = new StompNode(node, ws.substring(0, c), Integer.parseInt(ws.substring(c + 1)), uri,
-                    Probes.brokerPid(nodeArgs));
+                    BrokerProbes.pid(nodeArgs));
         } else {
             this.stomp = null;
         }

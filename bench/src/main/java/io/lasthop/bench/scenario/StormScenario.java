@@ -8,7 +8,7 @@ import io.lasthop.bench.amqp.RawAmqpPeer;
 import io.lasthop.bench.client.ConnectReport;
 import io.lasthop.bench.client.Fleet;
 import io.lasthop.bench.client.Transport;
-import io.lasthop.bench.probe.Probes;
+import io.lasthop.bench.probe.EdgeProbes;
 import io.lasthop.bench.report.Fmt;
 import io.lasthop.bench.report.Section;
 import java.time.Duration;
@@ -145,7 +145,7 @@ public final class StormScenario {
     private static void awaitEdgeReleased(RunContext ctx, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
-            double held = Probes.edgeGauge(ctx.edgeHost, ctx.edgePort, "lasthop_sessions");
+            double held = EdgeProbes.gauge(ctx.edgeHost, ctx.edgePort, "lasthop_sessions");
             if (held == 0) {
                 return;
             }
