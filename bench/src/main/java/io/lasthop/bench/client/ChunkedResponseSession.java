@@ -175,17 +175,10 @@ abstract class ChunkedResponseSession extends ClientSession {
     @Override
     CompletableFuture<Void> close() {
         closing = true;
-        CompletableFuture<Void> done = new CompletableFuture<>();
         if (poster != null) {
             poster.close();
         }
-        if (channel == null) {
-            done.complete(null);
-        } else {
-            channel.closeFuture().addListener(f -> done.complete(null));
-            channel.close();
-        }
-        return done;
+        return closeSocket();
     }
 
     /** Reads the streamed response. */

@@ -137,15 +137,7 @@ final class PollSession extends ClientSession {
     @Override
     CompletableFuture<Void> close() {
         // A leaving tab aborts its held poll; the edge lets the session linger for poll.linger.
-        closing = true;
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (channel == null) {
-            done.complete(null);
-        } else {
-            channel.closeFuture().addListener(f -> done.complete(null));
-            channel.close();
-        }
-        return done;
+        return closeSocket();
     }
 
     /** Reads the answers to polls. */

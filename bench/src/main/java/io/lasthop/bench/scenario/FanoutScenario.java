@@ -64,8 +64,7 @@ public final class FanoutScenario {
             targets.put(peer, PhaseTarget.toTopics(fanout, fanout.topicNames(ctx.runId, SPACE.get(peer))));
         }
         try (Fleet fleet = ctx.fleet(n, transport, List.of(grant(ctx.runId, "lasthop")));
-             RawAmqpPeer raw = new RawAmqpPeer(ctx.amqp(), Math.max(4, (n + 1_799) / 1_800), ctx.ledgers,
-                     ctx.rawQueuePrefix() + "fanout.").ackDelayMs(ctx.ackDelayMs());
+             RawAmqpPeer raw = ctx.rawPeer(n, "fanout.");
              Publisher pub = new Publisher(ctx.amqp(), "lasthop-bench publisher")) {
             System.err.printf("fanout: connecting and subscribing %d %s sessions and %d raw consumers to %d topics each%n",
                     n, transport.wireName, n, topics);

@@ -42,7 +42,6 @@ public final class IdleScenario {
         int settleMs = ctx.opts.integer("settle-ms", 3_000);
         Transport transport = ctx.transport();
         Duration rampTimeout = Duration.ofSeconds(ctx.opts.integer("ramp-timeout", 300));
-        int rawConnections = Math.max(4, (n + 1_799) / 1_800);
 
         List<Ramp> ramps = new ArrayList<>();
         try (Fleet fleet = ctx.fleet(n, transport)) {
@@ -55,7 +54,8 @@ public final class IdleScenario {
                 fleet.closeAll(Duration.ofSeconds(30));
                 // Deleting a queue the edge still consumes is fine: the broker cancels the consumer.
                 ctx.deleteQueues(queues);
-                try (RawAmqpPeer p = new RawAmqpPeer(ctx.amqp(), rawConnections, ctx.ledgers, ctx.rawQueuePrefix() + "w.")) {
+                try (RawAmqpPeer p = new RawAmqpPeer(ctx.amqp(), RunContext.rawConnections(n), ctx.ledgers,
+                        ctx.rawQueuePrefix() + "w.")) {
                     p.connectAll(ctx.users("wir", warm), 16, rampTimeout);
                 }
                 if (ctx.stomp != null) {
@@ -72,7 +72,7 @@ public final class IdleScenario {
                     break;
                 }
                 ramps.add(rampEdge(ctx, fleet, transport, round, n, checkpoints, concurrency, settleMs, rampTimeout));
-                ramps.add(rampRaw(ctx, round, n, checkpoints, rawConnections, settleMs, rampTimeout));
+                ramps.add(rampRaw(ctx, round, n, checkpoints, settleMs, rampTimeout));
                 if (ctx.stomp != null) {
                     ramps.add(rampStomp(ctx, round, n, checkpoints, concurrency, settleMs, rampTimeout));
                 }
@@ -109,8 +109,8 @@ public final class IdleScenario {
                 acc.rate(), LatencySummary.of(acc.latency), base, snaps, amqp, deleted, stats, acc.cpuMsPerSession());
     }
 
-    private static Ramp rampRaw(RunContext ctx, int round, int n, int cps, int connections, int settleMs,
-                                Duration timeout) throws Exception {
+    private static Ramp rampRaw(RunContext ctx, int round, int n, int cps, int settleMs, Duration timeout)
+            throws Exception {
         System.err.printf("idle round %d: %d raw AMQP consumers%n", round, n);
         List<String> users = ctx.users("i" + round + "r", n);
         long self = ProcessHandle.current().pid();
@@ -119,8 +119,7 @@ public final class IdleScenario {
         Acc acc = new Acc();
         int deleted;
         BrokerProbes.AmqpUse amqp;
-        try (RawAmqpPeer peer = new RawAmqpPeer(ctx.amqp(), connections, ctx.ledgers, ctx.rawQueuePrefix() + "i" + round + ".")
-                .ackDelayMs(ctx.ackDelayMs())) {
+        try (RawAmqpPeer peer = ctx.rawPeer(n, "i" + round + ".")) {
             Map<String, Long> pids = Map.of("broker", ctx.brokerPid);
             for (int c = 1; c <= cps; c++) {
                 List<String> part = users.subList((c - 1) * n / cps, c * n / cps);

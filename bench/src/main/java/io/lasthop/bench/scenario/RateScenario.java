@@ -55,8 +55,7 @@ public final class RateScenario {
         StompPeer stomp = null;
         Publisher stompPub = null;
         try (Fleet fleet = ctx.fleet(n, transport);
-             RawAmqpPeer raw = new RawAmqpPeer(ctx.amqp(), Math.max(4, (n + 1_799) / 1_800), ctx.ledgers,
-                     ctx.rawQueuePrefix() + "rate.").ackDelayMs(ctx.ackDelayMs());
+             RawAmqpPeer raw = ctx.rawPeer(n, "rate.");
              Publisher pub = new Publisher(ctx.amqp(), "lasthop-bench publisher")) {
             System.err.printf("rate: connecting %d %s sessions and %d raw consumers%s%n", n, transport.wireName, n,
                     ctx.stomp == null ? "" : " and " + n + " Web-STOMP connections");

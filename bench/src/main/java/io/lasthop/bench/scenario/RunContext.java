@@ -3,6 +3,8 @@ package io.lasthop.bench.scenario;
 import com.rabbitmq.client.ConnectionFactory;
 import io.lasthop.bench.Ledgers;
 import io.lasthop.bench.Options;
+import io.lasthop.bench.amqp.QueueCleanup;
+import io.lasthop.bench.amqp.RawAmqpPeer;
 import io.lasthop.bench.client.Fleet;
 import io.lasthop.bench.client.SourceAddresses;
 import io.lasthop.bench.client.Transport;
@@ -169,6 +171,22 @@ public final class RunContext {
         return "lasthop-bench." + runId + ".raw.";
     }
 
+    /**
+     * AMQP connections of a raw-AMQP peer of {@code sessions} consumers: about 1,800 channels
+     * each, at least 4, as bench/run sizes the edge's.
+     */
+    static int rawConnections(int sessions) {
+        return Math.max(4, (sessions + 1_799) / 1_800);
+    }
+
+    /**
+     * A raw-AMQP peer for {@code sessions} consumers, acking like the clients, its queues named
+     * {@link #rawQueuePrefix()} + {@code group} + index.
+     */
+    public RawAmqpPeer rawPeer(int sessions, String group) throws Exception {
+        return new RawAmqpPeer(amqp(), rawConnections(sessions), ledgers, rawQueuePrefix() + group).ackDelayMs(ackDelayMs());
+    }
+
     /** The clients' (and the raw peer's) ack batching delay. */
     public long ackDelayMs() {
         return opts.integer("ack-delay-ms", (int) io.lasthop.bench.client.AckBatcher.DELAY_MS);
@@ -233,7 +251,6 @@ public final class RunContext {
      * connecting is retried for a minute.
      */
     public int deleteQueues(List<String> names) {
-        int n = 0;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         com.rabbitmq.client.Connection c = null;
         while (c == null) {
@@ -254,21 +271,12 @@ public final class RunContext {
                 }
             }
         }
+        QueueCleanup cleanup = new QueueCleanup();
         try (com.rabbitmq.client.Connection conn = c) {
-            var ch = conn.createChannel();
-            for (String q : names) {
-                try {
-                    ch.queueDelete(q);
-                    n++;
-                } catch (Exception e) {
-                    if (!ch.isOpen()) {
-                        ch = conn.createChannel();
-                    }
-                }
-            }
+            cleanup.deleteAll(conn, names);
         } catch (Exception e) {
             System.err.println("cleanup: " + e);
         }
-        return n;
+        return cleanup.deleted();
     }
 }

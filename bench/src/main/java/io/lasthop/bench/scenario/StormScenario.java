@@ -54,8 +54,7 @@ public final class StormScenario {
         List<Storm> storms = new ArrayList<>();
         Map<String, Object> setup = new LinkedHashMap<>();
         try (Fleet fleet = ctx.fleet(n, transport);
-             RawAmqpPeer raw = new RawAmqpPeer(ctx.amqp(), Math.max(4, (n + 1_799) / 1_800), ctx.ledgers,
-                     ctx.rawQueuePrefix() + "storm.").ackDelayMs(ctx.ackDelayMs());
+             RawAmqpPeer raw = ctx.rawPeer(n, "storm.");
              Publisher pub = new Publisher(ctx.amqp(), "lasthop-bench publisher")) {
             System.err.printf("storm: connecting %d %s sessions and %d raw consumers%n", n, transport.wireName, n);
             ConnectReport ce = fleet.connect(usersA, transport, concurrency, timeout);
