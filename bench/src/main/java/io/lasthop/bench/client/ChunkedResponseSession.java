@@ -151,7 +151,7 @@ abstract class ChunkedResponseSession extends ClientSession {
         } else {
             pool.stats.ackPostsRefused.increment();
             pool.stats.error("frames post http " + status);
-            // A refused POST applies none of its frames, so no answer will come on the stream.
+            // A refused POST applies none of its frames, so no answer will come in the response.
             failPosted("frames post http " + status);
         }
         postedRequests = List.of();
@@ -166,7 +166,7 @@ abstract class ChunkedResponseSession extends ClientSession {
         failed.forEach(r -> answered(r.ref(), why));
     }
 
-    /** A stream has no close handshake: dropping it is closing it. */
+    /** A chunked response has no close handshake: dropping it is closing it. */
     @Override
     CompletableFuture<Void> drop() {
         return close();
@@ -181,7 +181,7 @@ abstract class ChunkedResponseSession extends ClientSession {
         return closeSocket();
     }
 
-    /** Reads the streamed response. */
+    /** Reads the chunked response, piece by piece. */
     final class ResponseHandler extends ChannelInboundHandlerAdapter {
         private boolean ok;
 
