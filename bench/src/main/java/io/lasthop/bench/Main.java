@@ -1,5 +1,6 @@
 package io.lasthop.bench;
 
+import io.lasthop.bench.amqp.QueueCleanup;
 import io.lasthop.bench.client.ClientPool;
 import io.lasthop.bench.client.LocalClientGroup;
 import io.lasthop.bench.client.SourceAddresses;
@@ -177,21 +178,11 @@ public final class Main {
         }
         com.rabbitmq.client.ConnectionFactory f = new com.rabbitmq.client.ConnectionFactory();
         f.setUri(opts.str("amqp-uri", "amqp://guest:guest@127.0.0.1:5672/%2F"));
-        int n = 0;
+        QueueCleanup cleanup = new QueueCleanup();
         try (var c = f.newConnection("lasthop-bench cleanup")) {
-            var ch = c.createChannel();
-            for (String q : names) {
-                try {
-                    ch.queueDelete(q);
-                    n++;
-                } catch (Exception e) {
-                    if (!ch.isOpen()) {
-                        ch = c.createChannel();
-                    }
-                }
-            }
+            cleanup.deleteAll(c, names);
         }
-        System.err.println("deleted " + n + " of " + names.size() + " queues");
+        System.err.println("deleted " + cleanup.deleted() + " of " + names.size() + " queues");
     }
 
     /** Reads the open-file limit for the report header. */
@@ -221,7 +212,8 @@ public final class Main {
               --out DIR                 report directory                           bench/results
               --time-limit SECONDS      the harness stops starting phases after this   900
               --sessions N              idle, storm, layout: 2000; rate, fanout: 1000
-              --transport ws|sse|stream|poll  edge transport (stream: NDJSON; poll: long-polling)   ws
+              --transport websocket|sse|stream|poll  edge transport (stream: HTTP streaming of NDJSON;
+                                        poll: long-polling)                         websocket
               --rounds R                A/B rounds                                  2
               --connect-concurrency C   handshakes in flight                        64
               --checkpoints K           idle: probes during the ramp                4

@@ -1,16 +1,10 @@
 package io.lasthop.bench.amqp;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
-import io.lasthop.bench.EpochMicros;
 import io.lasthop.bench.Fanout;
 import io.lasthop.bench.Ledgers;
-import io.lasthop.bench.MessageIds;
-import io.lasthop.bench.Payloads;
 import io.lasthop.bench.client.AckBatcher;
 import io.lasthop.bench.client.ConnectReport;
 import io.lasthop.protocol.AmqpNames;
@@ -20,17 +14,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import org.HdrHistogram.Recorder;
 
 /**
  * The floor: what the same users cost with no edge at all. One queue per user, declared like an
@@ -41,11 +28,10 @@ import org.HdrHistogram.Recorder;
 public final class RawAmqpPeer implements AutoCloseable {
     public static final int PREFETCH = 64;
 
-    private final ConnectionFactory factory;
     private final Ledgers ledgers;
     private final String queuePrefix;
     private final List<Connection> connections = new ArrayList<>();
-    private final List<Consumer> consumers = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<RawConsumer> consumers = java.util.Collections.synchronizedList(new ArrayList<>());
     /** Queues whose consumers {@link #dropAll} closed, waiting for {@link #resumeAll}. */
     private final List<String> dropped = new ArrayList<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -53,7 +39,6 @@ public final class RawAmqpPeer implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    public final LongAdder messages = new LongAdder();
     private long ackDelayMs = AckBatcher.DELAY_MS;
     private int consumersPerChannel = 1;
     /** Shared channels by index (index = consumer / consumersPerChannel), when they are shared. */
@@ -65,7 +50,6 @@ public final class RawAmqpPeer implements AutoCloseable {
      */
     public RawAmqpPeer(ConnectionFactory factory, int connectionCount, Ledgers ledgers, String queuePrefix)
             throws IOException, TimeoutException {
-        this.factory = factory;
         this.ledgers = ledgers;
         this.queuePrefix = queuePrefix;
         for (int i = 0; i < connectionCount; i++) {
@@ -133,7 +117,7 @@ public final class RawAmqpPeer implements AutoCloseable {
 
     private ConnectReport connect(List<Binding> bindings, int threads, Duration timeout) throws InterruptedException {
         int base = consumers.size();
-        return runSetups(bindings.size(), threads, timeout, i -> {
+        return BlockingSetups.run(bindings.size(), threads, timeout, i -> {
             Binding binding = bindings.get(i);
             String queue = queuePrefix + (base + i);
             Channel ch = channelFor(base + i);
@@ -148,12 +132,12 @@ public final class RawAmqpPeer implements AutoCloseable {
      * deliveries are requeued). Returns how many were dropped; {@link #resumeAll} brings them back.
      */
     public int dropAll() {
-        List<Consumer> all;
+        List<RawConsumer> all;
         synchronized (consumers) {
             all = new ArrayList<>(consumers);
             consumers.clear();
         }
-        for (Consumer c : all) {
+        for (RawConsumer c : all) {
             try {
                 if (c.getChannel().isOpen()) {
                     c.getChannel().close();
@@ -174,7 +158,7 @@ public final class RawAmqpPeer implements AutoCloseable {
     public ConnectReport resumeAll(int threads, Duration timeout) throws InterruptedException {
         List<String> queues = new ArrayList<>(dropped);
         dropped.clear();
-        return runSetups(queues.size(), threads, timeout, i -> {
+        return BlockingSetups.run(queues.size(), threads, timeout, i -> {
             String queue = queues.get(i);
             Channel ch = connections.get(i % connections.size()).createChannel();
             ch.basicQos(PREFETCH);
@@ -207,63 +191,10 @@ public final class RawAmqpPeer implements AutoCloseable {
     }
 
     private void consume(Channel ch, String queue, Fanout.Subscriber subscriber) throws IOException {
-        Consumer consumer = new Consumer(ch, queue, subscriber);
+        RawConsumer consumer = new RawConsumer(ch, queue, subscriber, ledgers, consumersPerChannel > 1, timers,
+                ackDelayMs);
         ch.basicConsume(queue, false, consumer);
         consumers.add(consumer);
-    }
-
-    /** One consumer's setup, blocking on the broker. */
-    private interface Setup {
-        void run(int index) throws Exception;
-    }
-
-    private ConnectReport runSetups(int count, int threads, Duration timeout, Setup setup) throws InterruptedException {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        Recorder latency = new Recorder(1, 600_000_000L, 3);
-        LongAdder ok = new LongAdder();
-        Map<String, LongAdder> failures = new ConcurrentHashMap<>();
-        CountDownLatch done = new CountDownLatch(count);
-        AtomicLong lastDone = new AtomicLong();
-        long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
-        for (int i = 0; i < count; i++) {
-            int index = i;
-            pool.execute(() -> {
-                long t0 = System.nanoTime();
-                try {
-                    if (t0 > deadline) {
-                        failures.computeIfAbsent("not started before the deadline", k -> new LongAdder()).increment();
-                        return;
-                    }
-                    setup.run(index);
-                    long t1 = System.nanoTime();
-                    lastDone.accumulateAndGet(t1, Math::max);
-                    latency.recordValue(Math.max(1, (t1 - t0) / 1_000));
-                    ok.increment();
-                } catch (Exception e) {
-                    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                    failures.computeIfAbsent(m.length() > 120 ? m.substring(0, 120) : m, k -> new LongAdder()).increment();
-                } finally {
-                    done.countDown();
-                }
-            });
-        }
-        boolean all = done.await(timeout.toMillis() + 30_000, TimeUnit.MILLISECONDS);
-        pool.shutdownNow();
-        Map<String, Long> reasons = new TreeMap<>();
-        failures.forEach((k, v) -> reasons.put(k, v.sum()));
-        if (!all) {
-            reasons.merge("still connecting at the deadline", done.getCount(), Long::sum);
-        }
-        long elapsed = Math.max(1, (lastDone.get() == 0 ? System.nanoTime() : lastDone.get()) - start);
-        return new ConnectReport(count, ok.sum(), 0, reasons, elapsed, latency.getIntervalHistogram());
-    }
-
-    /** Queue names declared so far. */
-    public List<String> queues() {
-        synchronized (consumers) {
-            return consumers.stream().map(c -> c.queue).toList();
-        }
     }
 
     /**
@@ -271,7 +202,7 @@ public final class RawAmqpPeer implements AutoCloseable {
      * Returns the number of queues deleted.
      */
     public int closeAndDelete(Duration timeout) {
-        List<Consumer> all;
+        List<RawConsumer> all;
         synchronized (consumers) {
             all = new ArrayList<>(consumers);
             consumers.clear();
@@ -286,7 +217,7 @@ public final class RawAmqpPeer implements AutoCloseable {
                 }
             }
             dropped.clear();
-            for (Consumer c : all) {
+            for (RawConsumer c : all) {
                 try {
                     if (consumersPerChannel == 1 && c.getChannel().isOpen()) {
                         c.getChannel().close();
@@ -329,66 +260,5 @@ public final class RawAmqpPeer implements AutoCloseable {
             }
         }
         timers.shutdownNow();
-    }
-
-    private final class Consumer extends DefaultConsumer {
-        final String queue;
-        private final Fanout.Subscriber subscriber;
-        private final AckBatcher acks = new AckBatcher();
-        /** Tags to ack one by one, on a shared channel. */
-        private final List<Long> single = new ArrayList<>();
-
-        Consumer(Channel ch, String queue, Fanout.Subscriber subscriber) {
-            super(ch);
-            this.queue = queue;
-            this.subscriber = subscriber;
-        }
-
-        @Override
-        public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body) {
-            long now = EpochMicros.now();
-            messages.increment();
-            String id = props.getMessageId();
-            long n = MessageIds.number(id);
-            long index = subscriber == null ? n : subscriber.ledgerIndex(env.getRoutingKey(), n);
-            ledgers.record(MessageIds.phase(id), index, Payloads.sentUs(body, 0, body.length), now);
-            AckBatcher.Action a;
-            synchronized (this) {
-                if (consumersPerChannel > 1) {
-                    single.add(env.getDeliveryTag());
-                }
-                a = acks.onMessage(env.getDeliveryTag());
-            }
-            switch (a) {
-                case ACK_NOW -> flush();
-                case ARM_TIMER -> timers.schedule(this::flush, ackDelayMs, TimeUnit.MILLISECONDS);
-                case NONE -> { }
-            }
-        }
-
-        private void flush() {
-            long tag;
-            List<Long> each = List.of();
-            synchronized (this) {
-                tag = acks.take();
-                if (!single.isEmpty()) {
-                    each = new ArrayList<>(single);
-                    single.clear();
-                }
-            }
-            if (tag > 0 && getChannel().isOpen()) {
-                try {
-                    if (consumersPerChannel == 1) {
-                        getChannel().basicAck(tag, true);
-                    } else {
-                        for (long t : each) {
-                            getChannel().basicAck(t, false);
-                        }
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // the channel closed: its deliveries are requeued
-                }
-            }
-        }
     }
 }

@@ -26,20 +26,21 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
-import org.HdrHistogram.Recorder;
 
 /**
  * The event-driven load generator of one process: holds browser-like sessions on a few event-loop
  * threads (epoll when available), never a thread per connection.
+ *
+ * <p>Longer than most classes here, and one class on purpose: it is one concept, the sessions of a
+ * process and their lifecycle (open, drop, resume, subscribe, close), around state they all share
+ * (the event loops, the live sessions, the dropped ones, token and source-address settings).
+ * What stands apart from that state is elsewhere: batch pacing in {@link InFlight}, each
+ * transport's protocol in its {@link ClientSession} subclass.
  */
 public final class ClientPool implements AutoCloseable {
     static final int MAX_FRAME = 1 << 20;
@@ -126,11 +127,11 @@ public final class ClientPool implements AutoCloseable {
      * For Web-STOMP: the queue each user subscribes to, and a step run before each connect (the
      * queue's declaration), counted in the connect time.
      */
-    private java.util.function.Function<String, String> stompQueue;
-    private java.util.function.Function<String, CompletableFuture<Void>> prepare;
+    private Function<String, String> stompQueue;
+    private Function<String, CompletableFuture<Void>> prepare;
 
-    public ClientPool stomp(java.util.function.Function<String, String> queueOfUser,
-                            java.util.function.Function<String, CompletableFuture<Void>> beforeConnect) {
+    public ClientPool stomp(Function<String, String> queueOfUser,
+                            Function<String, CompletableFuture<Void>> beforeConnect) {
         this.stompQueue = queueOfUser;
         this.prepare = beforeConnect;
         return this;
@@ -156,7 +157,7 @@ public final class ClientPool implements AutoCloseable {
         long k = connections.getAndAdd(transport.socketsPerSession());
         InetAddress local = sources.address(k);
         ClientSession s = switch (transport) {
-            case WS -> new WsSession(this, user, token);
+            case WEBSOCKET -> new WebSocketSession(this, user, token);
             case SSE -> new SseSession(this, user, token, local);
             case STREAM -> new StreamSession(this, user, token, local);
             case POLL -> new PollSession(this, user, token);
@@ -233,7 +234,7 @@ public final class ClientPool implements AutoCloseable {
      */
     public ConnectReport connectAll(List<String> users, Transport transport, int concurrency, Duration timeout)
             throws InterruptedException {
-        return inFlight(users, concurrency, timeout, user -> open(user, transport));
+        return InFlight.run(users, concurrency, timeout, user -> open(user, transport));
     }
 
     /**
@@ -267,7 +268,7 @@ public final class ClientPool implements AutoCloseable {
             todo = new ArrayList<>(dropped);
             dropped.clear();
         }
-        return inFlight(todo, concurrency, timeout, old -> connect(old.user, old.transport(), old.resumeQuery())
+        return InFlight.run(todo, concurrency, timeout, old -> connect(old.user, old.transport(), old.resumeQuery())
                 .thenCompose(s -> s.resumed ? CompletableFuture.completedFuture(s)
                         : CompletableFuture.failedFuture(new IOException("not resumed: the edge started a new session"))));
     }
@@ -283,64 +284,13 @@ public final class ClientPool implements AutoCloseable {
         for (ClientSession s : sessions()) {
             byUser.put(s.user, s);
         }
-        return inFlight(subscribers, concurrency, timeout, sub -> {
+        return InFlight.run(subscribers, concurrency, timeout, sub -> {
             ClientSession s = byUser.get(sub.user());
             if (s == null) {
                 return CompletableFuture.failedFuture(new IOException("no open session"));
             }
             return CompletableFuture.supplyAsync(() -> s.subscribe(sub), s.channel.eventLoop()).thenCompose(f -> f);
         });
-    }
-
-    /**
-     * Runs {@code op} for every item, at most {@code concurrency} in flight, starting none after
-     * {@code timeout}, and reports how they went: completions, failures by reason, the time from
-     * the first start to the last completion, and the latency of each successful one.
-     */
-    private <T> ConnectReport inFlight(List<T> items, int concurrency, Duration timeout,
-                                       Function<T, CompletableFuture<?>> op) throws InterruptedException {
-        Semaphore inFlight = new Semaphore(concurrency);
-        Recorder latency = new Recorder(1, 600_000_000L, 3);
-        LongAdder ok = new LongAdder();
-        Map<String, LongAdder> failures = new ConcurrentHashMap<>();
-        CountDownLatch done = new CountDownLatch(items.size());
-        AtomicLong lastDone = new AtomicLong();
-        long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
-        int started = 0;
-        for (T item : items) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || !inFlight.tryAcquire(left, TimeUnit.NANOSECONDS)) {
-                break;
-            }
-            started++;
-            long t0 = System.nanoTime();
-            op.apply(item).whenComplete((s, e) -> {
-                long t1 = System.nanoTime();
-                lastDone.accumulateAndGet(t1, Math::max);
-                if (e == null) {
-                    ok.increment();
-                    latency.recordValue(Math.max(1, (t1 - t0) / 1_000));
-                } else {
-                    failures.computeIfAbsent(describe(e), k -> new LongAdder()).increment();
-                }
-                inFlight.release();
-                done.countDown();
-            });
-        }
-        for (int i = started; i < items.size(); i++) {
-            done.countDown();
-        }
-        boolean all = done.await(Math.max(0, deadline - System.nanoTime()) + 25_000_000_000L, TimeUnit.NANOSECONDS);
-        Map<String, Long> reasons = new TreeMap<>();
-        failures.forEach((k, v) -> reasons.put(k, v.sum()));
-        if (!all) {
-            reasons.merge("still in flight at the deadline", (long) started - ok.sum()
-                    - failures.values().stream().mapToLong(LongAdder::sum).sum(), Long::sum);
-        }
-        long elapsed = Math.max(1, (lastDone.get() == 0 ? System.nanoTime() : lastDone.get()) - start);
-        return new ConnectReport(items.size(), ok.sum(), items.size() - started, reasons, elapsed,
-                latency.getIntervalHistogram());
     }
 
     /** Closes every session, as leaving browsers would, and waits for the sockets to close. */

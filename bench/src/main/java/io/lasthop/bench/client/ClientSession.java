@@ -77,14 +77,7 @@ abstract class ClientSession {
      * edge keeps the session's queue for a resume. Completes when the sockets are closed.
      */
     CompletableFuture<Void> drop() {
-        closing = true;
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (channel == null) {
-            done.complete(null);
-        } else {
-            channel.close().addListener(f -> done.complete(null));
-        }
-        return done;
+        return closeSocket();
     }
 
     /** The query that resumes this session on any node (PROTOCOL.md §2, §5). */
@@ -92,19 +85,14 @@ abstract class ClientSession {
         return "&session=" + sessionId + "&connection=" + connectionId + (node == null ? "" : "&node=" + node);
     }
 
-    /** A WebSocket's close handshake, then the socket: what a leaving tab does. */
-    final CompletableFuture<Void> closeWebSocket() {
+    /** Closes the socket with no handshake of any kind; completes when it is closed. */
+    final CompletableFuture<Void> closeSocket() {
         closing = true;
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (channel == null) {
             done.complete(null);
-            return done;
-        }
-        channel.closeFuture().addListener(f -> done.complete(null));
-        if (channel.isActive()) {
-            channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(1000, "bye"))
-                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
         } else {
+            channel.closeFuture().addListener(f -> done.complete(null));
             channel.close();
         }
         return done;

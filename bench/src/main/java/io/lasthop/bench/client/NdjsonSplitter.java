@@ -3,11 +3,11 @@ package io.lasthop.bench.client;
 import java.util.Arrays;
 
 /**
- * Splits an HTTP streaming body ({@code application/x-ndjson}), fed in arbitrary chunks, into its
- * lines: one frame each, ended by {@code \n}. Lines holding only whitespace, such as the edge's
- * 2 KiB padding line, are skipped; a {@code \r} before the {@code \n} stays in the line, where JSON
- * ignores it. A line inside one chunk is handed on in place; only a line that spans chunks is
- * copied, so the stream is never buffered beyond its current line.
+ * Splits the stream transport's body ({@code application/x-ndjson}), fed in arbitrary chunks, into
+ * its lines: one frame each, ended by {@code \n}. Lines holding only whitespace, such as the
+ * edge's 2 KiB padding line, are skipped; a {@code \r} before the {@code \n} stays in the line,
+ * where JSON ignores it. A line inside one chunk is handed on in place; only a line that spans
+ * chunks is copied, so the body is never buffered beyond its current line.
  */
 public final class NdjsonSplitter {
     /** Receives one line, without its {@code \n}; the array is only valid during the call. */

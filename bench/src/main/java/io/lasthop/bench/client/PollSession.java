@@ -66,7 +66,7 @@ final class PollSession extends ClientSession {
 
     @Override
     void sendPong() {
-        // The edge sends no pings on long-polling (PROTOCOL.md §4).
+        // The edge sends no pings on poll (PROTOCOL.md §4).
     }
 
     @Override
@@ -137,15 +137,7 @@ final class PollSession extends ClientSession {
     @Override
     CompletableFuture<Void> close() {
         // A leaving tab aborts its held poll; the edge lets the session linger for poll.linger.
-        closing = true;
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (channel == null) {
-            done.complete(null);
-        } else {
-            channel.closeFuture().addListener(f -> done.complete(null));
-            channel.close();
-        }
-        return done;
+        return closeSocket();
     }
 
     /** Reads the answers to polls. */

@@ -2,8 +2,8 @@ package io.lasthop.bench.client;
 
 import java.net.InetAddress;
 
-/** A session over {@code /lasthop/sse}: frames arrive as events (see {@link HttpStreamSession}). */
-final class SseSession extends HttpStreamSession {
+/** A session over {@code /lasthop/sse}: frames arrive as events (see {@link ChunkedResponseSession}). */
+final class SseSession extends ChunkedResponseSession {
     private final SseSplitter splitter = new SseSplitter();
     private final SseSplitter.Sink frames = (data, len) -> onFrameBytes(data, 0, len);
 

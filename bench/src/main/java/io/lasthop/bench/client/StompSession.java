@@ -5,16 +5,7 @@ import io.lasthop.bench.Payloads;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -42,13 +33,21 @@ final class StompSession extends ClientSession {
 
     @Override
     void initPipeline(ChannelPipeline p) {
-        WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder()
-                .webSocketUri(URI.create("ws://" + pool.hostHeader() + "/ws")).version(WebSocketVersion.V13)
-                .subprotocol("v12.stomp")
-                .maxFramePayloadLength(ClientPool.MAX_FRAME).handshakeTimeoutMillis(ClientPool.HELLO_TIMEOUT_MS)
-                .handleCloseFrames(true).dropPongFrames(true).build();
-        p.addLast(new HttpClientCodec(), new HttpObjectAggregator(65_536), new WebSocketClientProtocolHandler(cfg),
-                new WebSocketFrameAggregator(ClientPool.MAX_FRAME), new Handler());
+        WebSocketPipeline.init(p, URI.create("ws://" + pool.hostHeader() + "/ws"), "v12.stomp", this,
+                "closed before subscribed", new WebSocketPipeline.Listener() {
+                    @Override
+                    public void onText(ByteBuf buf) {
+                        byte[] bytes = new byte[buf.readableBytes()];
+                        buf.getBytes(buf.readerIndex(), bytes);
+                        onStompFrame(bytes, 0, bytes.length);
+                    }
+
+                    @Override
+                    public void onHandshake(ChannelHandlerContext ctx) {
+                        ctx.writeAndFlush(new TextWebSocketFrame("CONNECT\naccept-version:1.2\nhost:/\nlogin:guest\n"
+                                + "passcode:guest\nheart-beat:0,0\n\n\0"));
+                    }
+                });
     }
 
     @Override
@@ -70,7 +69,7 @@ final class StompSession extends ClientSession {
 
     @Override
     CompletableFuture<Void> close() {
-        return closeWebSocket();
+        return WebSocketPipeline.close(this);
     }
 
     /** A parsed STOMP frame: command, the headers we need, and where the body is. */
@@ -154,43 +153,6 @@ final class StompSession extends ClientSession {
                 channel.close();
             }
             default -> { }
-        }
-    }
-
-    /** The last handler of the pipeline. */
-    final class Handler extends SimpleChannelInboundHandler<WebSocketFrame> {
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-                ctx.writeAndFlush(new TextWebSocketFrame("CONNECT\naccept-version:1.2\nhost:/\nlogin:guest\n"
-                        + "passcode:guest\nheart-beat:0,0\n\n\0"));
-            }
-            super.userEventTriggered(ctx, evt);
-        }
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-            if (frame instanceof TextWebSocketFrame) {
-                ByteBuf buf = frame.content();
-                byte[] bytes = new byte[buf.readableBytes()];
-                buf.getBytes(buf.readerIndex(), bytes);
-                onStompFrame(bytes, 0, bytes.length);
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (cause instanceof WebSocketClientHandshakeException h && h.response() != null) {
-                fail("http " + h.response().status().code());
-            } else {
-                fail(ClientPool.describe(cause));
-            }
-            ctx.close();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            onClosed("closed before subscribed");
         }
     }
 }

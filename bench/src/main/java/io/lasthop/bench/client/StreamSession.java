@@ -4,9 +4,9 @@ import java.net.InetAddress;
 
 /**
  * A session over {@code /lasthop/stream}: newline-delimited JSON, one frame per line, split as
- * the chunks arrive (see {@link HttpStreamSession}).
+ * the chunks arrive (see {@link ChunkedResponseSession}).
  */
-final class StreamSession extends HttpStreamSession {
+final class StreamSession extends ChunkedResponseSession {
     private final NdjsonSplitter splitter = new NdjsonSplitter();
     private final NdjsonSplitter.Sink frames = this::onFrameBytes;
 

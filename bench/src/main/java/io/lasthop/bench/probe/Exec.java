@@ -40,4 +40,14 @@ public final class Exec {
         }
         return p.exitValue() == 0 ? out.toString() : null;
     }
+
+    /** A numeric system setting from {@code getconf NAME}, or {@code dflt} if it cannot be read. */
+    static long getconf(String name, long dflt) {
+        String s = run(5, List.of("getconf", name));
+        try {
+            return s == null ? dflt : Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
 }

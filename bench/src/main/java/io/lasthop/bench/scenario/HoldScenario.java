@@ -6,7 +6,10 @@ import io.lasthop.bench.amqp.Publisher;
 import io.lasthop.bench.client.ConnectReport;
 import io.lasthop.bench.client.Fleet;
 import io.lasthop.bench.client.Transport;
-import io.lasthop.bench.probe.Probes;
+import io.lasthop.bench.probe.BrokerProbes;
+import io.lasthop.bench.probe.EdgeProbes;
+import io.lasthop.bench.probe.ProcessProbes;
+import io.lasthop.bench.probe.SockStat;
 import io.lasthop.bench.report.Fmt;
 import io.lasthop.bench.report.Section;
 import java.time.Duration;
@@ -36,7 +39,7 @@ public final class HoldScenario {
         int sampleSeconds = Math.max(5, ctx.opts.integer("sample-seconds", 60));
         int concurrency = ctx.opts.integer("connect-concurrency", 64);
         int rate = ctx.opts.integer("hold-rate", 2_000);
-        Transport transport = Transport.parse(ctx.opts.str("transport", "ws"));
+        Transport transport = ctx.transport();
         List<RunContext.EdgeNode> edges = ctx.edges;
         int k = edges.size();
         Duration timeout = Duration.ofSeconds(ctx.opts.integer("ramp-timeout", 900));
@@ -55,8 +58,8 @@ public final class HoldScenario {
             for (int e = 0; e < k; e++) {
                 fleets.add(ctx.fleet(usersByEdge.get(e).size(), transport, edges.get(e)).localCapacity(0));
             }
-            Probes.SockStat sock0 = Probes.sockstat();
-            Map<String, Long> broker0 = Probes.brokerMemory(List.of());
+            SockStat sock0 = SockStat.read();
+            Map<String, Long> broker0 = BrokerProbes.memory(List.of());
             long rss0 = edgesRss(edges);
             System.err.printf("hold: %,d %s sessions over %d edges%n", n, transport.wireName, k);
             List<Future<ConnectReport>> fs = new ArrayList<>();
@@ -93,8 +96,8 @@ public final class HoldScenario {
                 Thread.sleep(Math.min(left / 1_000_000, sampleSeconds * 1000L));
             }
             data.put("held_seconds", (System.nanoTime() - start) / 1e9);
-            Probes.SockStat sock1 = Probes.sockstat();
-            Map<String, Long> broker1 = Probes.brokerMemory(List.of());
+            SockStat sock1 = SockStat.read();
+            Map<String, Long> broker1 = BrokerProbes.memory(List.of());
             long rss1 = edgesRss(edges);
 
             // Liveness at the end: one message to every user, each must arrive exactly once.
@@ -119,7 +122,7 @@ public final class HoldScenario {
                     : (broker1.getOrDefault("total", 0L) - broker0.getOrDefault("total", 0L)) / (double) opened);
             data.put("tcp_mem_per_session", opened == 0 ? Double.NaN
                     : (sock1.tcpMemBytes() - sock0.tcpMemBytes()) / (double) opened);
-            data.put("amqp", ctx.edgeNodeId.isBlank() ? null : Probes.amqpUse("bench-" + ctx.runId));
+            data.put("amqp", ctx.edgeNodeId.isBlank() ? null : BrokerProbes.amqpUse("bench-" + ctx.runId));
             Map<String, Object> stats = new LinkedHashMap<>();
             for (int e = 0; e < k; e++) {
                 stats.put("edge " + e, fleets.get(e).stats());
@@ -159,7 +162,7 @@ public final class HoldScenario {
     private static long edgesRss(List<RunContext.EdgeNode> edges) {
         long sum = 0;
         for (RunContext.EdgeNode e : edges) {
-            sum += Math.max(0, Probes.rss(e.pid()));
+            sum += Math.max(0, ProcessProbes.rss(e.pid()));
         }
         return sum;
     }
@@ -175,10 +178,10 @@ public final class HoldScenario {
         }
         long held = 0;
         for (RunContext.EdgeNode e : edges) {
-            double v = Probes.edgeGauge(e.host(), e.port(), "lasthop_sessions");
+            double v = EdgeProbes.gauge(e.host(), e.port(), "lasthop_sessions");
             held += Double.isNaN(v) ? 0 : (long) v;
         }
-        Map<String, Long> broker = Probes.brokerMemory(List.of());
+        Map<String, Long> broker = BrokerProbes.memory(List.of());
         return new Sample(Math.round(at), open, held, dropped, edgesRss(edges), broker.getOrDefault("total", -1L));
     }
 
@@ -216,7 +219,7 @@ public final class HoldScenario {
                 Fmt.bytesDelta((Double) data.getOrDefault("broker_per_session", Double.NaN))));
         md.append(String.format("| kernel TCP memory / session | %s |%n",
                 Fmt.bytesDelta((Double) data.getOrDefault("tcp_mem_per_session", Double.NaN))));
-        if (data.get("amqp") instanceof Probes.AmqpUse u) {
+        if (data.get("amqp") instanceof BrokerProbes.AmqpUse u) {
             md.append(String.format("| AMQP connections / channels of the edges | %d / %,d |%n", u.connections(), u.channels()));
         }
         md.append(String.format("| queues deleted at the end | %s |%n", data.get("queues_deleted")));

@@ -6,7 +6,7 @@ import io.lasthop.bench.Schedule;
 import io.lasthop.bench.amqp.Publisher;
 import io.lasthop.bench.amqp.RawAmqpPeer;
 import io.lasthop.bench.client.ConnectReport;
-import io.lasthop.bench.probe.Probes;
+import io.lasthop.bench.probe.ProcessProbes;
 import io.lasthop.bench.report.Fmt;
 import io.lasthop.bench.report.Section;
 import java.time.Duration;
@@ -39,7 +39,6 @@ public final class LayoutScenario {
         int rate = ctx.opts.integer("layout-rate", 2_000);
         int seconds = ctx.opts.integer("step-seconds", 8);
         int settleMs = ctx.opts.integer("settle-ms", 3_000);
-        int connections = Math.max(4, (n + 1_799) / 1_800);
         Duration timeout = Duration.ofSeconds(ctx.opts.integer("ramp-timeout", 300));
         Schedule schedule = new Schedule(ctx.opts.longValue("seed", 42), n, ctx.opts.ints("sizes", "64,256,1024"));
         long self = ProcessHandle.current().pid();
@@ -52,7 +51,7 @@ public final class LayoutScenario {
                         ctx.notes.put("layout", "stopped at round " + round + ": the time limit was near");
                         return section(n, rate, seconds, runs);
                     }
-                    runs.add(one(ctx, pub, schedule, self, round, k, n, connections, rate, seconds, settleMs, timeout,
+                    runs.add(one(ctx, pub, schedule, self, round, k, n, rate, seconds, settleMs, timeout,
                             phase++));
                 }
             }
@@ -61,31 +60,30 @@ public final class LayoutScenario {
     }
 
     private static Run one(RunContext ctx, Publisher pub, Schedule schedule, long self, int round, int k, int n,
-                           int connections, int rate, int seconds, int settleMs, Duration timeout, int phase)
+                           int rate, int seconds, int settleMs, Duration timeout, int phase)
             throws Exception {
         System.err.printf("layout round %d: %d consumers, %d per channel%n", round, n, k);
         List<String> users = ctx.users("l" + k + "r" + round + "u", n);
-        try (RawAmqpPeer peer = new RawAmqpPeer(ctx.amqp(), connections, ctx.ledgers,
-                ctx.rawQueuePrefix() + "l" + k + "r" + round + ".").consumersPerChannel(k).ackDelayMs(ctx.ackDelayMs())) {
+        try (RawAmqpPeer peer = ctx.rawPeer(n, "l" + k + "r" + round + ".").consumersPerChannel(k)) {
             Snapshot base = Snapshot.take(0, self, false, ctx.queueRegex());
-            double b0 = Probes.cpuSeconds(ctx.brokerPid);
-            double h0 = Probes.cpuSeconds(self);
+            double b0 = ProcessProbes.cpuSeconds(ctx.brokerPid);
+            double h0 = ProcessProbes.cpuSeconds(self);
             ConnectReport r = peer.connectAll(users, 16, timeout);
-            double b1 = Probes.cpuSeconds(ctx.brokerPid);
-            double h1 = Probes.cpuSeconds(self);
+            double b1 = ProcessProbes.cpuSeconds(ctx.brokerPid);
+            double h1 = ProcessProbes.cpuSeconds(self);
             Thread.sleep(settleMs);
             Snapshot after = Snapshot.take(r.opened(), self, false, ctx.queueRegex());
             Map<String, Double> mem = after.perSession(base);
 
             Schedule.Plan plan = schedule.plan(0, round, rate, rate * seconds);
             ctx.ledgers.open(phase, plan.count());
-            double b2 = Probes.cpuSeconds(ctx.brokerPid);
-            double h2 = Probes.cpuSeconds(self);
+            double b2 = ProcessProbes.cpuSeconds(ctx.brokerPid);
+            double h2 = ProcessProbes.cpuSeconds(self);
             Publisher.Result res = pub.publish(phase, plan, users, Duration.ofSeconds(seconds * 3L).toNanos());
             Ledger ledger = ctx.ledgers.get(phase);
             Ledger.Counts c = Drain.await(ledger::counts, res.confirmed(), ctx.drainLimit()).counts();
-            double b3 = Probes.cpuSeconds(ctx.brokerPid);
-            double h3 = Probes.cpuSeconds(self);
+            double b3 = ProcessProbes.cpuSeconds(ctx.brokerPid);
+            double h3 = ProcessProbes.cpuSeconds(self);
             Histogram h = ledger.histogram();
             ctx.ledgers.close(phase);
             long channels = peer.sharedChannelCount();

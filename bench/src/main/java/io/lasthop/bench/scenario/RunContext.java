@@ -3,10 +3,12 @@ package io.lasthop.bench.scenario;
 import com.rabbitmq.client.ConnectionFactory;
 import io.lasthop.bench.Ledgers;
 import io.lasthop.bench.Options;
+import io.lasthop.bench.amqp.QueueCleanup;
+import io.lasthop.bench.amqp.RawAmqpPeer;
 import io.lasthop.bench.client.Fleet;
 import io.lasthop.bench.client.SourceAddresses;
 import io.lasthop.bench.client.Transport;
-import io.lasthop.bench.probe.Probes;
+import io.lasthop.bench.probe.BrokerProbes;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -83,8 +85,8 @@ public final class RunContext {
         Files.createDirectories(logDir);
         this.deadlineNanos = System.nanoTime() + Duration.ofSeconds(opts.integer("time-limit", 900)).toNanos();
         // bench/run's private broker (BENCH_BROKER=private), which the edges use instead of the default node.
-        Probes.useBrokerNode(opts.str("broker-node", null));
-        this.brokerPid = Probes.brokerPid(List.of());
+        BrokerProbes.useNode(opts.str("broker-node", null));
+        this.brokerPid = BrokerProbes.pid(List.of());
         List<String> peers = List.of(opts.str("peers", "raw").split(","));
         for (String p : peers) {
             if (!p.equals("raw") && !p.equals("stomp")) {
@@ -104,7 +106,7 @@ public final class RunContext {
             requireLoopback(URI.create(uri).getHost());
             List<String> nodeArgs = List.of("-n", node);
             this.stomp = new StompNode(node, ws.substring(0, c), Integer.parseInt(ws.substring(c + 1)), uri,
-                    Probes.brokerPid(nodeArgs));
+                    BrokerProbes.pid(nodeArgs));
         } else {
             this.stomp = null;
         }
@@ -142,6 +144,11 @@ public final class RunContext {
         return f;
     }
 
+    /** The edge transport of the Lasthop peer ({@code --transport}, websocket by default). */
+    public Transport transport() {
+        return Transport.parse(opts.str("transport", Transport.WEBSOCKET.wireName));
+    }
+
     /** How long a phase waits for its last deliveries ({@code --drain-seconds}). */
     public Duration drainLimit() {
         return Duration.ofSeconds(opts.integer("drain-seconds", 15));
@@ -162,6 +169,22 @@ public final class RunContext {
     /** Queue prefix of the raw-AMQP peer; bench/run deletes what is left under it. */
     public String rawQueuePrefix() {
         return "lasthop-bench." + runId + ".raw.";
+    }
+
+    /**
+     * AMQP connections of a raw-AMQP peer of {@code sessions} consumers: about 1,800 channels
+     * each, at least 4, as bench/run sizes the edge's.
+     */
+    static int rawConnections(int sessions) {
+        return Math.max(4, (sessions + 1_799) / 1_800);
+    }
+
+    /**
+     * A raw-AMQP peer for {@code sessions} consumers, acking like the clients, its queues named
+     * {@link #rawQueuePrefix()} + {@code group} + index.
+     */
+    public RawAmqpPeer rawPeer(int sessions, String group) throws Exception {
+        return new RawAmqpPeer(amqp(), rawConnections(sessions), ledgers, rawQueuePrefix() + group).ackDelayMs(ackDelayMs());
     }
 
     /** The clients' (and the raw peer's) ack batching delay. */
@@ -228,7 +251,6 @@ public final class RunContext {
      * connecting is retried for a minute.
      */
     public int deleteQueues(List<String> names) {
-        int n = 0;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         com.rabbitmq.client.Connection c = null;
         while (c == null) {
@@ -249,21 +271,12 @@ public final class RunContext {
                 }
             }
         }
+        QueueCleanup cleanup = new QueueCleanup();
         try (com.rabbitmq.client.Connection conn = c) {
-            var ch = conn.createChannel();
-            for (String q : names) {
-                try {
-                    ch.queueDelete(q);
-                    n++;
-                } catch (Exception e) {
-                    if (!ch.isOpen()) {
-                        ch = conn.createChannel();
-                    }
-                }
-            }
+            cleanup.deleteAll(conn, names);
         } catch (Exception e) {
             System.err.println("cleanup: " + e);
         }
-        return n;
+        return cleanup.deleted();
     }
 }

@@ -1,6 +1,8 @@
 package io.lasthop.bench.scenario;
 
-import io.lasthop.bench.probe.Probes;
+import io.lasthop.bench.probe.BrokerProbes;
+import io.lasthop.bench.probe.ProcessProbes;
+import io.lasthop.bench.probe.SockStat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +13,8 @@ import java.util.Map;
  * the broker's memory breakdown; the kernel's TCP socket counts and memory; the memory of this run's
  * queue processes alone.
  */
-public record Snapshot(long sessions, long heap, long rss, long fds, Map<String, Long> broker, Probes.SockStat sock,
-                       Probes.QueueMemory queues) {
+public record Snapshot(long sessions, long heap, long rss, long fds, Map<String, Long> broker, SockStat sock,
+                       BrokerProbes.QueueMemory queues) {
 
     static Snapshot take(long sessions, long pid, boolean heap, String queueRegex) {
         return take(sessions, pid, heap, queueRegex, List.of());
@@ -20,11 +22,11 @@ public record Snapshot(long sessions, long heap, long rss, long fds, Map<String,
 
     /** {@code nodeArgs} name another broker node ({@code -n NODE}) for the broker readings. */
     static Snapshot take(long sessions, long pid, boolean heap, String queueRegex, List<String> nodeArgs) {
-        long h = heap && pid > 0 ? Probes.heapAfterFullGc(pid) : -1;
-        long rss = pid > 0 ? Probes.rss(pid) : -1;
-        long fds = pid > 0 ? Probes.openFiles(pid) : -1;
-        return new Snapshot(sessions, h, rss, fds, Probes.brokerMemory(nodeArgs), Probes.sockstat(),
-                Probes.queueMemory(nodeArgs, queueRegex));
+        long h = heap && pid > 0 ? ProcessProbes.heapAfterFullGc(pid) : -1;
+        long rss = pid > 0 ? ProcessProbes.rss(pid) : -1;
+        long fds = pid > 0 ? ProcessProbes.openFiles(pid) : -1;
+        return new Snapshot(sessions, h, rss, fds, BrokerProbes.memory(nodeArgs), SockStat.read(),
+                BrokerProbes.queueMemory(nodeArgs, queueRegex));
     }
 
     long broker(String key) {

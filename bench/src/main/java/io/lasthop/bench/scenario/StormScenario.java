@@ -8,7 +8,7 @@ import io.lasthop.bench.amqp.RawAmqpPeer;
 import io.lasthop.bench.client.ConnectReport;
 import io.lasthop.bench.client.Fleet;
 import io.lasthop.bench.client.Transport;
-import io.lasthop.bench.probe.Probes;
+import io.lasthop.bench.probe.EdgeProbes;
 import io.lasthop.bench.report.Fmt;
 import io.lasthop.bench.report.Section;
 import java.time.Duration;
@@ -45,7 +45,7 @@ public final class StormScenario {
         int gapMs = ctx.opts.integer("storm-gap-ms", 2_000);
         int outageMessages = ctx.opts.integer("storm-messages", n);
         int rate = ctx.opts.integer("storm-rate", 2_000);
-        Transport transport = Transport.parse(ctx.opts.str("transport", "ws"));
+        Transport transport = ctx.transport();
         Duration timeout = Duration.ofSeconds(ctx.opts.integer("ramp-timeout", 300));
         Schedule schedule = new Schedule(ctx.opts.longValue("seed", 42), n, new int[] {64});
         List<String> usersA = ctx.users("se", n);
@@ -54,8 +54,7 @@ public final class StormScenario {
         List<Storm> storms = new ArrayList<>();
         Map<String, Object> setup = new LinkedHashMap<>();
         try (Fleet fleet = ctx.fleet(n, transport);
-             RawAmqpPeer raw = new RawAmqpPeer(ctx.amqp(), Math.max(4, (n + 1_799) / 1_800), ctx.ledgers,
-                     ctx.rawQueuePrefix() + "storm.").ackDelayMs(ctx.ackDelayMs());
+             RawAmqpPeer raw = ctx.rawPeer(n, "storm.");
              Publisher pub = new Publisher(ctx.amqp(), "lasthop-bench publisher")) {
             System.err.printf("storm: connecting %d %s sessions and %d raw consumers%n", n, transport.wireName, n);
             ConnectReport ce = fleet.connect(usersA, transport, concurrency, timeout);
@@ -80,7 +79,7 @@ public final class StormScenario {
                 Map<String, Long> edgePids = new LinkedHashMap<>();
                 edgePids.put("edge", ctx.edgePid);
                 edgePids.put("broker", ctx.brokerPid);
-                Storm sa = storm(ctx, fleet, pub, "lasthop-" + transport.name().toLowerCase(), round, phase++, plan,
+                Storm sa = storm(ctx, fleet, pub, "lasthop-" + transport.wireName, round, phase++, plan,
                         usersA, gapMs, edgePids, fleet::pids, d -> {
                             int dropped = fleet.dropAll(d);
                             awaitEdgeReleased(ctx, Duration.ofSeconds(120));
@@ -109,13 +108,10 @@ public final class StormScenario {
         int drop(Duration timeout) throws Exception;
     }
 
-    private interface Resume {
-        ConnectReport resume() throws Exception;
-    }
-
     private static Storm storm(RunContext ctx, Fleet fleet, Publisher pub, String peer, int round, int phase,
                                Schedule.Plan plan, List<String> users, int gapMs, Map<String, Long> pids,
-                               Supplier<List<Long>> generator, Drop drop, Resume resume) throws Exception {
+                               Supplier<List<Long>> generator, Drop drop, CpuUse.Operation<ConnectReport> resume)
+            throws Exception {
         System.err.printf("storm round %d: %s drops %d sessions%n", round, peer, users.size());
         fleet.openPhase(phase, plan.count());
         long dropStart = System.nanoTime();
@@ -125,21 +121,17 @@ public final class StormScenario {
         // messages below then wait in the queues, as they would during a real outage.
         Thread.sleep(gapMs);
         Publisher.Result res = pub.publish(phase, plan, users, Duration.ofSeconds(60).toNanos());
-        Map<String, Double> before = Probes.cpuSeconds(pids, generator.get());
-        ConnectReport r = resume.resume();
-        Map<String, Double> after = Probes.cpuSeconds(pids, generator.get());
+        CpuUse.Measured<ConnectReport> resumed = CpuUse.during(pids, generator, resume);
+        ConnectReport r = resumed.result();
         System.err.printf("  %s resumed %d of %d at %.0f/s%n", peer, r.opened(), dropped, r.perSecond());
         Drain d = Drain.await(() -> fleet.counts(phase), res.confirmed(), ctx.drainLimit());
         Ledger.Counts c = d.counts();
         fleet.closePhase(phase);
         Ledger.Counts counts = new Ledger.Counts(res.confirmed(), c.unique(), c.duplicates(), c.foreign(), c.clockSkewed());
         Map<String, Double> perResume = new LinkedHashMap<>();
-        after.forEach((k, v) -> {
-            Double b = before.get(k);
-            if (b != null && b >= 0 && v >= 0 && r.opened() > 0) {
-                perResume.put(k, (v - b) * 1000 / r.opened());
-            }
-        });
+        if (r.opened() > 0) {
+            resumed.seconds().forEach((k, v) -> perResume.put(k, v * 1000 / r.opened()));
+        }
         return new Storm(peer, round, dropped, r.requested(), r.opened(), r.failures(), r.perSecond(),
                 LatencySummary.of(r.latencyUs()), res, counts, counts.lost(), d.drainMs(), d.drained(), perResume, releaseMs);
     }
@@ -152,7 +144,7 @@ public final class StormScenario {
     private static void awaitEdgeReleased(RunContext ctx, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
-            double held = Probes.edgeGauge(ctx.edgeHost, ctx.edgePort, "lasthop_sessions");
+            double held = EdgeProbes.gauge(ctx.edgeHost, ctx.edgePort, "lasthop_sessions");
             if (held == 0) {
                 return;
             }
@@ -226,17 +218,9 @@ public final class StormScenario {
         return new Section("Reconnect storm (scenario `storm`)", md.toString(), data, Map.of());
     }
 
+    /** CPU ms per resume of the named processes, summed. */
     private static double cpu(Storm s, String... keys) {
-        double sum = 0;
-        boolean any = false;
-        for (String k : keys) {
-            Double v = s.cpuMsPerResume().get(k);
-            if (v != null && !Double.isNaN(v)) {
-                sum += v;
-                any = true;
-            }
-        }
-        return any ? sum : Double.NaN;
+        return CpuUse.sum(s.cpuMsPerResume(), keys);
     }
 
     private static void row(StringBuilder md, String name, List<Storm> a, List<Storm> b,

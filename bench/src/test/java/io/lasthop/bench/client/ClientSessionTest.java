@@ -26,14 +26,14 @@ class ClientSessionTest {
 
     private final Ledgers ledgers = new Ledgers();
     private ClientPool pool;
-    private WsSession session;
+    private WebSocketSession session;
     private EmbeddedChannel channel;
 
     @BeforeEach
     void open() {
         pool = new ClientPool("127.0.0.1", 9, "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8),
                 Duration.ofMinutes(1), ledgers, new SourceAddresses(0, SourceAddresses.DEFAULT_PER_ADDRESS, 0), 1);
-        session = new WsSession(pool, "u1", "token");
+        session = new WebSocketSession(pool, "u1", "token");
         channel = new EmbeddedChannel();
         session.channel = channel;
         read("{\"t\":\"hello\",\"v\":1,\"session\":\"S\",\"connection\":\"C\"}");

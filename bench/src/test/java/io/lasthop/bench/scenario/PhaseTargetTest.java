@@ -18,7 +18,7 @@ class PhaseTargetTest {
 
     @Test
     void toUsersExpectsEachConfirmedMessageOnce() {
-        RateScenario.Target t = RateScenario.toUsers(List.of("u0", "u1"));
+        PhaseTarget t = PhaseTarget.toUsers(List.of("u0", "u1"));
         assertEquals(4, t.ledgerSize(PLAN));
         assertEquals(3, t.expected(PLAN, published(4, 3, 2)));
     }
@@ -26,7 +26,7 @@ class PhaseTargetTest {
     @Test
     void toTopicsExpectsEachConfirmedMessageAtEverySubscriberOfItsTopic() {
         Fanout f = new Fanout(5, 2); // topic 0: 3 subscribers, topic 1: 2
-        RateScenario.Target t = FanoutScenario.toTopics(f, f.topicNames("r", "a"));
+        PhaseTarget t = PhaseTarget.toTopics(f, f.topicNames("r", "a"));
         assertEquals(4 * 3, t.ledgerSize(PLAN));
         assertEquals(3 + 2 + 2 + 3, t.expected(PLAN, published(4, 4)));
         assertEquals(3 + 2 + 3, t.expected(PLAN, published(4, 3, 2)), "message 2 was nacked");

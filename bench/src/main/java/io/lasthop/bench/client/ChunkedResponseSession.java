@@ -30,13 +30,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A session over one long chunked GET (SSE, HTTP streaming): the subclass splits the body into
- * frames, chunk by chunk. Acks and requests go by {@code POST /lasthop/frames} on a second,
- * keep-alive connection, one POST in flight at a time. What comes meanwhile waits for the next POST,
- * which carries the waiting requests in order, then the newest ack (acks are cumulative, so it
- * replaces the older waiting ones).
+ * A session over one long chunked GET (the sse and stream transports): the subclass splits the
+ * body into frames, chunk by chunk. Acks and requests go by {@code POST /lasthop/frames} on a
+ * second, keep-alive connection, one POST in flight at a time. What comes meanwhile waits for the
+ * next POST, which carries the waiting requests in order, then the newest ack (acks are
+ * cumulative, so it replaces the older waiting ones).
  */
-abstract class HttpStreamSession extends ClientSession {
+abstract class ChunkedResponseSession extends ClientSession {
     private final InetAddress local;
     private Channel poster;
     private boolean posting;
@@ -50,7 +50,7 @@ abstract class HttpStreamSession extends ClientSession {
 
     private record Request(long ref, String frame) { }
 
-    HttpStreamSession(ClientPool pool, String user, String token, InetAddress local) {
+    ChunkedResponseSession(ClientPool pool, String user, String token, InetAddress local) {
         super(pool, user, token);
         this.local = local;
     }
@@ -66,7 +66,7 @@ abstract class HttpStreamSession extends ClientSession {
 
     @Override
     void initPipeline(ChannelPipeline p) {
-        p.addLast(new HttpClientCodec(), new StreamHandler());
+        p.addLast(new HttpClientCodec(), new ResponseHandler());
     }
 
     @Override
@@ -151,7 +151,7 @@ abstract class HttpStreamSession extends ClientSession {
         } else {
             pool.stats.ackPostsRefused.increment();
             pool.stats.error("frames post http " + status);
-            // A refused POST applies none of its frames, so no answer will come on the stream.
+            // A refused POST applies none of its frames, so no answer will come in the response.
             failPosted("frames post http " + status);
         }
         postedRequests = List.of();
@@ -166,7 +166,7 @@ abstract class HttpStreamSession extends ClientSession {
         failed.forEach(r -> answered(r.ref(), why));
     }
 
-    /** A stream has no close handshake: dropping it is closing it. */
+    /** A chunked response has no close handshake: dropping it is closing it. */
     @Override
     CompletableFuture<Void> drop() {
         return close();
@@ -175,21 +175,14 @@ abstract class HttpStreamSession extends ClientSession {
     @Override
     CompletableFuture<Void> close() {
         closing = true;
-        CompletableFuture<Void> done = new CompletableFuture<>();
         if (poster != null) {
             poster.close();
         }
-        if (channel == null) {
-            done.complete(null);
-        } else {
-            channel.closeFuture().addListener(f -> done.complete(null));
-            channel.close();
-        }
-        return done;
+        return closeSocket();
     }
 
-    /** Reads the streamed response. */
-    final class StreamHandler extends ChannelInboundHandlerAdapter {
+    /** Reads the chunked response, piece by piece. */
+    final class ResponseHandler extends ChannelInboundHandlerAdapter {
         private boolean ok;
 
         @Override
