@@ -73,13 +73,25 @@ public final class ClientFrameDecoder {
             case "ping" -> new ClientFrame.Ping();
             case "pong" -> new ClientFrame.Pong();
             case "auth" -> new ClientFrame.Auth(text(node, "token"));
-            case "send" -> new ClientFrame.Send(ref(node), text(node, "key"), body(node), optionalText(node, "id"));
-            case "reply" -> new ClientFrame.Reply(ref(node), text(node, "token"), body(node));
-            case "sub" -> new ClientFrame.Subscribe(ref(node), text(node, "topic"));
-            case "unsub" -> new ClientFrame.Unsubscribe(ref(node), text(node, "topic"));
+            case "send", "reply", "sub", "unsub" -> request(type.textValue(), node);
             default -> throw new FrameException(ErrorCode.UNKNOWN_FRAME_TYPE,
                     "unknown frame type \"" + abbreviate(type.textValue()) + "\"");
         };
+    }
+
+    /** A request: once its {@code ref} is read, a refusal of any other field answers it. */
+    private static ClientFrame request(String type, JsonNode node) throws FrameException {
+        long ref = ref(node);
+        try {
+            return switch (type) {
+                case "send" -> new ClientFrame.Send(ref, text(node, "key"), body(node), optionalText(node, "id"));
+                case "reply" -> new ClientFrame.Reply(ref, text(node, "token"), body(node));
+                case "sub" -> new ClientFrame.Subscribe(ref, text(node, "topic"));
+                default -> new ClientFrame.Unsubscribe(ref, text(node, "topic"));
+            };
+        } catch (FrameException e) {
+            throw e.answering(ref);
+        }
     }
 
     private static long seq(JsonNode node) throws FrameException {

@@ -18,12 +18,19 @@ public enum CloseCode {
     ACK_TIMEOUT(4001, "ack_timeout"),
     /** Nothing was heard from the client within the heartbeat timeout. */
     HEARTBEAT_TIMEOUT(4002, "heartbeat_timeout"),
+    /**
+     * The client left more unread than the per-connection output bound ({@code
+     * connection.max.output.bytes}); its unacked deliveries were requeued.
+     */
+    SLOW_CONSUMER(4003, "slow_consumer"),
     /** The token expired and no fresh one was sent in-band in time. */
     TOKEN_EXPIRED(4100, "token_expired"),
     /** The session's queue no longer exists; reconnect without a session id. */
     SESSION_EXPIRED(4101, "session_expired"),
     /** Another connection resumed this session; this one must not fight for it. */
-    SESSION_TAKEN_OVER(4500, "session_taken_over");
+    SESSION_TAKEN_OVER(4500, "session_taken_over"),
+    /** A service or operator cut this user or session off; tokens issued before that are refused. */
+    REVOKED(4501, "revoked");
 
     private final int code;
     private final String reason;

@@ -19,6 +19,8 @@ public enum ErrorCode {
     TOKEN_INVALID("token_invalid"),
     /** The token is past its {@code exp}, or before its {@code nbf}. */
     TOKEN_EXPIRED("token_expired"),
+    /** The user was revoked after this token was issued. */
+    TOKEN_REVOKED("token_revoked"),
     /** The token does not allow this topic or routing key. */
     FORBIDDEN("forbidden"),
     /** A routing key with a wildcard, or a topic pattern that is not well formed. */
@@ -48,6 +50,12 @@ public enum ErrorCode {
     STALE_CONNECTION("stale_connection"),
     /** The broker is unreachable; retry later. */
     UNAVAILABLE("unavailable"),
+    /** The node holds as many connections as it may; retry, ideally on another node. */
+    OVERLOADED("overloaded"),
+    /** The user holds as many sessions on this node as it may. */
+    TOO_MANY_SESSIONS("too_many_sessions"),
+    /** The request did not arrive whole within the request timeout. */
+    REQUEST_TIMEOUT("request_timeout"),
     /** A browser origin that may not open a WebSocket here (cross-site WebSocket hijacking). */
     ORIGIN_FORBIDDEN("origin_forbidden"),
     /** The request does not fit the endpoint (method, upgrade headers). */

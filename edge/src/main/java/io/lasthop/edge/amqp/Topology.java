@@ -14,8 +14,6 @@ import java.util.Map;
 public final class Topology {
     /** The offline and dead-letter queues keep at most this many messages, dropping the oldest. */
     public static final int SIDE_QUEUE_MAX_LENGTH = 100_000;
-    /** Topic exchange of the messages between edge nodes; see {@code cluster.ControlPlane}. */
-    public static final String CONTROL_EXCHANGE = "lasthop.control";
 
     public void declare(Channel ch) throws IOException {
         ch.exchangeDeclare(AmqpNames.OFFLINE_EXCHANGE, BuiltinExchangeType.FANOUT, true);
@@ -24,7 +22,7 @@ public final class Topology {
         ch.exchangeDeclare(AmqpNames.TOPIC_EXCHANGE, BuiltinExchangeType.TOPIC, true);
         ch.exchangeDeclare(AmqpNames.INBOUND_EXCHANGE, BuiltinExchangeType.TOPIC, true);
         ch.exchangeDeclare(AmqpNames.DEAD_EXCHANGE, BuiltinExchangeType.FANOUT, true);
-        ch.exchangeDeclare(CONTROL_EXCHANGE, BuiltinExchangeType.TOPIC, true);
+        ch.exchangeDeclare(AmqpNames.CONTROL_EXCHANGE, BuiltinExchangeType.TOPIC, true);
         ch.exchangeDeclare(AmqpNames.EVENTS_EXCHANGE, BuiltinExchangeType.TOPIC, true);
         Map<String, Object> bounded = Map.of("x-max-length", SIDE_QUEUE_MAX_LENGTH, "x-overflow", "drop-head");
         ch.queueDeclare(AmqpNames.OFFLINE_QUEUE, true, false, false, bounded);

@@ -94,7 +94,8 @@ public final class TokenVerifier {
             }
             Object lasthop = claims.getClaim(Permissions.CLAIM);
             return new Principal(sub, claims.getExpirationTime().toInstant(),
-                    Permissions.patterns(lasthop, "subscribe", sub), Permissions.patterns(lasthop, "send", sub));
+                    Permissions.patterns(lasthop, "subscribe", sub), Permissions.patterns(lasthop, "send", sub),
+                    claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant());
         } catch (BadJWTException e) {
             // Outside its validity period (exp, or nbf not reached) is "expired": a fresh token fixes it.
             ErrorCode code = "Expired JWT".equals(e.getMessage()) || "JWT before use time".equals(e.getMessage())

@@ -3,6 +3,7 @@ package io.lasthop.edge.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lasthop.protocol.AmqpNames;
 import io.lasthop.protocol.ClientFrameDecoder;
 import io.lasthop.protocol.ClientFrameEncoder;
 import io.lasthop.protocol.FrameException;
@@ -10,17 +11,18 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Control messages as JSON: {@code {"op": "frames"|"release", "queue", "connection"?, "from",
- * "frames"?}}, where {@code frames} is a string holding the client frames as a JSON array, as a
- * POST body carries them. Nodes of different versions read each other's messages during a rolling
- * upgrade, so the format only ever gains optional fields.
+ * Control messages as JSON. Between nodes: {@code {"op": "frames"|"release", "queue",
+ * "connection"?, "from", "frames"?}}, where {@code frames} is a string holding the client frames as
+ * a JSON array, as a POST body carries them; nodes of different versions read each other's messages
+ * during a rolling upgrade, so the format only ever gains optional fields. From services, with
+ * routing key {@code revoke}: {@code {"user", "session"?, "deleteQueues"?}} (PROTOCOL.md).
  */
 final class ControlCodec {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ControlCodec() {}
 
-    static byte[] encode(ControlMessage m) {
+    static byte[] encode(ControlMessage.ForSession m) {
         ObjectNode body = JSON.createObjectNode()
                 .put("op", m instanceof ControlMessage.Frames ? "frames" : "release")
                 .put("queue", m.queue())
@@ -34,8 +36,24 @@ final class ControlCodec {
         return body.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The message, or an exception naming what is wrong with it. */
-    static ControlMessage decode(byte[] bytes) throws IOException {
+    /** A revocation as services publish it, or an exception naming what is wrong with it. */
+    static ControlMessage.Revoke decodeRevoke(byte[] bytes) throws IOException {
+        JsonNode n = JSON.readTree(bytes);
+        String user = text(n, "user");
+        JsonNode session = n.get("session");
+        String id = session == null || session.isNull() ? null : session.asText();
+        if (id != null && !AmqpNames.isValidSessionId(id)) {
+            throw new IOException("\"session\" is not a session id");
+        }
+        JsonNode delete = n.get("deleteQueues");
+        if (delete != null && !delete.isBoolean()) {
+            throw new IOException("\"deleteQueues\" must be true or false");
+        }
+        return new ControlMessage.Revoke(user, id, delete != null && delete.booleanValue());
+    }
+
+    /** A message from another node, or an exception naming what is wrong with it. */
+    static ControlMessage.ForSession decode(byte[] bytes) throws IOException {
         JsonNode n = JSON.readTree(bytes);
         String queue = text(n, "queue");
         String from = text(n, "from");

@@ -7,7 +7,7 @@ import com.rabbitmq.client.DeliverCallback;
 import io.lasthop.edge.amqp.AmqpMessages;
 import io.lasthop.edge.amqp.ConnectionFactories;
 import io.lasthop.edge.amqp.ReconnectingConnection;
-import io.lasthop.edge.amqp.Topology;
+import io.lasthop.protocol.AmqpNames;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.util.Map;
@@ -20,13 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Edge-to-edge messages, through the broker like everything else: a topic exchange
- * {@code lasthop.control} and one queue per node, bound to {@code node.<id>} and {@code all}, consumed
- * without acks: control messages are hints (see {@link ControlMessage}).
+ * Messages to edge nodes, through the broker like everything else: a topic exchange
+ * {@code lasthop.control} and one queue per node, bound to {@code node.<id>} and {@code all} for
+ * messages between nodes, and to {@code revoke} for revocations from services; consumed without
+ * acks (see {@link ControlMessage}).
  */
 public final class ControlPlane implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
-    private static final String EXCHANGE = Topology.CONTROL_EXCHANGE;
+    private static final String EXCHANGE = AmqpNames.CONTROL_EXCHANGE;
 
     private final String nodeId;
     private final Consumer<ControlMessage> handler;
@@ -54,7 +55,9 @@ public final class ControlPlane implements AutoCloseable {
         String queue = ch.queueDeclare("lasthop.node." + nodeId, false, true, true, Map.of()).getQueue();
         ch.queueBind(queue, EXCHANGE, "node." + nodeId);
         ch.queueBind(queue, EXCHANGE, "all");
-        DeliverCallback onMessage = (tag, delivery) -> receive(delivery.getBody());
+        ch.queueBind(queue, EXCHANGE, AmqpNames.REVOKE_ROUTING_KEY);
+        DeliverCallback onMessage = (tag, delivery) -> receive(delivery.getEnvelope().getRoutingKey(),
+                delivery.getBody());
         ch.basicConsume(queue, true, onMessage, tag -> { });
         channel = ch;
     }
@@ -63,7 +66,7 @@ public final class ControlPlane implements AutoCloseable {
      * Sends to one node, or to every node when {@code node} is null. Never blocks the caller: a
      * broker that blocks publishing connections (memory alarm) must not stall an event loop.
      */
-    void send(String node, ControlMessage m) {
+    void send(String node, ControlMessage.ForSession m) {
         try {
             sender.execute(() -> publish(node, m));
         } catch (RejectedExecutionException e) {
@@ -71,7 +74,7 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    private void publish(String node, ControlMessage m) {
+    private void publish(String node, ControlMessage.ForSession m) {
         Channel ch = channel;
         if (ch == null || !ch.isOpen()) {
             log.debug("control plane down; dropping {}", m);
@@ -85,16 +88,18 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    private void receive(byte[] body) {
-        ControlMessage m;
+    private void receive(String routingKey, byte[] body) {
         try {
-            m = ControlCodec.decode(body);
+            if (routingKey.equals(AmqpNames.REVOKE_ROUTING_KEY)) {
+                handler.accept(ControlCodec.decodeRevoke(body));
+                return;
+            }
+            ControlMessage.ForSession m = ControlCodec.decode(body);
+            if (!m.from().equals(nodeId)) {
+                handler.accept(m);
+            }
         } catch (IOException | RuntimeException e) {
-            log.warn("unreadable control message: {}", e.toString());
-            return;
-        }
-        if (!m.from().equals(nodeId)) {
-            handler.accept(m);
+            log.warn("unreadable control message ({}): {}", routingKey, e.toString());
         }
     }
 

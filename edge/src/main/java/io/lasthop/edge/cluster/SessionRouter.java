@@ -1,6 +1,8 @@
 package io.lasthop.edge.cluster;
 
+import io.lasthop.edge.auth.Revocations;
 import io.lasthop.edge.session.Session;
+import io.lasthop.edge.session.SessionAttacher;
 import io.lasthop.edge.session.SessionRegistry;
 import io.lasthop.protocol.AmqpNames;
 import io.lasthop.protocol.ClientFrame;
@@ -29,11 +31,16 @@ public final class SessionRouter implements AutoCloseable {
     }
 
     private final SessionRegistry sessions;
+    private final SessionAttacher attacher;
+    private final Revocations revocations;
     private final String nodeId;
     private final ControlPlane control;
 
-    public SessionRouter(SessionRegistry sessions, String nodeId, String amqpUri, ScheduledExecutorService scheduler) {
+    public SessionRouter(SessionRegistry sessions, SessionAttacher attacher, Revocations revocations, String nodeId,
+                         String amqpUri, ScheduledExecutorService scheduler) {
         this.sessions = sessions;
+        this.attacher = attacher;
+        this.revocations = revocations;
         this.nodeId = nodeId;
         this.control = new ControlPlane(amqpUri, nodeId, scheduler, this::onControl);
     }
@@ -84,7 +91,12 @@ public final class SessionRouter implements AutoCloseable {
         return node == null || node.isEmpty() || node.equals(nodeId) ? null : node;
     }
 
-    private void onControl(ControlMessage m) {
+    private void onControl(ControlMessage message) {
+        if (message instanceof ControlMessage.Revoke r) {
+            revoke(r);
+            return;
+        }
+        ControlMessage.ForSession m = (ControlMessage.ForSession) message;
         Session s = sessions.findByQueue(m.queue());
         if (s == null) {
             return;
@@ -99,6 +111,25 @@ public final class SessionRouter implements AutoCloseable {
                 s.close(CloseCode.SESSION_TAKEN_OVER, "the session moved to node " + m.from());
             }
         });
+    }
+
+    /**
+     * A revocation reaches every node: each closes the sessions it holds, and remembers a revoked
+     * user so that the user's older tokens cannot open new ones.
+     */
+    private void revoke(ControlMessage.Revoke r) {
+        if (r.session() == null) {
+            revocations.revoke(r.user());
+            sessions.of(r.user()).forEach(s -> attacher.revoke(s, r.deleteQueues()));
+            return;
+        }
+        Session s = sessions.find(r.user(), r.session());
+        if (s != null) {
+            attacher.revoke(s, r.deleteQueues());
+        } else if (r.deleteQueues()) {
+            // Held by no node, or by another that deletes it itself after closing it.
+            attacher.deleteQueueIfUnused(AmqpNames.sessionQueue(r.user(), r.session()));
+        }
     }
 
     @Override

@@ -19,6 +19,18 @@ public final class Settings {
             "TCP port of the HTTP listener; 0 picks a free port.", 0, 65535);
     public static final Setting<Integer> MAX_FRAME_BYTES = integer("max.frame.bytes", "65536",
             "Largest client frame accepted, in bytes (WebSocket message or POST body).", 256, 16 << 20);
+    public static final Setting<Duration> REQUEST_TIMEOUT = duration("http.request.timeout", "10s",
+            "A connection that carries no session must send a whole request (head and body) within this of being accepted or of its previous answer; else it is closed.");
+    public static final Setting<Integer> MAX_OUTPUT_BYTES = integer("connection.max.output.bytes", "1048576",
+            "Bytes a client may leave unread (frames the edge wrote that it did not take); past it the connection is closed with 4003 slow_consumer. Deliveries pause well before it.",
+            65536, 1 << 30);
+    public static final Setting<Boolean> TRUST_FORWARDED_FOR = bool("http.trust.forwarded.for", "false",
+            "Take a client's address from the last X-Forwarded-For entry (set it behind a load balancer that sends one, never when clients reach the edge directly).");
+    public static final Setting<String> MANAGEMENT_HOST = text("management.host", "127.0.0.1",
+            "Address of the management listener (see management.port).");
+    public static final Setting<Integer> MANAGEMENT_PORT = integer("management.port", "-1",
+            "When 0 or more: a second listener for /metrics, /healthz and /readyz, and /metrics is no longer served on http.port. -1: none, everything on http.port.",
+            -1, 65535);
 
     public static final Setting<String> AMQP_URI = text("amqp.uri", "amqp://guest:guest@127.0.0.1:5672/%2F",
             "Broker to connect to.");
@@ -87,6 +99,23 @@ public final class Settings {
     public static final Setting<Boolean> CORS_CREDENTIALS = bool("cors.credentials", "false",
             "Send Access-Control-Allow-Credentials, so allowed origins may send cookies.");
 
+    public static final Setting<Integer> MAX_CONNECTIONS = integer("limits.connections", "0",
+            "Open client connections per node; past it new ones get 503. 0: the process's file limit less a reserve for the broker connections and the management listener.",
+            0, 10_000_000);
+    public static final Setting<Integer> MAX_UNAUTHENTICATED = integer("limits.connections.unauthenticated", "0",
+            "Of those, connections not (yet) carrying a session; past it new ones get 503. 0: half of limits.connections.",
+            0, 10_000_000);
+    public static final Setting<Integer> MAX_SESSIONS_PER_USER = integer("limits.sessions.per.user", "64",
+            "Sessions one user may hold on one node at once; more get 429 too_many_sessions.", 1, 1_000_000);
+    public static final Setting<Integer> NEW_SESSION_RATE = integer("limits.sessions.rate", "1000",
+            "New sessions (not resumes) per second one node opens, each declaring a durable queue; more get 429 with Retry-After.",
+            1, 1_000_000);
+    public static final Setting<Integer> NEW_SESSION_RATE_PER_ADDRESS = integer("limits.sessions.rate.per.address",
+            "50", "New sessions per second from one client address (see http.trust.forwarded.for), burst twice that; more get 429.",
+            1, 1_000_000);
+    public static final Setting<Duration> REVOCATION_RETENTION = duration("revocation.retention", "1h",
+            "How long a node refuses tokens of a revoked user that were issued before the revocation.");
+
     public static final Setting<Boolean> PRESENCE_EVENTS = bool("presence.events", "true",
             "Publish session.opened and session.closed to the lasthop.events exchange.");
     public static final Setting<Duration> DRAIN_TIMEOUT = duration("drain.timeout", "20s",
@@ -95,13 +124,16 @@ public final class Settings {
             "On SIGTERM: clients are told to reconnect after a random delay below this, so they do not stampede.");
 
     public static final List<Setting<?>> ALL = List.of(
-            HTTP_HOST, HTTP_PORT, MAX_FRAME_BYTES,
+            HTTP_HOST, HTTP_PORT, MAX_FRAME_BYTES, REQUEST_TIMEOUT, MAX_OUTPUT_BYTES, TRUST_FORWARDED_FOR,
+            MANAGEMENT_HOST, MANAGEMENT_PORT,
             AMQP_URI, AMQP_CONNECTIONS, AMQP_WORKER_THREADS, RECOVERY_RATE,
             NODE_ID,
             JWT_HS256_SECRET, JWT_ALGORITHMS, JWT_ISSUER, JWT_AUDIENCE, JWT_LEEWAY, DEV,
             RESUME_WINDOW, QUEUE_MAX_LENGTH, QUEUE_OVERFLOW, QUEUE_TYPE, PREFETCH, ACK_TIMEOUT, HEARTBEAT,
             INBOUND_RATE, INBOUND_BURST, INBOUND_MAX_BYTES, MAX_SUBSCRIPTIONS, REPLY_TOKEN_TTL,
-            POLL_TIMEOUT, POLL_LINGER, CORS_ORIGINS, CORS_CREDENTIALS, PRESENCE_EVENTS, DRAIN_TIMEOUT, DRAIN_SPREAD);
+            POLL_TIMEOUT, POLL_LINGER, CORS_ORIGINS, CORS_CREDENTIALS,
+            MAX_CONNECTIONS, MAX_UNAUTHENTICATED, MAX_SESSIONS_PER_USER, NEW_SESSION_RATE, NEW_SESSION_RATE_PER_ADDRESS,
+            REVOCATION_RETENTION, PRESENCE_EVENTS, DRAIN_TIMEOUT, DRAIN_SPREAD);
 
     private static Setting<String> text(String key, String def, String doc) {
         return new Setting<>(key, def, doc, Function.identity());

@@ -25,6 +25,8 @@ public final class HttpResponses {
         FullHttpResponse res = response(status, "application/json", ServerFrames.httpError(code, message));
         if (status == HttpResponseStatus.SERVICE_UNAVAILABLE) {
             res.headers().set(HttpHeaderNames.RETRY_AFTER, "2");
+        } else if (status == HttpResponseStatus.TOO_MANY_REQUESTS) {
+            res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
         }
         send(ctx, req, res);
     }

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The edge's Prometheus metrics. Names carry their unit; Micrometer appends {@code _total} to
@@ -29,6 +30,7 @@ public final class EdgeMetrics {
     private final Map<ErrorCode, Counter> authFailures = new EnumMap<>(ErrorCode.class);
     private final Map<ErrorCode, Counter> clientErrors = new EnumMap<>(ErrorCode.class);
     private final Map<CloseCode, Counter> closes = new EnumMap<>(CloseCode.class);
+    private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
     private final AtomicLong acksPending = new AtomicLong();
 
     public final Counter deliveries;
@@ -70,6 +72,11 @@ public final class EdgeMetrics {
             clientErrors.put(code, Counter.builder("lasthop.client.errors").tag("code", code.code())
                     .description("Client frames or requests refused").register(registry));
         }
+        for (String reason : new String[] {"connections", "pipelining", "request_timeout", "sessions_per_user",
+                "session_rate", "session_rate_address", "output_bound"}) {
+            refusals.put(reason, Counter.builder("lasthop.refusals").tag("reason", reason)
+                    .description("Connections and sessions refused or cut by a node's limits").register(registry));
+        }
         for (CloseCode code : CloseCode.values()) {
             closes.put(code, Counter.builder("lasthop.closes").tag("reason", code.reason())
                     .description("Connections the edge ended, by reason").register(registry));
@@ -102,16 +109,53 @@ public final class EdgeMetrics {
         });
     }
 
+    /**
+     * Open client connections, those without a session, and their bound; see
+     * {@code limits.connections}.
+     */
+    public void bindConnectionLimits(IntSupplier open, IntSupplier unauthenticated, int max,
+                                     LongSupplier pendingOutputBytes) {
+        Gauge.builder("lasthop.client.output.pending.bytes", pendingOutputBytes::getAsLong)
+                .description("Bytes written to clients that they have not taken yet").register(registry);
+        Gauge.builder("lasthop.client.connections", open::getAsInt)
+                .description("Open client connections, with or without a session").register(registry);
+        Gauge.builder("lasthop.client.connections.unauthenticated", unauthenticated::getAsInt)
+                .description("Open client connections that carry no session").register(registry);
+        Gauge.builder("lasthop.client.connections.max", () -> max)
+                .description("Client connections this node accepts at most").register(registry);
+    }
+
+    /**
+     * A connection or session refused, or a connection closed, by a limit that protects the node:
+     * {@code connections}, {@code pipelining}, {@code request_timeout}, {@code sessions_per_user},
+     * {@code session_rate}, {@code session_rate_address}, {@code output_bound}.
+     */
+    public void refused(String reason) {
+        refusals.computeIfAbsent(reason, r -> Counter.builder("lasthop.refusals").tag("reason", r)
+                .description("Connections and sessions refused or cut by a node's limits").register(registry))
+                .increment();
+    }
+
+    /** A session began writing to a connection of {@code transport}. */
+    public void attached(String transport, boolean resumed) {
+        connections(transport).incrementAndGet();
+        (resumed ? sessionsResumed : sessionsNew).increment();
+    }
+
+    /** That connection ended; {@code code} is null when the client went away. */
+    public void detached(String transport, CloseCode code) {
+        connections(transport).decrementAndGet();
+        if (code != null) {
+            closes.get(code).increment();
+        }
+    }
+
     public void authFailure(ErrorCode code) {
         authFailures.get(code).increment();
     }
 
     public void clientError(ErrorCode code) {
         clientErrors.get(code).increment();
-    }
-
-    public void closed(CloseCode code) {
-        closes.get(code).increment();
     }
 
     public void acksPending(long delta) {

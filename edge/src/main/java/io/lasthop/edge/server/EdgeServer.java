@@ -6,6 +6,7 @@ import io.lasthop.edge.amqp.SessionQueueSettings;
 import io.lasthop.edge.amqp.Topology;
 import io.lasthop.edge.auth.DevTokens;
 import io.lasthop.edge.auth.ReplyTokens;
+import io.lasthop.edge.auth.Revocations;
 import io.lasthop.edge.auth.TokenVerifier;
 import io.lasthop.edge.cluster.SessionRouter;
 import io.lasthop.edge.config.EdgeConfig;
@@ -22,6 +23,7 @@ import io.lasthop.edge.session.SessionContext;
 import io.lasthop.edge.session.SessionRegistry;
 import io.lasthop.edge.session.SessionSettings;
 import io.lasthop.edge.transport.FramesEndpoint;
+import io.lasthop.edge.transport.SessionAdmission;
 import io.lasthop.edge.transport.SessionOpener;
 import io.lasthop.edge.transport.TransportRoute;
 import io.lasthop.edge.transport.poll.PollTransport;
@@ -29,17 +31,8 @@ import io.lasthop.edge.transport.sse.SseTransport;
 import io.lasthop.edge.transport.stream.StreamTransport;
 import io.lasthop.edge.transport.websocket.WebSocketTransport;
 import io.lasthop.protocol.CloseCode;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -59,24 +52,26 @@ import org.slf4j.LoggerFactory;
 /** One edge node: the HTTP listener, its broker connections and its sessions. */
 public final class EdgeServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+    /** Connections the management listener takes at once: operators and scrapers, not browsers. */
+    private static final int MANAGEMENT_CONNECTIONS = 64;
 
     private final EdgeConfig config;
     private final String nodeId;
     private final byte[] devSecret;
     private final EdgeMetrics metrics = new EdgeMetrics();
-    private final EventLoopGroup boss;
-    private final EventLoopGroup workers;
-    private final Class<? extends ServerChannel> serverChannelType;
+    private final EventLoops loops = new EventLoops();
     private final ExecutorService amqpPool;
     private final ExecutorService consumerDispatch;
     private final ScheduledExecutorService scheduler;
     private final BrokerConnections broker;
     private final Publisher publisher;
     private final TokenVerifier tokens;
+    private final Revocations revocations;
     private final SessionRegistry sessions = new SessionRegistry();
     private final SessionAttacher attacher;
     private final SessionRouter router;
     private volatile Channel listener;
+    private volatile Channel management;
     private volatile boolean draining;
     private DemoServices demo;
 
@@ -84,6 +79,37 @@ public final class EdgeServer implements AutoCloseable {
         this.config = config;
         String id = config.get(Settings.NODE_ID);
         this.nodeId = id != null && !id.isEmpty() ? id : "edge-" + UUID.randomUUID().toString().substring(0, 8);
+        byte[] secret = signingSecret(config);
+        this.devSecret = config.get(Settings.DEV) ? secret : null;
+        this.tokens = TokenVerifier.fromConfig(config, secret);
+        this.revocations = new Revocations(config.get(Settings.REVOCATION_RETENTION), Clock.systemUTC());
+        SessionQueueSettings queues = new SessionQueueSettings(config);
+        if (config.get(Settings.CORS_CREDENTIALS) && config.get(Settings.CORS_ORIGINS).contains("*")) {
+            throw new IllegalArgumentException("cors.origins=* with cors.credentials=true would let any site "
+                    + "make credentialed requests; list the origins instead");
+        }
+        amqpPool = Executors.newFixedThreadPool(config.get(Settings.AMQP_WORKER_THREADS),
+                new DefaultThreadFactory("lasthop-amqp-call", true));
+        consumerDispatch = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                new DefaultThreadFactory("lasthop-amqp-dispatch", true));
+        scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("lasthop-broker", true));
+        String uri = config.get(Settings.AMQP_URI);
+        broker = new BrokerConnections(uri, config.get(Settings.AMQP_CONNECTIONS), nodeId, new Topology(), scheduler,
+                consumerDispatch);
+        publisher = new Publisher(uri, nodeId, scheduler);
+        ReplyTokens replyTokens = new ReplyTokens(ReplyTokens.deriveKey(secret), config.get(Settings.REPLY_TOKEN_TTL),
+                Clock.systemUTC());
+        SessionContext context = new SessionContext(nodeId, SessionSettings.of(config), metrics, tokens, revocations,
+                replyTokens, publisher, new Presence(publisher, nodeId, config.get(Settings.PRESENCE_EVENTS)), amqpPool);
+        attacher = new SessionAttacher(context, sessions, broker, queues, scheduler, config.get(Settings.RECOVERY_RATE));
+        router = new SessionRouter(sessions, attacher, revocations, nodeId, uri, scheduler);
+        metrics.bindSessions(sessions::size);
+        metrics.bindBrokerState(this::brokerConnected);
+        metrics.bindReadiness(this::ready);
+    }
+
+    /** The secret tokens are signed with: the configured one, or in dev mode the public dev secret. */
+    private static byte[] signingSecret(EdgeConfig config) {
         String secret = config.get(Settings.JWT_HS256_SECRET);
         boolean dev = config.get(Settings.DEV);
         boolean hasSecret = secret != null && !secret.isEmpty();
@@ -96,44 +122,7 @@ public final class EdgeServer implements AutoCloseable {
             throw new IllegalArgumentException(Settings.JWT_HS256_SECRET.env()
                     + " is required (or start with --dev for a local trial)");
         }
-        if (dev) {
-            secret = DevTokens.DEV_SECRET;
-        }
-        this.devSecret = dev ? TokenVerifier.secretBytes(secret) : null;
-        this.tokens = TokenVerifier.fromConfig(config, TokenVerifier.secretBytes(secret));
-        SessionQueueSettings queues = new SessionQueueSettings(config);
-        if (config.get(Settings.CORS_CREDENTIALS) && config.get(Settings.CORS_ORIGINS).contains("*")) {
-            throw new IllegalArgumentException("cors.origins=* with cors.credentials=true would let any site "
-                    + "make credentialed requests; list the origins instead");
-        }
-
-        if (Epoll.isAvailable()) {
-            boss = new EpollEventLoopGroup(1, new DefaultThreadFactory("lasthop-accept"));
-            workers = new EpollEventLoopGroup(0, new DefaultThreadFactory("lasthop-io"));
-            serverChannelType = EpollServerSocketChannel.class;
-        } else {
-            boss = new NioEventLoopGroup(1, new DefaultThreadFactory("lasthop-accept"));
-            workers = new NioEventLoopGroup(0, new DefaultThreadFactory("lasthop-io"));
-            serverChannelType = NioServerSocketChannel.class;
-        }
-        amqpPool = Executors.newFixedThreadPool(config.get(Settings.AMQP_WORKER_THREADS),
-                new DefaultThreadFactory("lasthop-amqp-call", true));
-        consumerDispatch = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                new DefaultThreadFactory("lasthop-amqp-dispatch", true));
-        scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("lasthop-broker", true));
-        String uri = config.get(Settings.AMQP_URI);
-        broker = new BrokerConnections(uri, config.get(Settings.AMQP_CONNECTIONS), nodeId, new Topology(), scheduler,
-                consumerDispatch);
-        publisher = new Publisher(uri, nodeId, scheduler);
-        ReplyTokens replyTokens = new ReplyTokens(ReplyTokens.deriveKey(TokenVerifier.secretBytes(secret)),
-                config.get(Settings.REPLY_TOKEN_TTL), Clock.systemUTC());
-        SessionContext context = new SessionContext(nodeId, SessionSettings.of(config), metrics, tokens, replyTokens,
-                publisher, new Presence(publisher, nodeId, config.get(Settings.PRESENCE_EVENTS)), amqpPool);
-        attacher = new SessionAttacher(context, sessions, broker, queues, scheduler, config.get(Settings.RECOVERY_RATE));
-        router = new SessionRouter(sessions, nodeId, uri, scheduler);
-        metrics.bindSessions(sessions::size);
-        metrics.bindBrokerState(this::brokerConnected);
-        metrics.bindReadiness(this::ready);
+        return TokenVerifier.secretBytes(dev ? DevTokens.DEV_SECRET : secret);
     }
 
     public EdgeServer start() throws InterruptedException {
@@ -141,9 +130,40 @@ public final class EdgeServer implements AutoCloseable {
         publisher.start();
         router.start();
         int maxFrame = config.get(Settings.MAX_FRAME_BYTES);
-        SessionOpener opener = new SessionOpener(attacher, router, tokens, metrics, this::ready);
-        Map<String, Endpoint> endpoints = new HashMap<>();
+        long requestTimeout = config.get(Settings.REQUEST_TIMEOUT).toNanos();
         OriginPolicy origins = new OriginPolicy(config.get(Settings.CORS_ORIGINS));
+        Map<String, Endpoint> endpoints = clientEndpoints(origins, maxFrame);
+        Map<String, Endpoint> ops = Map.of(
+                "/healthz", OpsEndpoints.health(),
+                "/readyz", OpsEndpoints.ready(this::ready, () -> draining ? "draining" : "broker not connected"),
+                "/metrics", OpsEndpoints.metrics(metrics));
+        int managementPort = config.get(Settings.MANAGEMENT_PORT);
+        if (managementPort < 0) {
+            endpoints.putAll(ops);
+        } else {
+            // Balancers check health on the client port; metrics are for the management listener only.
+            endpoints.put("/healthz", ops.get("/healthz"));
+            endpoints.put("/readyz", ops.get("/readyz"));
+            management = loops.bind(config.get(Settings.MANAGEMENT_HOST), managementPort, new EdgeChannelInitializer(
+                    new HttpRouter(ops), null, maxFrame, new ConnectionLimits(MANAGEMENT_CONNECTIONS,
+                    MANAGEMENT_CONNECTIONS), metrics, requestTimeout));
+            log.info("node {} management listener on {}", nodeId, management.localAddress());
+        }
+        listener = loops.bind(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT),
+                new EdgeChannelInitializer(new HttpRouter(endpoints), Cors.config(origins,
+                        config.get(Settings.CORS_CREDENTIALS), HttpHeaderNames.RETRY_AFTER, PollTransport.ANSWER_HEADER),
+                        maxFrame, ConnectionLimits.of(config, metrics), metrics, requestTimeout));
+        log.info("node {} listening on {}", nodeId, listener.localAddress());
+        return this;
+    }
+
+    /** The client listener's endpoints: the transports, POSTed frames, and in dev mode the demo. */
+    private Map<String, Endpoint> clientEndpoints(OriginPolicy origins, int maxFrame) {
+        SessionAdmission admission = new SessionAdmission(sessions, metrics, config.get(Settings.MAX_SESSIONS_PER_USER),
+                config.get(Settings.NEW_SESSION_RATE), config.get(Settings.NEW_SESSION_RATE_PER_ADDRESS));
+        SessionOpener opener = new SessionOpener(attacher, router, admission, tokens, revocations, metrics, this::ready,
+                config.get(Settings.TRUST_FORWARDED_FOR));
+        Map<String, Endpoint> endpoints = new HashMap<>();
         for (TransportRoute t : List.of(
                 WebSocketTransport.route(opener, origins, maxFrame),
                 SseTransport.route(opener),
@@ -154,10 +174,6 @@ public final class EdgeServer implements AutoCloseable {
             metrics.connections(t.name());
         }
         endpoints.put(FramesEndpoint.PATH, new FramesEndpoint(opener));
-        endpoints.put("/healthz", OpsEndpoints.health());
-        endpoints.put("/readyz", OpsEndpoints.ready(this::ready,
-                () -> draining ? "draining" : "broker not connected"));
-        endpoints.put("/metrics", OpsEndpoints.metrics(metrics));
         endpoints.put("/favicon.ico", (ctx, req, q) -> HttpResponses.noContent(ctx, req));
         if (devSecret != null) {
             endpoints.put("/dev/token", OpsEndpoints.devToken(devSecret));
@@ -172,21 +188,17 @@ public final class EdgeServer implements AutoCloseable {
                 log.warn("demo services not started ({}); /demo will show no ticker or chat", e.toString());
             }
         }
-        ServerBootstrap b = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(serverChannelType)
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new EdgeChannelInitializer(new HttpRouter(endpoints),
-                        Cors.config(origins, config.get(Settings.CORS_CREDENTIALS), HttpHeaderNames.RETRY_AFTER,
-                                PollTransport.ANSWER_HEADER), maxFrame));
-        listener = b.bind(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT)).sync().channel();
-        log.info("node {} listening on {}", nodeId, listener.localAddress());
-        return this;
+        return endpoints;
     }
 
     public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** The management listener's port, or -1 without one. */
+    public int managementPort() {
+        Channel m = management;
+        return m == null ? -1 : ((InetSocketAddress) m.localAddress()).getPort();
     }
 
     public String nodeId() {
@@ -233,12 +245,13 @@ public final class EdgeServer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (listener != null) {
-            listener.close().syncUninterruptibly();
+        for (Channel c : new Channel[] {listener, management}) {
+            if (c != null) {
+                c.close().syncUninterruptibly();
+            }
         }
         sessions.closeAll(CloseCode.GOING_AWAY, "the node is shutting down");
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        loops.close();
         amqpPool.shutdown();
         try {
             amqpPool.awaitTermination(5, TimeUnit.SECONDS);

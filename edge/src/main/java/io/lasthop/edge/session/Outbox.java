@@ -59,12 +59,17 @@ final class Outbox {
     }
 
     /**
-     * Writes unwritten deliveries, oldest first, while the transport is writable. Does not flush.
+     * Writes unwritten deliveries, oldest first, while the transport is writable, and flushes the
+     * transport, which may hold other frames too.
      */
     void writePending(Transport transport) {
-        if (unwritten == 0) {
-            return;
+        if (unwritten > 0) {
+            write(transport);
         }
+        transport.flush();
+    }
+
+    private void write(Transport transport) {
         // Unwritten entries are the newest; skip to the oldest of them.
         Iterator<Inflight> it = unacked.iterator();
         for (int skip = unacked.size() - unwritten; skip > 0; skip--) {

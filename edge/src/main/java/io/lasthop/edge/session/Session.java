@@ -9,6 +9,7 @@ import io.lasthop.protocol.AmqpNames;
 import io.lasthop.protocol.ClientFrame;
 import io.lasthop.protocol.CloseCode;
 import io.lasthop.protocol.ErrorCode;
+import io.lasthop.protocol.FrameException;
 import io.lasthop.protocol.ServerFrames;
 import io.netty.channel.EventLoop;
 import java.util.List;
@@ -23,17 +24,10 @@ import java.util.List;
  * where every blocking AMQP call of the session runs, in order.
  */
 public final class Session {
-    /** Told when a session's channel is lost, and when it is gone for good. */
-    interface Owner {
-        void lost(Session s);
-
-        void released(Session s);
-    }
-
     private enum State { OPENING, OPEN, CLOSED }
 
     private final SessionContext ctx;
-    private final Owner owner;
+    private final SessionAttacher attacher;
     private final EventLoop loop;
     private final String userId;
     private final SessionBinding binding;
@@ -45,9 +39,9 @@ public final class Session {
     private volatile Transport transport;
     private volatile State state = State.OPENING;
 
-    Session(SessionContext ctx, Owner owner, EventLoop loop, Principal principal) {
+    Session(SessionContext ctx, SessionAttacher attacher, EventLoop loop, Principal principal) {
         this.ctx = ctx;
-        this.owner = owner;
+        this.attacher = attacher;
         this.loop = loop;
         this.userId = principal.userId();
         this.binding = new SessionBinding(this, ctx.amqpPool());
@@ -116,14 +110,12 @@ public final class Session {
         transport = t;
         connectionId = AmqpNames.newConnectionId();
         state = State.OPEN;
-        ctx.metrics().connections(t.name()).incrementAndGet();
-        (resumed() ? ctx.metrics().sessionsResumed : ctx.metrics().sessionsNew).increment();
+        ctx.metrics().attached(t.name(), resumed());
         ctx.presence().opened(this);
         SessionSettings s = ctx.settings();
         send(out -> ServerFrames.writeHello(out, id(), connectionId, resumed(), userId, ctx.nodeId(), t.name(),
                 s.heartbeatMillis(), s.prefetch()), false);
         outbox.writePending(transport);
-        transport.flush();
         heartbeat.start(loop);
         token.scheduleExpiry();
     }
@@ -132,7 +124,6 @@ public final class Session {
     public void writabilityChanged() {
         if (state == State.OPEN && transport.isWritable()) {
             outbox.writePending(transport);
-            transport.flush();
         }
     }
 
@@ -169,6 +160,12 @@ public final class Session {
         requests.answerError(-1, code, message);
     }
 
+    /** A frame that could not be decoded: answered with an error, with its request's ref if any. */
+    public void refuse(FrameException e) {
+        touch();
+        requests.answerError(e.ref(), e.code(), e.getMessage());
+    }
+
     /**
      * Ends the session on this node: tells the client why (unless {@code code} is null, when the
      * connection is already gone), then closes its AMQP channel, which requeues what it held.
@@ -190,16 +187,15 @@ public final class Session {
         outbox.clear();
         if (wasOpen) {
             ctx.presence().closed(this, code);
-            ctx.metrics().connections(transport.name()).decrementAndGet();
+            ctx.metrics().detached(transport.name(), code);
             if (code != null) {
-                ctx.metrics().closed(code);
                 transport.close(code, FrameWriter.encode(transport.alloc(),
                         out -> ServerFrames.writeClose(out, code, message, reconnectAfterMillis)));
             } else {
                 transport.close(null, null);
             }
         }
-        binding.release(() -> owner.released(this));
+        binding.release(() -> attacher.released(this));
     }
 
     // ---- broker side, handed over to the event loop by the binding ----
@@ -213,7 +209,6 @@ public final class Session {
         outbox.add(tag, from, AmqpMessages.toFrame(outbox.nextSeq(), envelope, props, body, replyToken));
         if (state == State.OPEN) {
             outbox.writePending(transport);
-            transport.flush();
         }
     }
 
@@ -223,7 +218,7 @@ public final class Session {
         }
         // Everything the lost channel delivered is back in the queue and comes again, redelivered.
         outbox.dropDeliveriesOf(from);
-        owner.lost(this);
+        attacher.lost(this);
     }
 
     // ---- internals ----
@@ -235,8 +230,17 @@ public final class Session {
         }
     }
 
-    /** Writes a frame, and flushes it when {@code flush}. The session must be open. */
+    /**
+     * Writes a frame, and flushes it when {@code flush}; closes the connection instead when the
+     * client left more than the output bound unread. The session must be open.
+     */
     void send(FrameWriter writer, boolean flush) {
+        if (transport.pendingBytes() > ctx.settings().maxOutputBytes()) {
+            ctx.metrics().refused("output_bound");
+            close(CloseCode.SLOW_CONSUMER, "more than " + ctx.settings().maxOutputBytes()
+                    + " bytes written to this connection were not read; unacked deliveries were requeued");
+            return;
+        }
         transport.write(FrameWriter.encode(transport.alloc(), writer));
         if (flush) {
             transport.flush();

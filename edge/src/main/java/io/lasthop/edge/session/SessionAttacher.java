@@ -7,11 +7,13 @@ import io.lasthop.edge.auth.Principal;
 import io.lasthop.protocol.AmqpNames;
 import io.lasthop.protocol.CloseCode;
 import io.netty.channel.EventLoop;
+import com.rabbitmq.client.Channel;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * channel was lost re-attaches once the broker is back, at a paced rate, so a broker restart does
  * not become a storm of consumer registrations.
  */
-public final class SessionAttacher implements Session.Owner {
+public final class SessionAttacher {
     private static final Logger log = LoggerFactory.getLogger(SessionAttacher.class);
     private static final long RECOVERY_TICK_MS = 100;
 
@@ -65,13 +67,46 @@ public final class SessionAttacher implements Session.Owner {
         return result;
     }
 
-    @Override
-    public void lost(Session s) {
+    /**
+     * Cuts a session off: it is closed with {@code 4501 revoked}, and with {@code deleteQueue} its
+     * queue is deleted once its channel is closed, so nothing can resume it.
+     */
+    public void revoke(Session s, boolean deleteQueue) {
+        s.eventLoop().execute(() -> s.close(CloseCode.REVOKED, "a service or an operator revoked this session"));
+        if (deleteQueue) {
+            s.binding().released().thenRun(() -> s.binding().amqp().execute(() -> deleteQueue(s.queue(), false)));
+        }
+    }
+
+    /**
+     * Deletes a session queue; with {@code ifUnused}, only while no consumer is attached to it (the
+     * node that holds the session closes it first, and deletes it itself).
+     */
+    public void deleteQueueIfUnused(String queue) {
+        ctx.amqpPool().execute(() -> deleteQueue(queue, true));
+    }
+
+    private void deleteQueue(String queue, boolean ifUnused) {
+        try (Channel ch = broker.openChannel()) {
+            ch.queueDelete(queue, ifUnused, false);
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            // In use (406 with ifUnused) or the broker is away: the queue expires with the resume window.
+            log.debug("deleting {} ({}): {}", queue, ifUnused ? "if unused" : "revoked", e.toString());
+        }
+    }
+
+    /** A session admitted for {@code userId} did not open: its place among the user's sessions is free again. */
+    public void openFailed(String userId) {
+        registry.unreserve(userId);
+    }
+
+    /** {@code s}'s channel was lost: it re-attaches, paced, once the broker is back. */
+    void lost(Session s) {
         toRecover.add(s);
     }
 
-    @Override
-    public void released(Session s) {
+    /** {@code s} is gone for good: its channel is closed. */
+    void released(Session s) {
         registry.remove(s);
     }
 

@@ -2,6 +2,7 @@ package io.lasthop.edge.session;
 
 import io.lasthop.edge.amqp.Publisher;
 import io.lasthop.edge.auth.ReplyTokens;
+import io.lasthop.edge.auth.Revocations;
 import io.lasthop.edge.auth.TokenVerifier;
 import io.lasthop.edge.metrics.EdgeMetrics;
 import java.util.concurrent.Executor;
@@ -13,4 +14,5 @@ import java.util.concurrent.Executor;
  * @param amqpPool the threads that run sessions' blocking AMQP calls, each session in order
  */
 public record SessionContext(String nodeId, SessionSettings settings, EdgeMetrics metrics, TokenVerifier tokens,
-                             ReplyTokens replyTokens, Publisher publisher, Presence presence, Executor amqpPool) {}
+                             Revocations revocations, ReplyTokens replyTokens, Publisher publisher,
+                             Presence presence, Executor amqpPool) {}

@@ -16,9 +16,11 @@ import io.lasthop.edge.config.Settings;
  * @param requestBurst     requests a connection may make at once (token bucket size)
  * @param maxBodyBytes     largest body of a {@code send} or {@code reply}
  * @param maxSubscriptions topic subscriptions one connection may hold
+ * @param maxOutputBytes   bytes a client may leave unread before its connection is closed
  */
 public record SessionSettings(long heartbeatMillis, long ackTimeoutNanos, long leewayMillis, int prefetch,
-                              int requestRate, int requestBurst, int maxBodyBytes, int maxSubscriptions) {
+                              int requestRate, int requestBurst, int maxBodyBytes, int maxSubscriptions,
+                              int maxOutputBytes) {
 
     public static SessionSettings of(EdgeConfig config) {
         return new SessionSettings(
@@ -29,6 +31,7 @@ public record SessionSettings(long heartbeatMillis, long ackTimeoutNanos, long l
                 config.get(Settings.INBOUND_RATE),
                 config.get(Settings.INBOUND_BURST),
                 config.get(Settings.INBOUND_MAX_BYTES),
-                config.get(Settings.MAX_SUBSCRIPTIONS));
+                config.get(Settings.MAX_SUBSCRIPTIONS),
+                config.get(Settings.MAX_OUTPUT_BYTES));
     }
 }

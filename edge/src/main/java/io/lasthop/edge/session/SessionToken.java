@@ -37,6 +37,7 @@ final class SessionToken {
         Principal p;
         try {
             p = ctx.tokens().verify(token);
+            ctx.revocations().check(p);
         } catch (AuthException e) {
             ctx.metrics().authFailure(e.code());
             session.sendError(e.code(), e.getMessage());

@@ -1,20 +1,20 @@
 package io.lasthop.edge.session;
 
 /** A token bucket of {@code capacity}, refilled at {@code ratePerSecond}. Not thread-safe. */
-final class TokenBucket {
+public final class TokenBucket {
     private final double capacity;
     private final double perNano;
     private double tokens;
     private long last;
 
-    TokenBucket(int ratePerSecond, int capacity, long nowNanos) {
+    public TokenBucket(int ratePerSecond, int capacity, long nowNanos) {
         this.capacity = capacity;
         this.perNano = ratePerSecond / 1e9;
         this.tokens = capacity;
         this.last = nowNanos;
     }
 
-    boolean tryTake(long nowNanos) {
+    public boolean tryTake(long nowNanos) {
         tokens = Math.min(capacity, tokens + (nowNanos - last) * perNano);
         last = nowNanos;
         if (tokens >= 1) {

@@ -26,6 +26,12 @@ public interface Transport {
         return true;
     }
 
+    /**
+     * Bytes written and not yet taken by the client: in the socket's outbound buffer, or queued
+     * for the next poll.
+     */
+    long pendingBytes();
+
     /** Writes one frame (a JSON object, whose reference this call takes over) without flushing. */
     void write(ByteBuf json);
 

@@ -1,5 +1,6 @@
 package io.lasthop.edge.transport;
 
+import io.lasthop.edge.http.ConnectionEvents;
 import io.lasthop.edge.http.Endpoint;
 import io.lasthop.edge.http.HttpResponses;
 import io.lasthop.protocol.ErrorCode;
@@ -49,6 +50,7 @@ public final class ChunkedResponseEndpoint implements Endpoint {
             ChunkedResponseTransport.start(ctx, contentType, preamble.apply(ctx.channel()),
                     new ChunkedConnectionHandler(s));
             s.attach(transport.apply(ctx.channel(), s.id()));
+            ConnectionEvents.sessionAttached(ctx.channel());
         });
     }
 }

@@ -2,6 +2,7 @@ package io.lasthop.edge.transport;
 
 import io.lasthop.edge.auth.AuthException;
 import io.lasthop.edge.auth.Principal;
+import io.lasthop.edge.auth.Revocations;
 import io.lasthop.edge.auth.TokenVerifier;
 import io.lasthop.edge.cluster.SessionRouter;
 import io.lasthop.edge.http.HttpResponses;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -35,18 +37,29 @@ public final class SessionOpener {
 
     private final SessionAttacher attacher;
     private final SessionRouter router;
+    private final SessionAdmission admission;
     private final TokenVerifier tokens;
+    private final Revocations revocations;
     private final EdgeMetrics metrics;
     private final BooleanSupplier accepting;
+    private final boolean trustForwardedFor;
 
-    /** @param accepting false while the node takes no new sessions (broker unreachable, draining): 503 */
-    public SessionOpener(SessionAttacher attacher, SessionRouter router, TokenVerifier tokens, EdgeMetrics metrics,
-                         BooleanSupplier accepting) {
+    /**
+     * @param accepting         false while the node takes no new sessions (broker unreachable,
+     *                          draining): 503
+     * @param trustForwardedFor the client's address is the last {@code X-Forwarded-For} entry
+     */
+    public SessionOpener(SessionAttacher attacher, SessionRouter router, SessionAdmission admission,
+                         TokenVerifier tokens, Revocations revocations, EdgeMetrics metrics, BooleanSupplier accepting,
+                         boolean trustForwardedFor) {
         this.attacher = attacher;
         this.router = router;
+        this.admission = admission;
         this.tokens = tokens;
+        this.revocations = revocations;
         this.metrics = metrics;
         this.accepting = accepting;
+        this.trustForwardedFor = trustForwardedFor;
     }
 
     public SessionRouter router() {
@@ -98,7 +111,9 @@ public final class SessionOpener {
             token = header.substring(BEARER.length()).trim();
         }
         try {
-            return tokens.verify(token);
+            Principal p = tokens.verify(token);
+            revocations.check(p);
+            return p;
         } catch (AuthException e) {
             metrics.authFailure(e.code());
             HttpResponses.unauthorized(ctx, req, e.code(), e.getMessage());
@@ -109,7 +124,8 @@ public final class SessionOpener {
     /**
      * Attaches a session for the admitted request, then calls {@code onOpen} on the connection's
      * event loop if the connection is still there. Answers 503 if the node takes no new sessions or
-     * the broker refuses. A session held by another node is claimed from it first.
+     * the broker refuses, and 429 past a limit of {@link SessionAdmission}; neither reaches the
+     * broker. A session held by another node is claimed from it first.
      */
     public void open(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, Admitted admitted,
                      Consumer<Session> onOpen) {
@@ -119,6 +135,11 @@ public final class SessionOpener {
             return;
         }
         String userId = admitted.principal().userId();
+        SessionAdmission.Refusal refusal = admission.admit(userId, admitted.sessionId(), clientAddress(ctx, req));
+        if (refusal != null) {
+            HttpResponses.error(ctx, req, refusal.status(), refusal.code(), refusal.message());
+            return;
+        }
         if (admitted.sessionId() != null) {
             router.claim(userId, admitted.sessionId(), QueryParams.first(query, "connection"),
                     QueryParams.first(query, "node"));
@@ -128,6 +149,7 @@ public final class SessionOpener {
                 .whenComplete((s, err) -> ctx.executor().execute(() -> {
                     try {
                         if (err != null) {
+                            attacher.openFailed(userId);
                             log.warn("opening a session for {} failed: {}", userId, err.toString());
                             HttpResponses.error(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCode.UNAVAILABLE,
                                     "the broker refused or dropped the session; retry");
@@ -142,5 +164,17 @@ public final class SessionOpener {
                         req.release();
                     }
                 }));
+    }
+
+    /** The client's address: the socket's peer, or behind a trusted balancer the one it forwarded. */
+    private String clientAddress(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (trustForwardedFor) {
+            String forwarded = req.headers().get("X-Forwarded-For");
+            if (forwarded != null && !forwarded.isBlank()) {
+                return forwarded.substring(forwarded.lastIndexOf(',') + 1).trim();
+            }
+        }
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
     }
 }

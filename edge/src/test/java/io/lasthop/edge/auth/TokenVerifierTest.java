@@ -42,7 +42,7 @@ class TokenVerifierTest {
     @Test
     void validHs256Token() throws AuthException {
         Principal p = verifier.verify(DevTokens.mint(SECRET, claims("alice", NOW.plusSeconds(600)).build()));
-        assertEquals(new Principal("alice", NOW.plusSeconds(600)), p);
+        assertEquals(new Principal("alice", NOW.plusSeconds(600), NOW), p);
     }
 
     @Test

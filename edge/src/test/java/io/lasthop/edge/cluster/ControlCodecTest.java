@@ -15,15 +15,15 @@ class ControlCodecTest {
 
     @Test
     void framesRoundTrip() throws IOException {
-        ControlMessage m = new ControlMessage.Frames("lasthop.s.q", "conn", List.of(new ClientFrame.Ack(3),
+        ControlMessage.ForSession m = new ControlMessage.Frames("lasthop.s.q", "conn", List.of(new ClientFrame.Ack(3),
                 new ClientFrame.Ping()), "edge-a");
         assertEquals(m, ControlCodec.decode(ControlCodec.encode(m)));
     }
 
     @Test
     void releaseRoundTripsWithAndWithoutAConnection() throws IOException {
-        ControlMessage any = new ControlMessage.Release("lasthop.s.q", null, "edge-a");
-        ControlMessage one = new ControlMessage.Release("lasthop.s.q", "conn", "edge-b");
+        ControlMessage.ForSession any = new ControlMessage.Release("lasthop.s.q", null, "edge-a");
+        ControlMessage.ForSession one = new ControlMessage.Release("lasthop.s.q", "conn", "edge-b");
         assertEquals(any, ControlCodec.decode(ControlCodec.encode(any)));
         assertEquals(one, ControlCodec.decode(ControlCodec.encode(one)));
     }
@@ -47,6 +47,19 @@ class ControlCodecTest {
                 "{\"op\":\"frames\",\"queue\":\"q\",\"from\":\"x\",\"frames\":\"[{\\\"t\\\":\\\"nope\\\"}]\"}",
                 "not json")) {
             assertThrows(IOException.class, () -> ControlCodec.decode(bad.getBytes(StandardCharsets.UTF_8)), bad);
+        }
+    }
+
+    @Test
+    void revocationsAsServicesPublishThem() throws IOException {
+        assertEquals(new ControlMessage.Revoke("alice", null, false),
+                ControlCodec.decodeRevoke("{\"user\":\"alice\"}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(new ControlMessage.Revoke("alice", "AAAAAAAAAAAAAAAAAAAAAA", true), ControlCodec.decodeRevoke(
+                "{\"user\":\"alice\",\"session\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"deleteQueues\":true}"
+                        .getBytes(StandardCharsets.UTF_8)));
+        for (String bad : List.of("{}", "{\"user\":7}", "{\"user\":\"a\",\"session\":\"short\"}",
+                "{\"user\":\"a\",\"deleteQueues\":\"yes\"}")) {
+            assertThrows(IOException.class, () -> ControlCodec.decodeRevoke(bad.getBytes(StandardCharsets.UTF_8)), bad);
         }
     }
 }

@@ -33,7 +33,10 @@ public final class Edge implements EdgeAddress, AutoCloseable {
                 .set(Settings.HTTP_PORT, 0)
                 .set(Settings.HTTP_HOST, "127.0.0.1")
                 .set(Settings.AMQP_URI, Broker.URI)
-                .set(Settings.JWT_HS256_SECRET, SECRET);
+                .set(Settings.JWT_HS256_SECRET, SECRET)
+                // Every test client comes from 127.0.0.1, and some open a thousand sessions at once.
+                .set(Settings.NEW_SESSION_RATE, 1_000_000)
+                .set(Settings.NEW_SESSION_RATE_PER_ADDRESS, 1_000_000);
         customize.accept(config);
         EdgeConfig c = config.build();
         try {
@@ -100,6 +103,19 @@ public final class Edge implements EdgeAddress, AutoCloseable {
     public HttpResponse<String> post(String pathAndQuery, String body) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(http() + pathAndQuery)).timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A metric's value from this node's scrape, e.g. {@code lasthop_client_output_pending_bytes} or
+     * {@code lasthop_refusals_total{reason="connections"}}; fails when the node has no such metric.
+     */
+    public double metric(String nameAndLabels) {
+        for (String line : server.metrics().scrape().split("\n")) {
+            if (line.startsWith(nameAndLabels + " ")) {
+                return Double.parseDouble(line.substring(nameAndLabels.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no metric " + nameAndLabels);
     }
 
     @Override

@@ -42,6 +42,9 @@ public final class EdgeProcess implements EdgeAddress, AutoCloseable {
         Map<String, String> env = new HashMap<>(settings);
         env.putIfAbsent("LASTHOP_AMQP_URI", Broker.URI);
         env.putIfAbsent("LASTHOP_JWT_HS256_SECRET", Edge.SECRET);
+        // Every test client comes from 127.0.0.1.
+        env.putIfAbsent("LASTHOP_LIMITS_SESSIONS_RATE", "1000000");
+        env.putIfAbsent("LASTHOP_LIMITS_SESSIONS_RATE_PER_ADDRESS", "1000000");
         env.put("LASTHOP_NODE_ID", nodeId);
         env.put("LASTHOP_HTTP_HOST", "127.0.0.1");
         env.put("LASTHOP_HTTP_PORT", Integer.toString(port));

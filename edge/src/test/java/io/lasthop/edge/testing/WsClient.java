@@ -30,12 +30,12 @@ public final class WsClient extends Frames implements AutoCloseable {
         this.answerPings = answerPings;
     }
 
-    public static WsClient connect(Edge edge, String token, String session) {
+    public static WsClient connect(EdgeAddress edge, String token, String session) {
         return connect(edge, token, session, true, true);
     }
 
     /** Connects with extra query parameters, e.g. {@code &session=..&node=..}. */
-    public static WsClient connectWith(Edge edge, String token, String extraQuery) {
+    public static WsClient connectWith(EdgeAddress edge, String token, String extraQuery) {
         return open(new WsClient(true, true), edge.ws() + "/lasthop/ws?token="
                 + URLEncoder.encode(token, StandardCharsets.UTF_8) + extraQuery);
     }
@@ -45,7 +45,7 @@ public final class WsClient extends Frames implements AutoCloseable {
      *                     so TCP backpressure reaches the edge
      * @param answerPings  false to behave like a dead client
      */
-    public static WsClient connect(Edge edge, String token, String session, boolean reading, boolean answerPings) {
+    public static WsClient connect(EdgeAddress edge, String token, String session, boolean reading, boolean answerPings) {
         String uri = edge.ws() + "/lasthop/ws?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
                 + (session == null ? "" : "&session=" + URLEncoder.encode(session, StandardCharsets.UTF_8));
         return open(new WsClient(reading, answerPings), uri);

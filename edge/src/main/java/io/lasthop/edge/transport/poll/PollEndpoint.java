@@ -7,6 +7,7 @@ import io.lasthop.edge.http.QueryParams;
 import io.lasthop.edge.session.Session;
 import io.lasthop.edge.session.SessionRegistry;
 import io.lasthop.edge.transport.SessionOpener;
+import io.lasthop.protocol.AmqpNames;
 import io.lasthop.protocol.ClientFrame;
 import io.lasthop.protocol.ClientFrameDecoder;
 import io.lasthop.protocol.ErrorCode;
@@ -85,7 +86,8 @@ final class PollEndpoint implements Endpoint {
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         String connection = QueryParams.first(query, "connection");
-        byte[] farewell = connection == null ? null : farewells.take(connection);
+        byte[] farewell = connection == null || sessionId == null ? null
+                : farewells.take(AmqpNames.sessionQueue(principal.userId(), sessionId), connection);
         if (farewell != null) {
             // The connection was closed while no poll was held: this poll carries the news.
             HttpResponses.send(ctx, keepAlive, HttpResponses.response(HttpResponseStatus.OK, "application/json",

@@ -33,14 +33,17 @@ import java.util.concurrent.TimeUnit;
 public final class PollTransport implements Transport {
     public static final String NAME = "poll";
     public static final String PATH = "/lasthop/poll";
-    /** Frames held for the next poll before delivery pauses, in bytes. */
-    static final int MAX_QUEUED_BYTES = 1 << 20;
+    /** Frames held for the next poll before delivery pauses, in bytes: well below connection.max.output.bytes. */
+    static final int MAX_QUEUED_BYTES = 512 << 10;
 
     /** The session a long-poll serves, as the transport sees it. */
     interface Owner {
         EventLoop eventLoop();
 
-        /** The connection's id, which names its farewell; null before hello. */
+        /** The session's queue, which with the connection's id names its farewell. */
+        String queue();
+
+        /** The connection's id; null before hello. */
         String connectionId();
 
         /** An answer made room for more frames. */
@@ -109,6 +112,11 @@ public final class PollTransport implements Transport {
     }
 
     @Override
+    public long pendingBytes() {
+        return queuedBytes;
+    }
+
+    @Override
     public void write(ByteBuf json) {
         if (closed) {
             json.release();
@@ -137,7 +145,7 @@ public final class PollTransport implements Transport {
         } else {
             if (closeFrame != null && session.connectionId() != null) {
                 ByteBuf last = queued.peekLast();
-                farewells.put(session.connectionId(), ByteBufUtil.getBytes(last));
+                farewells.put(session.queue(), session.connectionId(), ByteBufUtil.getBytes(last));
             }
             releaseQueued();
         }
@@ -246,6 +254,11 @@ public final class PollTransport implements Transport {
             @Override
             public EventLoop eventLoop() {
                 return s.eventLoop();
+            }
+
+            @Override
+            public String queue() {
+                return s.queue();
             }
 
             @Override

@@ -1,5 +1,6 @@
 package io.lasthop.edge.transport.websocket;
 
+import io.lasthop.edge.http.ConnectionEvents;
 import io.lasthop.edge.http.Endpoint;
 import io.lasthop.edge.http.HttpResponses;
 import io.lasthop.edge.http.OriginPolicy;
@@ -66,6 +67,7 @@ final class WebSocketEndpoint implements Endpoint {
             handshaker.handshake(ctx.channel(), req).addListener(f -> {
                 if (f.isSuccess()) {
                     s.attach(new WebSocketTransport(ctx.channel()));
+                    ConnectionEvents.sessionAttached(ctx.channel());
                 } else {
                     s.close(null, null);
                 }

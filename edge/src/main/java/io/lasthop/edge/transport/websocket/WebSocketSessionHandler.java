@@ -49,8 +49,7 @@ final class WebSocketSessionHandler extends SessionConnectionHandler {
             try {
                 decoded = ClientFrameDecoder.decode(ByteBufUtil.getBytes(frame.content()));
             } catch (FrameException e) {
-                session.touch();
-                session.sendError(e.code(), e.getMessage());
+                session.refuse(e);
                 return;
             }
             session.onClientFrames(List.of(decoded));

@@ -164,7 +164,7 @@ class PollTransportTest {
         poll.hold(context(request), true);
         poll.close(CloseCode.TOKEN_EXPIRED, Unpooled.copiedBuffer("{\"t\":\"close\"}", StandardCharsets.UTF_8));
         assertAnswer(request, 1, "[{\"t\":\"close\"}]");
-        assertNull(farewells.take("conn-1"), "the client got the news: nothing is left for a later poll");
+        assertNull(farewells.take("q-1", "conn-1"), "the client got the news: nothing is left for a later poll");
         tick(LINGER_MS);
         assertEquals(0, owner.lingerExpired, "a closed connection does not linger");
         request.finishAndReleaseAll();
@@ -174,8 +174,8 @@ class PollTransportTest {
     void aCloseWithNoPollHeldLeavesAFarewellForTheNextPoll() {
         write("{\"t\":\"msg\",\"seq\":1}");
         poll.close(CloseCode.ACK_TIMEOUT, Unpooled.copiedBuffer("{\"t\":\"close\"}", StandardCharsets.UTF_8));
-        assertArrayEquals("{\"t\":\"close\"}".getBytes(StandardCharsets.UTF_8), farewells.take("conn-1"));
-        assertNull(farewells.take("conn-1"), "a farewell is handed out once");
+        assertArrayEquals("{\"t\":\"close\"}".getBytes(StandardCharsets.UTF_8), farewells.take("q-1", "conn-1"));
+        assertNull(farewells.take("q-1", "conn-1"), "a farewell is handed out once");
         EmbeddedChannel late = request();
         poll.hold(context(late), true);
         assertAnswer(late, 1, "[]");
@@ -185,7 +185,7 @@ class PollTransportTest {
     @Test
     void aCloseWithoutACodeLeavesNoFarewell() {
         poll.close(null, null);
-        assertNull(farewells.take("conn-1"));
+        assertNull(farewells.take("q-1", "conn-1"));
         write("{\"t\":\"msg\",\"seq\":2}");
         EmbeddedChannel late = request();
         poll.hold(context(late), true);
@@ -231,6 +231,11 @@ class PollTransportTest {
         @Override
         public EventLoop eventLoop() {
             return loop.eventLoop();
+        }
+
+        @Override
+        public String queue() {
+            return "q-1";
         }
 
         @Override

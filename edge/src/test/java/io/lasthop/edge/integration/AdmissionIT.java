@@ -1,0 +1,153 @@
+package io.lasthop.edge.integration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lasthop.edge.config.Settings;
+import io.lasthop.edge.testing.Await;
+import io.lasthop.edge.testing.Broker;
+import io.lasthop.edge.testing.Edge;
+import io.lasthop.edge.testing.PollClient;
+import io.lasthop.edge.testing.WsClient;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node's limits on opening sessions (issue finding 2: one token opened 2,047 sessions and took
+ * every channel of a node). Refusals are 429 with Retry-After and a documented code, and reach no
+ * broker: no session, no queue.
+ */
+class AdmissionIT {
+
+    @Test
+    void aUserHoldsAtMostItsSessionsPerNode() throws Exception {
+        try (Edge edge = new Edge(c -> c.set(Settings.MAX_SESSIONS_PER_USER, 3))) {
+            String user = Edge.newUser();
+            List<WsClient> held = new ArrayList<>();
+            List<String> sessions = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    WsClient ws = WsClient.connect(edge, Edge.token(user), null);
+                    held.add(ws);
+                    sessions.add(ws.next("hello").get("session").asText());
+                }
+                double opened = edge.metric("lasthop_sessions_opened_total{resumed=\"false\"}");
+                WsClient.HandshakeRefused refused = assertThrows(WsClient.HandshakeRefused.class,
+                        () -> WsClient.connect(edge, Edge.token(user), null));
+                assertEquals(429, refused.status);
+                assertTrue(refused.body.contains("too_many_sessions"), refused.body);
+                PollClient poll = new PollClient(Edge.token(user), null);
+                assertEquals("too_many_sessions", poll.poll(edge, null).get(0).get("error").asText());
+                assertEquals(429, poll.lastStatus());
+                assertEquals(opened, edge.metric("lasthop_sessions_opened_total{resumed=\"false\"}"),
+                        "a refusal opens nothing");
+
+                try (WsClient other = WsClient.connect(edge, Edge.token(Edge.newUser()), null)) {
+                    other.next("hello"); // another user is not held back
+                }
+                // Resuming a session held here replaces it: allowed at the bound.
+                WsClient again = WsClient.connect(edge, Edge.token(user), sessions.get(0));
+                held.add(again);
+                assertTrue(again.next("hello").get("resumed").asBoolean());
+                assertEquals(4500, held.get(0).awaitClose(), "the connection it replaced is taken over");
+                Await.until(() -> edge.server().sessions().countOf(user) == 3, Broker.timeout(), "the old one gone");
+                held.get(2).close();
+                Await.until(() -> edge.server().sessions().countOf(user) == 2, Broker.timeout(), "a place freed");
+                WsClient fourth = WsClient.connect(edge, Edge.token(user), null);
+                held.add(fourth);
+                fourth.next("hello");
+            } finally {
+                held.forEach(WsClient::close);
+            }
+        }
+    }
+
+    @Test
+    void newSessionsPerSecondAreBoundedPerNodeButResumesAreNot() throws Exception {
+        try (Edge edge = new Edge(c -> c.set(Settings.NEW_SESSION_RATE, 2)
+                .set(Settings.NEW_SESSION_RATE_PER_ADDRESS, 1000))) {
+            List<WsClient> held = new ArrayList<>();
+            try {
+                String user = Edge.newUser();
+                WsClient first = WsClient.connect(edge, Edge.token(user), null);
+                held.add(first);
+                String session = first.next("hello").get("session").asText();
+                held.add(WsClient.connect(edge, Edge.token(Edge.newUser()), null));
+                WsClient.HandshakeRefused refused = assertThrows(WsClient.HandshakeRefused.class,
+                        () -> WsClient.connect(edge, Edge.token(Edge.newUser()), null));
+                assertEquals(429, refused.status);
+                assertTrue(refused.body.contains("rate_limited"), refused.body);
+                // A resume declares no queue: the rate does not apply.
+                WsClient resumed = WsClient.connect(edge, Edge.token(user), session);
+                held.add(resumed);
+                assertTrue(resumed.next("hello").get("resumed").asBoolean());
+                assertTrue(edge.metric("lasthop_refusals_total{reason=\"session_rate\"}") >= 1);
+                Thread.sleep(1100);
+                held.add(WsClient.connect(edge, Edge.token(Edge.newUser()), null)); // the bucket refilled
+            } finally {
+                held.forEach(WsClient::close);
+            }
+        }
+    }
+
+    @Test
+    void newSessionsPerSecondAreBoundedPerClientAddress() throws Exception {
+        try (Edge edge = new Edge(c -> c.set(Settings.NEW_SESSION_RATE_PER_ADDRESS, 1)
+                .set(Settings.TRUST_FORWARDED_FOR, true))) {
+            // A burst of twice the rate, then 429 for that address and no other.
+            for (int i = 0; i < 2; i++) {
+                assertEquals(200, stream(edge, "10.0.0.1").status());
+            }
+            Answer refused = stream(edge, "10.0.0.1");
+            assertEquals(429, refused.status());
+            assertEquals("1", refused.retryAfter());
+            assertTrue(refused.body().contains("\"error\":\"rate_limited\""), refused.body());
+            assertEquals(200, stream(edge, "10.0.0.2").status());
+            assertEquals(200, stream(edge, "10.0.0.1, 10.0.0.3").status(), "the balancer's own entry counts");
+        }
+    }
+
+    private record Answer(int status, String retryAfter, String body) {}
+
+    /** Opens a streaming session with a forwarded address, and ends it as soon as it is answered. */
+    private static Answer stream(Edge edge, String forwardedFor) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(edge.http() + "/lasthop/stream?token="
+                + Edge.token(Edge.newUser()))).header("X-Forwarded-For", forwardedFor)
+                .timeout(Duration.ofSeconds(10)).build();
+        HttpResponse<InputStream> res = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = res.body()) {
+            return new Answer(res.statusCode(), res.headers().firstValue("Retry-After").orElse(null),
+                    res.statusCode() == 200 ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Issue finding 5: a long-poll farewell goes only to the connection's own user. */
+    @Test
+    void aLongPollFarewellIsNotHandedToAnotherUser() throws Exception {
+        try (Edge edge = Edge.start()) {
+            String victim = Edge.newUser();
+            PollClient poll = new PollClient(Edge.token(victim), null);
+            poll.poll(edge, null);
+            // Taken over by a WebSocket while no poll is held: the poll connection gets a farewell.
+            try (WsClient ws = WsClient.connect(edge, Edge.token(victim), poll.session())) {
+                ws.next("hello");
+                HttpResponse<String> stolen = edge.post("/lasthop/poll?token=" + Edge.token(Edge.newUser())
+                        + "&session=" + poll.session() + "&connection=" + poll.connection(), "");
+                assertTrue(!stolen.body().contains("session_taken_over"), stolen.body());
+                JsonNode close = poll.poll(edge, null).get(0);
+                assertEquals("close", close.get("t").asText());
+                assertEquals(4500, close.get("code").asInt());
+            }
+        }
+    }
+}
