@@ -78,17 +78,36 @@ public final class DemoServices implements AutoCloseable {
     }
 
     private void relayChat(Delivery d) throws IOException {
+        long tag = d.getEnvelope().getDeliveryTag();
         String room = d.getEnvelope().getRoutingKey().substring("chat.".length());
+        ObjectNode out = chatMessage(room, d);
+        if (out == null) {
+            // Not requeued, or it would come straight back. And not thrown: amqp-client would close the
+            // channel, and with its only consumer gone the auto-delete queue, so every later chat send
+            // would be unroutable.
+            relay.basicReject(tag, false);
+            return;
+        }
+        publish(relay, "chat." + room, out);
+        relay.basicAck(tag, false);
+    }
+
+    /** The message to relay, or null when the sender is unknown or the body is not {@code {"text": …}}. */
+    private static ObjectNode chatMessage(String room, Delivery d) {
         Object user = d.getProperties().getHeaders() == null ? null
                 : d.getProperties().getHeaders().get(AmqpNames.USER_HEADER);
-        JsonNode in = JSON.readTree(d.getBody());
-        String text = in.path("text").asText("");
-        if (user != null && !text.isBlank()) {
-            ObjectNode out = JSON.createObjectNode().put("room", room).put("user", user.toString())
-                    .put("text", text.length() > 500 ? text.substring(0, 500) : text).put("at", System.currentTimeMillis());
-            publish(relay, "chat." + room, out);
+        JsonNode in;
+        try {
+            in = JSON.readTree(d.getBody());
+        } catch (IOException e) {
+            return null;
         }
-        relay.basicAck(d.getEnvelope().getDeliveryTag(), false);
+        String text = in.path("text").asText("");
+        if (user == null || text.isBlank()) {
+            return null;
+        }
+        return JSON.createObjectNode().put("room", room).put("user", user.toString())
+                .put("text", text.length() > 500 ? text.substring(0, 500) : text).put("at", System.currentTimeMillis());
     }
 
     private static void publish(Channel ch, String topic, ObjectNode body) throws IOException {
