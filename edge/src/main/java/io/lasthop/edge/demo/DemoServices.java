@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -55,9 +56,20 @@ public final class DemoServices implements AutoCloseable {
         ConnectionFactory f = new ConnectionFactory();
         f.setUri(amqpUri);
         DemoServices demo = new DemoServices(f.newConnection("lasthop-demo"));
-        demo.relay.queueDeclare(CHAT_QUEUE, false, true, true, Map.of());
-        demo.relay.queueBind(CHAT_QUEUE, AmqpNames.INBOUND_EXCHANGE, "chat.*");
-        demo.relay.basicConsume(CHAT_QUEUE, false, (tag, d) -> demo.relayChat(d), tag -> { });
+        try {
+            // The edge declares its topology on a connection of its own, maybe after this runs: on a
+            // broker that never saw an edge, the bind below would fail (404) and the ticker's channel
+            // would close at its first publish. Like any service, declare what the demo uses, with
+            // exactly the arguments of amqp/Topology, so that either declare accepts the other's.
+            demo.relay.exchangeDeclare(AmqpNames.INBOUND_EXCHANGE, BuiltinExchangeType.TOPIC, true);
+            demo.relay.exchangeDeclare(AmqpNames.TOPIC_EXCHANGE, BuiltinExchangeType.TOPIC, true);
+            demo.relay.queueDeclare(CHAT_QUEUE, false, true, true, Map.of());
+            demo.relay.queueBind(CHAT_QUEUE, AmqpNames.INBOUND_EXCHANGE, "chat.*");
+            demo.relay.basicConsume(CHAT_QUEUE, false, (tag, d) -> demo.relayChat(d), tag -> { });
+        } catch (IOException | RuntimeException e) {
+            demo.close();
+            throw e;
+        }
         demo.clock.scheduleAtFixedRate(demo::tick, 1, 1, TimeUnit.SECONDS);
         log.info("demo services: ticker on lasthop.topic prices.*, chat relay on lasthop.inbound chat.*");
         return demo;

@@ -2,6 +2,7 @@ package io.lasthop.edge.demo;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,8 +12,12 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Delivery;
 import io.lasthop.edge.amqp.Topology;
+import io.lasthop.edge.auth.DevTokens;
+import io.lasthop.edge.config.Settings;
 import io.lasthop.edge.testing.Await;
 import io.lasthop.edge.testing.Broker;
+import io.lasthop.edge.testing.Edge;
+import io.lasthop.edge.testing.WsClient;
 import io.lasthop.protocol.AmqpNames;
 import java.io.IOException;
 import java.net.URI;
@@ -30,8 +35,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The demo services against the real broker. Each test runs in a virtual host of its own: the
- * demo's chat queue has a fixed, exclusive name, which a dev edge of another test may hold.
+ * The demo services against the real broker. Each test runs in a virtual host of its own: a
+ * broker that never saw an edge has none of the Lasthop exchanges, which no test may take away from
+ * the virtual host the other tests share, and the demo's chat queue has a fixed, exclusive name.
  */
 class DemoServicesIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,6 +53,28 @@ class DemoServicesIT {
     @AfterEach
     void deleteVirtualHost() throws Exception {
         vhost.close();
+    }
+
+    /** Issue 11, finding 9: the demo starts before the edge has declared anything. */
+    @Test
+    void startsOnABrokerThatNeverSawAnEdge() throws Exception {
+        try (DemoServices demo = DemoServices.start(vhost.uri()); Connection c = vhost.connect()) {
+            Channel ch = c.createChannel();
+            Tap prices = Tap.on(ch, AmqpNames.TOPIC_EXCHANGE, "prices.*");
+            Tap chat = Tap.on(ch, AmqpNames.TOPIC_EXCHANGE, "chat.*");
+            send(ch, "chat.lobby", "alice", "application/json", "{\"text\":\"first\"}");
+
+            JsonNode relayed = chat.nextJson();
+            assertEquals("lobby", relayed.get("room").asText());
+            assertEquals("alice", relayed.get("user").asText());
+            assertEquals("first", relayed.get("text").asText());
+            assertTrue(prices.nextJson().has("symbol"), "the ticker publishes once the exchange exists");
+
+            // The edge declares after the demo: a single argument of its own would be refused (406).
+            new Topology().declare(c.createChannel());
+            send(ch, "chat.lobby", "alice", "application/json", "{\"text\":\"second\"}");
+            assertEquals("second", chat.nextJson().get("text").asText());
+        }
     }
 
     /** Issue 11, finding 8: one body that is not JSON used to close the relay's channel for good. */
@@ -71,6 +99,33 @@ class DemoServicesIT {
                 send(ch, "chat.lobby", "alice", "application/json", "{\"text\":\"and again\"}");
                 assertEquals("and again", chat.nextJson().get("text").asText());
             }
+        }
+    }
+
+    /** Both findings as a developer meets them: {@code --dev} on a new broker, a browser that sends text. */
+    @Test
+    void devEdgeOnANewBrokerRelaysChatAfterATextMessage() throws Exception {
+        String user = Edge.newUser();
+        String token = DevTokens.mintForDemo(DevTokens.DEV_SECRET.getBytes(UTF_8), user, Duration.ofMinutes(10));
+        try (Edge edge = new Edge(c -> c.set(Settings.DEV, true).set(Settings.JWT_HS256_SECRET, null)
+                .set(Settings.AMQP_URI, vhost.uri()));
+             WsClient ws = WsClient.connect(edge, token, null)) {
+            ws.next("hello");
+            ws.send("{\"t\":\"sub\",\"ref\":1,\"topic\":\"chat.lobby\"}");
+            assertEquals(1, ws.next("ok").get("ref").asInt());
+            ws.send("{\"t\":\"send\",\"ref\":2,\"key\":\"chat.lobby\",\"enc\":\"text\",\"body\":\"x\"}");
+            assertEquals(2, ws.next("ok").get("ref").asInt(), "the demo's relay queue takes the send");
+            ws.send("{\"t\":\"send\",\"ref\":3,\"key\":\"chat.lobby\",\"body\":{\"text\":\"hi\"}}");
+
+            List<JsonNode> frames = new ArrayList<>(List.of(ws.nextAny(), ws.nextAny()));
+            JsonNode ok = frames.stream().filter(f -> "ok".equals(f.path("t").asText())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no ok for the second send: " + frames));
+            assertEquals(3, ok.get("ref").asInt());
+            JsonNode msg = frames.stream().filter(f -> "msg".equals(f.path("t").asText())).findFirst()
+                    .orElseThrow(() -> new AssertionError("the chat message was not relayed: " + frames));
+            assertEquals("chat.lobby", msg.get("key").asText());
+            assertEquals(user, msg.get("body").get("user").asText());
+            assertEquals("hi", msg.get("body").get("text").asText());
         }
     }
 
