@@ -58,6 +58,7 @@ public final class AmqpNames {
      */
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(AmqpNames::newGenerator);
     private static final int READABLE_PREFIX_CHARS = 32;
+    private static final String HASHED_USER_KEY_PREFIX = "sha256:";
 
     private AmqpNames() {}
 
@@ -91,16 +92,21 @@ public final class AmqpNames {
     }
 
     /**
-     * The routing key that addresses a user on {@link #USER_EXCHANGE}: the user id itself, unless its
-     * UTF-8 form exceeds 255 bytes, in which case it is {@code sha256:} followed by the lowercase hex
-     * SHA-256 of that UTF-8 form.
+     * The routing key that addresses a user on {@link #USER_EXCHANGE}. A user id whose UTF-8 form
+     * exceeds 255 bytes, or that starts with {@code sha256:}, is hashed: the key is {@code sha256:}
+     * followed by the lowercase hex SHA-256 of that UTF-8 form. Any other user id is its own key.
+     *
+     * <p>Hashing the ids that start with the prefix is what keeps users apart: a literal key never
+     * starts with it and a hashed key always does, so a user who picks the {@code sub}
+     * {@code sha256:<hex>} of another user's long id gets a key of their own. Ids without the prefix
+     * keep the key they always had.
      */
     public static String userRoutingKey(String userId) {
         byte[] utf8 = userId.getBytes(StandardCharsets.UTF_8);
-        if (utf8.length <= MAX_SHORTSTR_BYTES) {
+        if (utf8.length <= MAX_SHORTSTR_BYTES && !userId.startsWith(HASHED_USER_KEY_PREFIX)) {
             return userId;
         }
-        return "sha256:" + HexFormat.of().formatHex(sha256(utf8));
+        return HASHED_USER_KEY_PREFIX + HexFormat.of().formatHex(sha256(utf8));
     }
 
     /**

@@ -130,4 +130,71 @@ class AmqpNamesTest {
         }
         assertNotEquals(AmqpNames.userRoutingKey("u".repeat(256)), AmqpNames.userRoutingKey("u".repeat(257)));
     }
+
+    /** Issue 11, finding 6: a chosen sub must never receive the messages of a hashed long user id. */
+    @Test
+    void aSubSpelledLikeAHashedKeyDoesNotReachThatUser() {
+        String victim = "v".repeat(300);
+        String attacker = AmqpNames.userRoutingKey(victim);
+        assertTrue(attacker.getBytes(StandardCharsets.UTF_8).length <= AmqpNames.MAX_SHORTSTR_BYTES);
+        assertNotEquals(AmqpNames.userRoutingKey(victim), AmqpNames.userRoutingKey(attacker));
+        assertNotEquals(AmqpNames.sessionQueue(victim, SID), AmqpNames.sessionQueue(attacker, SID));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sha256:", "sha256:abc", "sha256:alice",
+            "sha256:85e62acd750c4eb56b7b6a1d66dca5bfaac5f062608a1a893410d0288936c09a"})
+    void userIdWithTheReservedPrefixIsHashed(String user) {
+        assertEquals("sha256:" + sha256Hex(user), AmqpNames.userRoutingKey(user));
+    }
+
+    /** The examples of PROTOCOL.md §10, which services in other languages check themselves against. */
+    @Test
+    void routingKeyExamplesOfTheProtocol() {
+        assertEquals("alice", AmqpNames.userRoutingKey("alice"));
+        assertEquals("sha256:85e62acd750c4eb56b7b6a1d66dca5bfaac5f062608a1a893410d0288936c09a",
+                AmqpNames.userRoutingKey("x".repeat(256)));
+        assertEquals("sha256:67e9bc3cfd2163c2978358dfe00d2f912cd4ee0c99f077c3583b39b48aebb124",
+                AmqpNames.userRoutingKey("sha256:abc"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sha256", "SHA256:abc", "Sha256:abc", " sha256:abc", "sha512:abc", "x:sha256:abc"})
+    void userIdThatOnlyResemblesTheReservedPrefixIsItsOwnRoutingKey(String user) {
+        assertEquals(user, AmqpNames.userRoutingKey(user));
+    }
+
+    /** Literal keys never start with the prefix and hashed keys always do, so the two can never meet. */
+    @ParameterizedTest
+    @MethodSource("users")
+    void routingKeyIsLiteralOrHashedNeverBoth(String user) {
+        String key = AmqpNames.userRoutingKey(user);
+        assertTrue(key.getBytes(StandardCharsets.UTF_8).length <= AmqpNames.MAX_SHORTSTR_BYTES, key);
+        if (key.startsWith("sha256:")) {
+            assertEquals("sha256:" + sha256Hex(user), key);
+        } else {
+            assertEquals(user, key);
+        }
+    }
+
+    @Test
+    void routingKeysOfDistinctUsersDiffer() {
+        Set<String> users = new HashSet<>(users());
+        for (String u : users()) {
+            users.add(AmqpNames.userRoutingKey(u));
+            users.add(AmqpNames.userRoutingKey(AmqpNames.userRoutingKey(u)));
+        }
+        Set<String> keys = new HashSet<>();
+        for (String user : users) {
+            assertTrue(keys.add(AmqpNames.userRoutingKey(user)), "two users share the key of " + user);
+        }
+    }
+
+    private static String sha256Hex(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

@@ -15,7 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Publishes to browsers through Lasthop, following the AMQP contract of PROTOCOL.md §9.
+ * Publishes to browsers through Lasthop, following the AMQP contract of PROTOCOL.md §10.
  *
  * <p>Every message gets a new UUID {@code message_id} (returned; browsers de-duplicate by it), the
  * given {@code content_type}, a {@code timestamp} (AMQP keeps whole seconds) and

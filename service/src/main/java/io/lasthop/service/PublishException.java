@@ -11,7 +11,7 @@ import java.io.IOException;
 public final class PublishException extends IOException {
     /** Why a publish failed. */
     public enum Reason {
-        /** {@code basic.nack}: a queue refused the message, e.g. a full session queue (PROTOCOL.md §9). */
+        /** {@code basic.nack}: a queue refused the message, e.g. a full session queue (PROTOCOL.md §10). */
         NACKED,
         /** {@code basic.return}: no queue took a mandatory message, e.g. a session queue that expired. */
         UNROUTABLE,

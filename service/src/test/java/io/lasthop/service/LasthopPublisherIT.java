@@ -69,6 +69,21 @@ class LasthopPublisherIT {
         assertEquals("application/octet-stream", d.getProperties().getContentType());
     }
 
+    /** Issue 11, finding 6: a sub spelled like a hashed key must not get the long-id user's messages. */
+    @Test
+    void aUserNamedLikeAHashedKeyDoesNotGetThatUsersMessages() throws Exception {
+        String victim = "v".repeat(300) + UUID.randomUUID();
+        String impostor = AmqpNames.userRoutingKey(victim);
+        // Bound as the edge binds the impostor's session queues.
+        TestBroker.Tap impostorSessions = broker.tap(AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(impostor));
+        publisher.toUserJson(victim, "{\"for\":\"victim\"}");
+        String own = publisher.toUserJson(impostor, "{\"for\":\"impostor\"}");
+
+        Delivery first = impostorSessions.next();
+        assertEquals(own, first.getProperties().getMessageId(),
+                "the impostor got " + new String(first.getBody(), UTF_8) + " first");
+    }
+
     @Test
     void everyPublishHasItsOwnMessageId() throws Exception {
         String user = "user-" + UUID.randomUUID();

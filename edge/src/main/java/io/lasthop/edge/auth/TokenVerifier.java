@@ -2,13 +2,12 @@ package io.lasthop.edge.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimNames;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
@@ -22,8 +21,11 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.Date;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Verifies JWTs with Nimbus JOSE+JWT: only allowlisted HMAC algorithms, a required {@code sub} and
@@ -50,7 +52,12 @@ public final class TokenVerifier {
         // Tokens may carry typ "JWT" or none; anything else (e.g. "at+jwt" reuse) is refused.
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
                 com.nimbusds.jose.JOSEObjectType.JWT, null));
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(allowed, new ImmutableSecret<>(secret)));
+        // Nimbus's JWK matching refuses a kid that the secret's JWK does not carry, and issuers such as
+        // Keycloak always set one. With a single shared secret a kid has nothing to choose between, so
+        // every kid, and none, selects that secret.
+        List<SecretKey> sharedSecret = List.of(new SecretKeySpec(secret, "HMAC"));
+        processor.setJWSKeySelector((header, context) ->
+                allowed.contains(header.getAlgorithm()) ? sharedSecret : List.of());
         JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
         if (issuer != null && !issuer.isEmpty()) {
             exact.issuer(issuer);
@@ -87,7 +94,15 @@ public final class TokenVerifier {
             throw new AuthException(ErrorCode.TOKEN_MISSING, "no token: pass ?token= or an Authorization: Bearer header");
         }
         try {
-            JWTClaimsSet claims = processor.process(token, null);
+            SignedJWT jwt = SignedJWT.parse(token);
+            JWTClaimsSet claims = processor.process(jwt, null);
+            // Nimbus turns a numeric sub into text, and not faithfully (1e3 becomes "1000.0", digits past
+            // a double's precision are lost), so two numbers could become one user. RFC 7519 makes sub a
+            // StringOrURI: read the raw claim, after the signature is checked.
+            if (jwt.getPayload().toJSONObject().get(JWTClaimNames.SUBJECT) instanceof Number) {
+                throw new AuthException(ErrorCode.TOKEN_INVALID, "token refused: sub must be a string "
+                        + "(RFC 7519 StringOrURI); send a numeric id as \"123\", not 123");
+            }
             String sub = claims.getSubject();
             if (sub == null || sub.isEmpty()) {
                 throw new AuthException(ErrorCode.TOKEN_INVALID, "the token's sub is empty");

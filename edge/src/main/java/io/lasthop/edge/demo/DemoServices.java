@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -55,9 +56,20 @@ public final class DemoServices implements AutoCloseable {
         ConnectionFactory f = new ConnectionFactory();
         f.setUri(amqpUri);
         DemoServices demo = new DemoServices(f.newConnection("lasthop-demo"));
-        demo.relay.queueDeclare(CHAT_QUEUE, false, true, true, Map.of());
-        demo.relay.queueBind(CHAT_QUEUE, AmqpNames.INBOUND_EXCHANGE, "chat.*");
-        demo.relay.basicConsume(CHAT_QUEUE, false, (tag, d) -> demo.relayChat(d), tag -> { });
+        try {
+            // The edge declares its topology on a connection of its own, maybe after this runs: on a
+            // broker that never saw an edge, the bind below would fail (404) and the ticker's channel
+            // would close at its first publish. Like any service, declare what the demo uses, with
+            // exactly the arguments of amqp/Topology, so that either declare accepts the other's.
+            demo.relay.exchangeDeclare(AmqpNames.INBOUND_EXCHANGE, BuiltinExchangeType.TOPIC, true);
+            demo.relay.exchangeDeclare(AmqpNames.TOPIC_EXCHANGE, BuiltinExchangeType.TOPIC, true);
+            demo.relay.queueDeclare(CHAT_QUEUE, false, true, true, Map.of());
+            demo.relay.queueBind(CHAT_QUEUE, AmqpNames.INBOUND_EXCHANGE, "chat.*");
+            demo.relay.basicConsume(CHAT_QUEUE, false, (tag, d) -> demo.relayChat(d), tag -> { });
+        } catch (IOException | RuntimeException e) {
+            demo.close();
+            throw e;
+        }
         demo.clock.scheduleAtFixedRate(demo::tick, 1, 1, TimeUnit.SECONDS);
         log.info("demo services: ticker on lasthop.topic prices.*, chat relay on lasthop.inbound chat.*");
         return demo;
@@ -78,17 +90,36 @@ public final class DemoServices implements AutoCloseable {
     }
 
     private void relayChat(Delivery d) throws IOException {
+        long tag = d.getEnvelope().getDeliveryTag();
         String room = d.getEnvelope().getRoutingKey().substring("chat.".length());
+        ObjectNode out = chatMessage(room, d);
+        if (out == null) {
+            // Not requeued, or it would come straight back. And not thrown: amqp-client would close the
+            // channel, and with its only consumer gone the auto-delete queue, so every later chat send
+            // would be unroutable.
+            relay.basicReject(tag, false);
+            return;
+        }
+        publish(relay, "chat." + room, out);
+        relay.basicAck(tag, false);
+    }
+
+    /** The message to relay, or null when the sender is unknown or the body is not {@code {"text": …}}. */
+    private static ObjectNode chatMessage(String room, Delivery d) {
         Object user = d.getProperties().getHeaders() == null ? null
                 : d.getProperties().getHeaders().get(AmqpNames.USER_HEADER);
-        JsonNode in = JSON.readTree(d.getBody());
-        String text = in.path("text").asText("");
-        if (user != null && !text.isBlank()) {
-            ObjectNode out = JSON.createObjectNode().put("room", room).put("user", user.toString())
-                    .put("text", text.length() > 500 ? text.substring(0, 500) : text).put("at", System.currentTimeMillis());
-            publish(relay, "chat." + room, out);
+        JsonNode in;
+        try {
+            in = JSON.readTree(d.getBody());
+        } catch (IOException e) {
+            return null;
         }
-        relay.basicAck(d.getEnvelope().getDeliveryTag(), false);
+        String text = in.path("text").asText("");
+        if (user == null || text.isBlank()) {
+            return null;
+        }
+        return JSON.createObjectNode().put("room", room).put("user", user.toString())
+                .put("text", text.length() > 500 ? text.substring(0, 500) : text).put("at", System.currentTimeMillis());
     }
 
     private static void publish(Channel ch, String topic, ObjectNode body) throws IOException {

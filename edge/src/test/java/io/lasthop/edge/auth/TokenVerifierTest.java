@@ -2,16 +2,19 @@ package io.lasthop.edge.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.lasthop.protocol.ErrorCode;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +22,8 @@ import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,6 +61,23 @@ class TokenVerifierTest {
     void otherAllowlistedHmacAlgorithmIsAccepted() throws Exception {
         TokenVerifier both = new TokenVerifier(SECRET, Set.of("HS256", "HS512"), null, null, LEEWAY, CLOCK);
         String token = sign(new JWSHeader(JWSAlgorithm.HS512), claims("alice", NOW.plusSeconds(60)).build(), SECRET);
+        assertEquals("alice", both.verify(token).userId());
+    }
+
+    /** Issue 11, finding 7: Keycloak and most issuers always set kid. */
+    @ParameterizedTest
+    @ValueSource(strings = {"hmac-1", "5f7c1e0a-2b3d-4e5f-8a9b-0c1d2e3f4a5b", ""})
+    void tokenWithAKeyIdIsAccepted(String kid) throws Exception {
+        String token = sign(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(kid).type(JOSEObjectType.JWT).build(),
+                claims("alice", NOW.plusSeconds(60)).build(), SECRET);
+        assertEquals("alice", verifier.verify(token).userId());
+    }
+
+    @Test
+    void otherAllowlistedHmacAlgorithmWithAKeyIdIsAccepted() throws Exception {
+        TokenVerifier both = new TokenVerifier(SECRET, Set.of("HS256", "HS512"), null, null, LEEWAY, CLOCK);
+        String token = sign(new JWSHeader.Builder(JWSAlgorithm.HS512).keyID("k").build(),
+                claims("alice", NOW.plusSeconds(60)).build(), SECRET);
         assertEquals("alice", both.verify(token).userId());
     }
 
@@ -97,6 +119,15 @@ class TokenVerifierTest {
         String[] g = good.split("\\.");
         String[] o = other.split("\\.");
         assertRefused(ErrorCode.TOKEN_INVALID, g[0] + "." + o[1] + "." + g[2]);
+    }
+
+    /** A kid selects nothing with one shared secret, so it must not let another secret or algorithm in. */
+    @Test
+    void keyIdDoesNotHelpAWrongSecretOrAlgorithm() throws Exception {
+        assertRefused(ErrorCode.TOKEN_INVALID, sign(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("hmac-1").build(),
+                claims("alice", NOW.plusSeconds(60)).build(), OTHER_SECRET));
+        assertRefused(ErrorCode.TOKEN_INVALID, sign(new JWSHeader.Builder(JWSAlgorithm.HS512).keyID("hmac-1").build(),
+                claims("alice", NOW.plusSeconds(60)).build(), SECRET));
     }
 
     @Test
@@ -156,6 +187,31 @@ class TokenVerifierTest {
     @Test
     void emptySubIsRefused() {
         assertRefused(ErrorCode.TOKEN_INVALID, mint(claims("", NOW.plusSeconds(60))));
+    }
+
+    /**
+     * RFC 7519 makes sub a StringOrURI. Nimbus turns a number into text, and not faithfully (1e3 is
+     * "1000.0", digits past a double's precision are lost), so two numbers could name one user.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"123", "1e3", "12345678901234567890123", "1.5", "-7"})
+    void numericSubIsRefused(String number) {
+        String token = signRaw("{\"alg\":\"HS256\"}", "{\"sub\":" + number + ",\"exp\":" + NOW.plusSeconds(60).getEpochSecond() + "}");
+        AuthException e = assertThrows(AuthException.class, () -> verifier.verify(token));
+        assertEquals(ErrorCode.TOKEN_INVALID, e.code());
+        assertTrue(e.getMessage().contains("sub must be a string"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"true", "[\"alice\"]", "{\"id\":\"alice\"}", "null"})
+    void subThatIsNoStringIsRefused(String value) {
+        String token = signRaw("{\"alg\":\"HS256\"}", "{\"sub\":" + value + ",\"exp\":" + NOW.plusSeconds(60).getEpochSecond() + "}");
+        assertRefused(ErrorCode.TOKEN_INVALID, token);
+    }
+
+    @Test
+    void numericLookingStringSubIsAccepted() throws AuthException {
+        assertEquals("123", verifier.verify(mint(claims("123", NOW.plusSeconds(60)))).userId());
     }
 
     @Test
@@ -246,6 +302,18 @@ class TokenVerifierTest {
         SignedJWT jwt = new SignedJWT(header, claims);
         jwt.sign(new MACSigner(secret));
         return jwt.serialize();
+    }
+
+    /** Signs a header and payload as given, so a test can put JSON in them that no builder would. */
+    private static String signRaw(String header, String payload) {
+        try {
+            String input = Base64URL.encode(header).toString() + "." + Base64URL.encode(payload);
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(SECRET, "HmacSHA256"));
+            return input + "." + Base64URL.encode(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static Date at(Instant instant) {
