@@ -1,5 +1,5 @@
 // A service written in Node with a stock AMQP client (amqplib), talking to Lasthop through the
-// AMQP contract of PROTOCOL.md §9 only. NodeServiceContractIT runs it; it also runs by hand:
+// AMQP contract of PROTOCOL.md §10 only. NodeServiceContractIT runs it; it also runs by hand:
 //
 //   AMQP_URL=amqp://guest:guest@127.0.0.1:5672 LASTHOP_USER=alice REPLY_MODE=queue node service-contract.mjs
 //
@@ -30,9 +30,12 @@ const url = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 const mode = process.env.REPLY_MODE || 'queue';
 const timeoutMs = Number(process.env.TIMEOUT_MS || 20000);
 
-/** AmqpNames.userRoutingKey: the user id, or sha256:<hex> when its UTF-8 form exceeds 255 bytes. */
+/**
+ * AmqpNames.userRoutingKey: the user id, or sha256:<hex> when its UTF-8 form exceeds 255 bytes or
+ * it starts with sha256: itself, so that no literal id can spell another user's hashed key.
+ */
 const userRoutingKey = (id) =>
-  Buffer.byteLength(id, 'utf8') <= 255
+  Buffer.byteLength(id, 'utf8') <= 255 && !id.startsWith('sha256:')
     ? id
     : `sha256:${crypto.createHash('sha256').update(id, 'utf8').digest('hex')}`;
 
