@@ -29,13 +29,13 @@ public final class AmqpNames {
     public static final String DEAD_EXCHANGE = "lasthop.dead";
     /** Queue bound to {@link #DEAD_EXCHANGE}. */
     public static final String DEAD_QUEUE = "lasthop.dead";
-    /**
-     * Topic exchange of messages to edge nodes. Services publish revocations here, with routing key
-     * {@link #REVOKE_ROUTING_KEY}; everything else on it is between nodes.
-     */
+    /** Topic exchange of the messages between edge nodes; not for services. */
     public static final String CONTROL_EXCHANGE = "lasthop.control";
-    /** Routing key of a revocation on {@link #CONTROL_EXCHANGE}: every node receives it. */
-    public static final String REVOKE_ROUTING_KEY = "revoke";
+    /**
+     * Fanout exchange where services revoke users and sessions: every edge node receives what is
+     * published here, whatever its routing key (PROTOCOL.md §10).
+     */
+    public static final String REVOKE_EXCHANGE = "lasthop.revoke";
 
     /** Header on every message a browser sends: the verified user id. */
     public static final String USER_HEADER = "x-lasthop-user";

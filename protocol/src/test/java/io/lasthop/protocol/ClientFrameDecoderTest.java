@@ -240,4 +240,22 @@ class ClientFrameDecoderTest {
                 () -> ClientFrameDecoder.decode(json.getBytes()));
         org.junit.jupiter.api.Assertions.assertEquals(ErrorCode.BAD_FRAME, e.code());
     }
+
+    /** Once a request's ref is read, a refusal of its other fields answers that request. */
+    @Test
+    void aRefusedFieldOfARequestCarriesItsRef() {
+        String longId = "é".repeat(128); // 256 bytes of UTF-8, 128 characters
+        FrameException e = assertThrows(FrameException.class, () -> ClientFrameDecoder.decode(
+                ("{\"t\":\"send\",\"ref\":7,\"key\":\"a\",\"body\":1,\"id\":\"" + longId + "\"}")
+                        .getBytes(StandardCharsets.UTF_8)));
+        assertEquals(ErrorCode.BAD_FRAME, e.code());
+        assertEquals(7, e.ref());
+        assertEquals(3, assertThrows(FrameException.class, () -> ClientFrameDecoder.decode(
+                "{\"t\":\"sub\",\"ref\":3}".getBytes(StandardCharsets.UTF_8))).ref());
+        assertEquals(-1, assertThrows(FrameException.class, () -> ClientFrameDecoder.decode(
+                "{\"t\":\"sub\",\"ref\":-3,\"topic\":\"a\"}".getBytes(StandardCharsets.UTF_8))).ref(),
+                "no ref that could be read");
+        assertEquals(-1, assertThrows(FrameException.class, () -> ClientFrameDecoder.decode(
+                "{\"t\":\"ack\"}".getBytes(StandardCharsets.UTF_8))).ref());
+    }
 }

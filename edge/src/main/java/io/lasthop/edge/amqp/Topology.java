@@ -23,6 +23,7 @@ public final class Topology {
         ch.exchangeDeclare(AmqpNames.INBOUND_EXCHANGE, BuiltinExchangeType.TOPIC, true);
         ch.exchangeDeclare(AmqpNames.DEAD_EXCHANGE, BuiltinExchangeType.FANOUT, true);
         ch.exchangeDeclare(AmqpNames.CONTROL_EXCHANGE, BuiltinExchangeType.TOPIC, true);
+        ch.exchangeDeclare(AmqpNames.REVOKE_EXCHANGE, BuiltinExchangeType.FANOUT, true);
         ch.exchangeDeclare(AmqpNames.EVENTS_EXCHANGE, BuiltinExchangeType.TOPIC, true);
         Map<String, Object> bounded = Map.of("x-max-length", SIDE_QUEUE_MAX_LENGTH, "x-overflow", "drop-head");
         ch.queueDeclare(AmqpNames.OFFLINE_QUEUE, true, false, false, bounded);

@@ -14,8 +14,8 @@ import java.nio.charset.StandardCharsets;
  * Control messages as JSON. Between nodes: {@code {"op": "frames"|"release", "queue",
  * "connection"?, "from", "frames"?}}, where {@code frames} is a string holding the client frames as
  * a JSON array, as a POST body carries them; nodes of different versions read each other's messages
- * during a rolling upgrade, so the format only ever gains optional fields. From services, with
- * routing key {@code revoke}: {@code {"user", "session"?, "deleteQueues"?}} (PROTOCOL.md).
+ * during a rolling upgrade, so the format only ever gains optional fields. From services, on
+ * {@code lasthop.revoke}: {@code {"user", "session"?, "deleteQueues"?}} (PROTOCOL.md §10).
  */
 final class ControlCodec {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -20,10 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Messages to edge nodes, through the broker like everything else: a topic exchange
- * {@code lasthop.control} and one queue per node, bound to {@code node.<id>} and {@code all} for
- * messages between nodes, and to {@code revoke} for revocations from services; consumed without
- * acks (see {@link ControlMessage}).
+ * Messages to edge nodes, through the broker like everything else: one queue per node, bound to
+ * the topic exchange {@code lasthop.control} with {@code node.<id>} and {@code all} for messages
+ * between nodes, and to the fanout exchange {@code lasthop.revoke} for revocations from services
+ * (their own exchange, so a service may write there and nowhere else); consumed without acks (see
+ * {@link ControlMessage}).
  */
 public final class ControlPlane implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
@@ -51,12 +52,13 @@ public final class ControlPlane implements AutoCloseable {
     private void consume(Connection c) throws IOException {
         Channel ch = c.createChannel();
         ch.exchangeDeclare(EXCHANGE, BuiltinExchangeType.TOPIC, true);
+        ch.exchangeDeclare(AmqpNames.REVOKE_EXCHANGE, BuiltinExchangeType.FANOUT, true);
         // Exclusive: a second node started with the same node.id fails here, and keeps retrying.
         String queue = ch.queueDeclare("lasthop.node." + nodeId, false, true, true, Map.of()).getQueue();
         ch.queueBind(queue, EXCHANGE, "node." + nodeId);
         ch.queueBind(queue, EXCHANGE, "all");
-        ch.queueBind(queue, EXCHANGE, AmqpNames.REVOKE_ROUTING_KEY);
-        DeliverCallback onMessage = (tag, delivery) -> receive(delivery.getEnvelope().getRoutingKey(),
+        ch.queueBind(queue, AmqpNames.REVOKE_EXCHANGE, "");
+        DeliverCallback onMessage = (tag, delivery) -> receive(delivery.getEnvelope().getExchange(),
                 delivery.getBody());
         ch.basicConsume(queue, true, onMessage, tag -> { });
         channel = ch;
@@ -88,9 +90,9 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    private void receive(String routingKey, byte[] body) {
+    private void receive(String exchange, byte[] body) {
         try {
-            if (routingKey.equals(AmqpNames.REVOKE_ROUTING_KEY)) {
+            if (exchange.equals(AmqpNames.REVOKE_EXCHANGE)) {
                 handler.accept(ControlCodec.decodeRevoke(body));
                 return;
             }
@@ -99,7 +101,7 @@ public final class ControlPlane implements AutoCloseable {
                 handler.accept(m);
             }
         } catch (IOException | RuntimeException e) {
-            log.warn("unreadable control message ({}): {}", routingKey, e.toString());
+            log.warn("unreadable message from {}: {}", exchange, e.toString());
         }
     }
 

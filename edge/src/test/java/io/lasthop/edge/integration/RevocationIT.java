@@ -22,8 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A service cuts a user or one session off with a stock AMQP client: a JSON message to
- * {@code lasthop.control} with routing key {@code revoke}. Two edge processes: the user's sessions
+ * A service cuts a user or one session off with a stock AMQP client: a JSON message to the
+ * fanout exchange {@code lasthop.revoke}. Two edge processes: the user's sessions
  * on both end with 4501 {@code revoked}, the user's older tokens are refused on both, newer ones
  * are not, and queues go when asked.
  */
@@ -113,7 +113,7 @@ class RevocationIT {
     }
 
     private static void revoke(String json) {
-        broker.publish(AmqpNames.CONTROL_EXCHANGE, AmqpNames.REVOKE_ROUTING_KEY,
+        broker.publish(AmqpNames.REVOKE_EXCHANGE, "",
                 new AMQP.BasicProperties.Builder().contentType("application/json").build(),
                 json.getBytes(StandardCharsets.UTF_8));
     }
