@@ -2,7 +2,6 @@ package io.lasthop.edge.amqp;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,7 +19,7 @@ import org.slf4j.LoggerFactory;
 public final class BrokerConnections implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BrokerConnections.class);
 
-    private final ConnectionFactory factory;
+    private final BrokerEndpoint broker;
     private final ReconnectingConnection[] connections;
     private final ScheduledExecutorService scheduler;
     private final Topology topology;
@@ -32,13 +31,13 @@ public final class BrokerConnections implements AutoCloseable {
      * @param dispatch  the threads amqp-client calls session consumers on
      * @param scheduler opens connections and declares the topology
      */
-    public BrokerConnections(String uri, int connections, String nodeId, Topology topology,
+    public BrokerConnections(BrokerEndpoint broker, int connections, String nodeId, Topology topology,
                              ScheduledExecutorService scheduler, ExecutorService dispatch) {
-        this.factory = ConnectionFactories.of(uri);
+        this.broker = broker;
         this.connections = new ReconnectingConnection[connections];
         for (int i = 0; i < connections; i++) {
             String name = "lasthop-edge " + nodeId + " #" + i;
-            this.connections[i] = new ReconnectingConnection(factory, name, dispatch, scheduler,
+            this.connections[i] = new ReconnectingConnection(broker, name, dispatch, scheduler,
                     new ReconnectingConnection.Listener() {
                         @Override
                         public void opened(Connection c) {
@@ -106,8 +105,7 @@ public final class BrokerConnections implements AutoCloseable {
                 return;
             }
             ready = true;
-            log.info("broker ready: {} connection(s) to {}:{}", connections.length, factory.getHost(),
-                    factory.getPort());
+            log.info("broker ready: {} connection(s) to {}", connections.length, broker.describe());
         } else if (!all && ready) {
             ready = false;
             log.warn("broker unavailable ({}); new sessions get 503 until it is back", why);

@@ -59,8 +59,8 @@ public final class Publisher implements AutoCloseable {
     }
 
     /** @param scheduler opens the connection, and reopens it when lost */
-    public Publisher(String uri, String nodeId, ScheduledExecutorService scheduler) {
-        this.connection = new ReconnectingConnection(ConnectionFactories.of(uri), "lasthop-edge " + nodeId
+    public Publisher(BrokerEndpoint broker, String nodeId, ScheduledExecutorService scheduler) {
+        this.connection = new ReconnectingConnection(broker, "lasthop-edge " + nodeId
                 + " publisher", null, scheduler, c -> { });
         this.thread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("lasthop-publisher", true));
     }

@@ -1,7 +1,6 @@
 package io.lasthop.edge.amqp;
 
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
@@ -17,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * broker closes it, it is reopened with jittered exponential backoff (0.1 s doubling to 5 s). Every
  * connection the edge holds (session channels, the publisher, the control plane) is one of these,
  * so they all share one retry policy. amqp-client's own recovery is off (see
- * {@link ConnectionFactories}): what to re-create on a new connection is the {@link Listener}'s
+ * {@link BrokerEndpoint}): what to re-create on a new connection is the {@link Listener}'s
  * decision, so sessions can re-attach at a paced rate instead of all at once.
  */
 public final class ReconnectingConnection implements AutoCloseable {
@@ -37,7 +36,7 @@ public final class ReconnectingConnection implements AutoCloseable {
         default void lost(ShutdownSignalException cause) {}
     }
 
-    private final ConnectionFactory factory;
+    private final BrokerEndpoint broker;
     private final String name;
     private final ExecutorService dispatch;
     private final ScheduledExecutorService scheduler;
@@ -51,9 +50,9 @@ public final class ReconnectingConnection implements AutoCloseable {
      * @param scheduler runs connection attempts and the listener: never an event loop, as
      *                  opening a connection blocks
      */
-    public ReconnectingConnection(ConnectionFactory factory, String name, ExecutorService dispatch,
+    public ReconnectingConnection(BrokerEndpoint broker, String name, ExecutorService dispatch,
                                   ScheduledExecutorService scheduler, Listener listener) {
-        this.factory = factory;
+        this.broker = broker;
         this.name = name;
         this.dispatch = dispatch;
         this.scheduler = scheduler;
@@ -80,7 +79,7 @@ public final class ReconnectingConnection implements AutoCloseable {
         }
         Connection c = null;
         try {
-            c = dispatch == null ? factory.newConnection(name) : factory.newConnection(dispatch, name);
+            c = broker.open(dispatch, name);
             Connection opened = c;
             c.addShutdownListener(cause -> onShutdown(opened, cause));
             connection = c;

@@ -5,7 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DeliverCallback;
 import io.lasthop.edge.amqp.AmqpMessages;
-import io.lasthop.edge.amqp.ConnectionFactories;
+import io.lasthop.edge.amqp.BrokerEndpoint;
 import io.lasthop.edge.amqp.ReconnectingConnection;
 import io.lasthop.protocol.AmqpNames;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -38,10 +38,11 @@ public final class ControlPlane implements AutoCloseable {
     private volatile Channel channel;
 
     /** @param handler receives other nodes' messages, on an amqp-client thread */
-    ControlPlane(String uri, String nodeId, ScheduledExecutorService scheduler, Consumer<ControlMessage> handler) {
+    ControlPlane(BrokerEndpoint broker, String nodeId, ScheduledExecutorService scheduler,
+                 Consumer<ControlMessage> handler) {
         this.nodeId = nodeId;
         this.handler = handler;
-        this.connection = new ReconnectingConnection(ConnectionFactories.of(uri),
+        this.connection = new ReconnectingConnection(broker,
                 "lasthop-edge " + nodeId + " control", null, scheduler, this::consume);
     }
 

@@ -1,5 +1,6 @@
 package io.lasthop.edge.cluster;
 
+import io.lasthop.edge.amqp.BrokerEndpoint;
 import io.lasthop.edge.auth.Revocations;
 import io.lasthop.edge.session.Session;
 import io.lasthop.edge.session.SessionAttacher;
@@ -37,12 +38,12 @@ public final class SessionRouter implements AutoCloseable {
     private final ControlPlane control;
 
     public SessionRouter(SessionRegistry sessions, SessionAttacher attacher, Revocations revocations, String nodeId,
-                         String amqpUri, ScheduledExecutorService scheduler) {
+                         BrokerEndpoint broker, ScheduledExecutorService scheduler) {
         this.sessions = sessions;
         this.attacher = attacher;
         this.revocations = revocations;
         this.nodeId = nodeId;
-        this.control = new ControlPlane(amqpUri, nodeId, scheduler, this::onControl);
+        this.control = new ControlPlane(broker, nodeId, scheduler, this::onControl);
     }
 
     public void start() {

@@ -26,6 +26,10 @@ public final class Settings {
             65536, 1 << 30);
     public static final Setting<Boolean> TRUST_FORWARDED_FOR = bool("http.trust.forwarded.for", "false",
             "Take a client's address from the last X-Forwarded-For entry (set it behind a load balancer that sends one, never when clients reach the edge directly).");
+    public static final Setting<String> TLS_CERT_FILE = text("tls.cert.file", null,
+            "PEM certificate chain of the HTTP listener; with tls.key.file it serves TLS (HTTP/2 and HTTP/1.1 by ALPN) on http.port. Reloaded when it changes.");
+    public static final Setting<String> TLS_KEY_FILE = text("tls.key.file", null,
+            "PEM private key (RSA or EC, PKCS#8 or PKCS#1/SEC1, unencrypted) of tls.cert.file.");
     public static final Setting<String> MANAGEMENT_HOST = text("management.host", "127.0.0.1",
             "Address of the management listener (see management.port).");
     public static final Setting<Integer> MANAGEMENT_PORT = integer("management.port", "-1",
@@ -34,6 +38,12 @@ public final class Settings {
 
     public static final Setting<String> AMQP_URI = text("amqp.uri", "amqp://guest:guest@127.0.0.1:5672/%2F",
             "Broker to connect to.");
+    public static final Setting<String> AMQP_TLS_CA_FILE = text("amqp.tls.ca.file", null,
+            "With amqps://: PEM certificates that the broker's must chain to, instead of the JVM's trust store. The host name is checked either way.");
+    public static final Setting<String> AMQP_TLS_CERT_FILE = text("amqp.tls.cert.file", null,
+            "With amqps://: a PEM client certificate chain to present to the broker (with amqp.tls.key.file).");
+    public static final Setting<String> AMQP_TLS_KEY_FILE = text("amqp.tls.key.file", null,
+            "The PEM private key of amqp.tls.cert.file (PKCS#8, PKCS#1 or SEC1, unencrypted).");
     public static final Setting<Integer> AMQP_CONNECTIONS = integer("amqp.connections", "4",
             "AMQP connections per node; each carries up to the broker's channel_max sessions (2047 by default).",
             1, 256);
@@ -125,8 +135,8 @@ public final class Settings {
 
     public static final List<Setting<?>> ALL = List.of(
             HTTP_HOST, HTTP_PORT, MAX_FRAME_BYTES, REQUEST_TIMEOUT, MAX_OUTPUT_BYTES, TRUST_FORWARDED_FOR,
-            MANAGEMENT_HOST, MANAGEMENT_PORT,
-            AMQP_URI, AMQP_CONNECTIONS, AMQP_WORKER_THREADS, RECOVERY_RATE,
+            TLS_CERT_FILE, TLS_KEY_FILE, MANAGEMENT_HOST, MANAGEMENT_PORT,
+            AMQP_URI, AMQP_TLS_CA_FILE, AMQP_TLS_CERT_FILE, AMQP_TLS_KEY_FILE, AMQP_CONNECTIONS, AMQP_WORKER_THREADS, RECOVERY_RATE,
             NODE_ID,
             JWT_HS256_SECRET, JWT_ALGORITHMS, JWT_ISSUER, JWT_AUDIENCE, JWT_LEEWAY, DEV,
             RESUME_WINDOW, QUEUE_MAX_LENGTH, QUEUE_OVERFLOW, QUEUE_TYPE, PREFETCH, ACK_TIMEOUT, HEARTBEAT,

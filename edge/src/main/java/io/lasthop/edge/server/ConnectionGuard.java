@@ -20,11 +20,10 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Guards one client connection, right after the HTTP codec, so that no client, with or without a
- * token, can make the node hold more than a fixed amount for it:
+ * Guards one client connection (or HTTP/2 stream), right after the HTTP codec, so that no client,
+ * with or without a token, can make the node hold more than a fixed amount for it (the node's
+ * connection bounds are {@link ConnectionCounter}'s):
  * <ul>
- *   <li>the node's connection bounds ({@link ConnectionLimits}): past them a new connection gets
- *       503 {@code overloaded} at once;
  *   <li>the request timeout: until it carries a session, a connection must send each whole request
  *       within {@code http.request.timeout} of being accepted or of its previous answer;
  *   <li>one request at a time: a pipelined request waits, unread, until the answer before it is
@@ -51,7 +50,6 @@ final class ConnectionGuard extends ChannelDuplexHandler {
         SESSION
     }
 
-    private final ConnectionLimits limits;
     private final EdgeMetrics metrics;
     private final long requestTimeoutNanos;
     private final int maxHeldBytes;
@@ -59,37 +57,32 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     private int heldRequests;
     private long heldBytes;
     private State state = State.IDLE;
-    private boolean counted;
     private boolean answeredEarly;
     private ScheduledFuture<?> timer;
 
     /** @param maxHeldBytes body bytes of pipelined requests held at most */
-    ConnectionGuard(ConnectionLimits limits, EdgeMetrics metrics, long requestTimeoutNanos, int maxHeldBytes) {
-        this.limits = limits;
+    ConnectionGuard(EdgeMetrics metrics, long requestTimeoutNanos, int maxHeldBytes) {
         this.metrics = metrics;
         this.requestTimeoutNanos = requestTimeoutNanos;
         this.maxHeldBytes = maxHeldBytes;
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        if (!limits.tryOpen(ctx.channel())) {
-            metrics.refused("connections");
-            HttpResponses.error(ctx, null, HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCode.OVERLOADED,
-                    "this node holds as many connections as it may; retry, ideally on another node");
-            return;
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // Added after a TLS handshake, or to an HTTP/2 stream: the connection is already active.
+        if (ctx.channel().isActive()) {
+            armTimer(ctx);
         }
-        counted = true;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
         armTimer(ctx);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (counted) {
-            counted = false;
-            limits.closed(state == State.SESSION);
-        }
         cancelTimer();
         releaseHeld();
         ctx.fireChannelInactive();
@@ -100,9 +93,6 @@ final class ConnectionGuard extends ChannelDuplexHandler {
         if (evt != ConnectionEvents.SESSION_ATTACHED) {
             ctx.fireUserEventTriggered(evt);
             return;
-        }
-        if (state != State.SESSION && counted) {
-            limits.authenticated();
         }
         state = State.SESSION;
         cancelTimer();

@@ -1,6 +1,7 @@
 package io.lasthop.edge.server;
 
 import io.lasthop.edge.amqp.BrokerConnections;
+import io.lasthop.edge.amqp.BrokerEndpoint;
 import io.lasthop.edge.amqp.Publisher;
 import io.lasthop.edge.amqp.SessionQueueSettings;
 import io.lasthop.edge.amqp.Topology;
@@ -35,6 +36,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -52,6 +54,8 @@ import org.slf4j.LoggerFactory;
 /** One edge node: the HTTP listener, its broker connections and its sessions. */
 public final class EdgeServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+    /** How often the TLS certificate files are checked for a change; SIGHUP reloads at once. */
+    private static final long TLS_RELOAD_SECONDS = 10;
     /** Connections the management listener takes at once: operators and scrapers, not browsers. */
     private static final int MANAGEMENT_CONNECTIONS = 64;
 
@@ -73,6 +77,7 @@ public final class EdgeServer implements AutoCloseable {
     private volatile Channel listener;
     private volatile Channel management;
     private volatile boolean draining;
+    private final ReloadingSslContext tls;
     private DemoServices demo;
 
     public EdgeServer(EdgeConfig config) {
@@ -83,6 +88,7 @@ public final class EdgeServer implements AutoCloseable {
         this.devSecret = config.get(Settings.DEV) ? secret : null;
         this.tokens = TokenVerifier.fromConfig(config, secret);
         this.revocations = new Revocations(config.get(Settings.REVOCATION_RETENTION), Clock.systemUTC());
+        this.tls = tls(config);
         SessionQueueSettings queues = new SessionQueueSettings(config);
         if (config.get(Settings.CORS_CREDENTIALS) && config.get(Settings.CORS_ORIGINS).contains("*")) {
             throw new IllegalArgumentException("cors.origins=* with cors.credentials=true would let any site "
@@ -93,19 +99,30 @@ public final class EdgeServer implements AutoCloseable {
         consumerDispatch = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 new DefaultThreadFactory("lasthop-amqp-dispatch", true));
         scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("lasthop-broker", true));
-        String uri = config.get(Settings.AMQP_URI);
-        broker = new BrokerConnections(uri, config.get(Settings.AMQP_CONNECTIONS), nodeId, new Topology(), scheduler,
-                consumerDispatch);
-        publisher = new Publisher(uri, nodeId, scheduler);
+        BrokerEndpoint endpoint = BrokerEndpoint.of(config);
+        broker = new BrokerConnections(endpoint, config.get(Settings.AMQP_CONNECTIONS), nodeId, new Topology(),
+                scheduler, consumerDispatch);
+        publisher = new Publisher(endpoint, nodeId, scheduler);
         ReplyTokens replyTokens = new ReplyTokens(ReplyTokens.deriveKey(secret), config.get(Settings.REPLY_TOKEN_TTL),
                 Clock.systemUTC());
         SessionContext context = new SessionContext(nodeId, SessionSettings.of(config), metrics, tokens, revocations,
                 replyTokens, publisher, new Presence(publisher, nodeId, config.get(Settings.PRESENCE_EVENTS)), amqpPool);
         attacher = new SessionAttacher(context, sessions, broker, queues, scheduler, config.get(Settings.RECOVERY_RATE));
-        router = new SessionRouter(sessions, attacher, revocations, nodeId, uri, scheduler);
+        router = new SessionRouter(sessions, attacher, revocations, nodeId, endpoint, scheduler);
         metrics.bindSessions(sessions::size);
         metrics.bindBrokerState(this::brokerConnected);
         metrics.bindReadiness(this::ready);
+    }
+
+    /** The TLS listener's certificate and key, or null for plain HTTP. */
+    private static ReloadingSslContext tls(EdgeConfig config) {
+        String cert = config.get(Settings.TLS_CERT_FILE);
+        String key = config.get(Settings.TLS_KEY_FILE);
+        if ((cert == null) != (key == null)) {
+            throw new IllegalArgumentException("TLS needs both " + Settings.TLS_CERT_FILE.env() + " and "
+                    + Settings.TLS_KEY_FILE.env());
+        }
+        return cert == null ? null : ReloadingSslContext.load(Path.of(cert), Path.of(key));
     }
 
     /** The secret tokens are signed with: the configured one, or in dev mode the public dev secret. */
@@ -146,14 +163,19 @@ public final class EdgeServer implements AutoCloseable {
             endpoints.put("/readyz", ops.get("/readyz"));
             management = loops.bind(config.get(Settings.MANAGEMENT_HOST), managementPort, new EdgeChannelInitializer(
                     new HttpRouter(ops), null, maxFrame, new ConnectionLimits(MANAGEMENT_CONNECTIONS,
-                    MANAGEMENT_CONNECTIONS), metrics, requestTimeout));
+                    MANAGEMENT_CONNECTIONS), metrics, requestTimeout, null));
             log.info("node {} management listener on {}", nodeId, management.localAddress());
         }
         listener = loops.bind(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT),
                 new EdgeChannelInitializer(new HttpRouter(endpoints), Cors.config(origins,
                         config.get(Settings.CORS_CREDENTIALS), HttpHeaderNames.RETRY_AFTER, PollTransport.ANSWER_HEADER),
-                        maxFrame, ConnectionLimits.of(config, metrics), metrics, requestTimeout));
-        log.info("node {} listening on {}", nodeId, listener.localAddress());
+                        maxFrame, ConnectionLimits.of(config, metrics), metrics, requestTimeout, tls));
+        if (tls != null) {
+            scheduler.scheduleWithFixedDelay(() -> tls.reload(false), TLS_RELOAD_SECONDS, TLS_RELOAD_SECONDS,
+                    TimeUnit.SECONDS);
+            Signals.onHangup(() -> scheduler.execute(() -> tls.reload(true)));
+        }
+        log.info("node {} listening on {}{}", nodeId, listener.localAddress(), tls == null ? "" : " (TLS)");
         return this;
     }
 

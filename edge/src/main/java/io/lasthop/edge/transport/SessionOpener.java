@@ -5,6 +5,7 @@ import io.lasthop.edge.auth.Principal;
 import io.lasthop.edge.auth.Revocations;
 import io.lasthop.edge.auth.TokenVerifier;
 import io.lasthop.edge.cluster.SessionRouter;
+import io.lasthop.edge.http.ConnectionEvents;
 import io.lasthop.edge.http.HttpResponses;
 import io.lasthop.edge.http.QueryParams;
 import io.lasthop.edge.metrics.EdgeMetrics;
@@ -113,6 +114,7 @@ public final class SessionOpener {
         try {
             Principal p = tokens.verify(token);
             revocations.check(p);
+            ConnectionEvents.authenticated(ctx.channel());
             return p;
         } catch (AuthException e) {
             metrics.authFailure(e.code());
