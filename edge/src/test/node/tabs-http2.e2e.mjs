@@ -43,13 +43,19 @@ async function connections(metricsUrl) {
   return Number(line.split(' ')[1]);
 }
 
-/** Opens TABS pages on the origin, each an EventSource for its own user; returns the pages. */
+/**
+ * Opens TABS pages on the origin, then in each an EventSource for its own user; returns the pages.
+ * Pages load first: over HTTP/1.1 a page load would itself wait for one of the six connections.
+ */
 async function openTabs(context, origin, users) {
   const pages = [];
   for (let i = 0; i < TABS; i++) {
     const page = await context.newPage();
     await page.goto(`${origin}/healthz`);
-    await page.evaluate((token) => {
+    pages.push(page);
+  }
+  for (let i = 0; i < TABS; i++) {
+    await pages[i].evaluate((token) => {
       window.received = [];
       window.hello = false;
       const es = new EventSource(`/lasthop/sse?token=${encodeURIComponent(token)}`);
@@ -59,7 +65,6 @@ async function openTabs(context, origin, users) {
         if (f.t === 'msg') window.received.push(f.id);
       };
     }, users[i].token);
-    pages.push(page);
   }
   return pages;
 }
