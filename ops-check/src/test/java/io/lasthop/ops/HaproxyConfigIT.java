@@ -49,6 +49,21 @@ class HaproxyConfigIT {
         }
     }
 
+    @Test
+    void haproxyAcceptsTheTlsPassthroughConfig() throws Exception {
+        String haproxy = tool("haproxy", "apt-get install -y haproxy");
+        Path cfg = OPS.resolve("haproxy/haproxy-tls-passthrough.cfg");
+        Run check = run(List.of(haproxy, "-c", "-f", cfg.toString()));
+        assertEquals(0, check.exit(), check.output());
+        for (String line : check.output().lines().filter(l -> l.contains("[WARNING]")).toList()) {
+            assertTrue(line.contains("could not resolve address 'edge-"), "unexpected warning: " + line);
+        }
+        String text = Files.readString(cfg);
+        for (String needed : List.of("mode tcp", "balance roundrobin", "check-ssl", "uri /readyz")) {
+            assertTrue(text.contains(needed), "haproxy-tls-passthrough.cfg lacks " + needed);
+        }
+    }
+
     /** Non-comment lines of an HAProxy config, without what differs between the two variants. */
     static List<String> settings(Path cfg) throws IOException {
         List<String> out = new ArrayList<>();
