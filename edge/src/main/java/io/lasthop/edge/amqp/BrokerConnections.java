@@ -37,7 +37,7 @@ public final class BrokerConnections implements AutoCloseable {
         this.connections = new ReconnectingConnection[connections];
         for (int i = 0; i < connections; i++) {
             String name = "lasthop-edge " + nodeId + " #" + i;
-            this.connections[i] = new ReconnectingConnection(broker, name, dispatch, scheduler,
+            this.connections[i] = new ReconnectingConnection(broker, i, name, dispatch, scheduler,
                     new ReconnectingConnection.Listener() {
                         @Override
                         public void opened(Connection c) {

@@ -1,13 +1,18 @@
 package io.lasthop.edge.amqp;
 
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.AddressResolver;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ListAddressResolver;
 import io.lasthop.edge.config.EdgeConfig;
 import io.lasthop.edge.config.Settings;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeoutException;
 
@@ -19,26 +24,30 @@ import java.util.concurrent.TimeoutException;
  */
 public final class BrokerEndpoint {
     private final ConnectionFactory factory;
+    private final List<Address> addresses;
 
-    private BrokerEndpoint(ConnectionFactory factory) {
+    private BrokerEndpoint(ConnectionFactory factory, List<Address> addresses) {
         this.factory = factory;
+        this.addresses = addresses;
     }
 
     public static BrokerEndpoint of(EdgeConfig config) {
-        return of(config.get(Settings.AMQP_URI), path(config.get(Settings.AMQP_TLS_CA_FILE)),
-                path(config.get(Settings.AMQP_TLS_CERT_FILE)), path(config.get(Settings.AMQP_TLS_KEY_FILE)));
+        return of(config.get(Settings.AMQP_URI), config.get(Settings.AMQP_ADDRESSES),
+                path(config.get(Settings.AMQP_TLS_CA_FILE)), path(config.get(Settings.AMQP_TLS_CERT_FILE)),
+                path(config.get(Settings.AMQP_TLS_KEY_FILE)));
     }
 
     /** A plain or {@code amqps://} endpoint with the JVM's trust store and no client certificate. */
     public static BrokerEndpoint of(String uri) {
-        return of(uri, null, null, null);
+        return of(uri, null, null, null, null);
     }
 
     /**
-     * @param caFile   PEM certificates to trust for an {@code amqps://} broker instead of the JVM's
-     * @param certFile with {@code keyFile}: a client certificate to present, PEM
+     * @param addresses a cluster's nodes, {@code host:port,host:port}, or null for the URI's host
+     * @param caFile    PEM certificates to trust for an {@code amqps://} broker instead of the JVM's
+     * @param certFile  with {@code keyFile}: a client certificate to present, PEM
      */
-    static BrokerEndpoint of(String uri, Path caFile, Path certFile, Path keyFile) {
+    static BrokerEndpoint of(String uri, String addresses, Path caFile, Path certFile, Path keyFile) {
         ConnectionFactory factory = new ConnectionFactory();
         try {
             factory.setUri(uri);
@@ -60,21 +69,43 @@ public final class BrokerEndpoint {
         factory.setConnectionTimeout(5_000);
         factory.setHandshakeTimeout(10_000);
         factory.setShutdownTimeout(2_000);
-        return new BrokerEndpoint(factory);
+        List<Address> nodes = addresses == null || addresses.isBlank()
+                ? List.of(new Address(factory.getHost(), factory.getPort()))
+                : List.of(Address.parseAddresses(addresses));
+        return new BrokerEndpoint(factory, nodes);
+    }
+
+    /** How many broker nodes this endpoint knows. */
+    public int nodes() {
+        return addresses.size();
     }
 
     /**
-     * Opens a connection. Blocking.
+     * Opens a connection, to the {@code preferred}-th node (modulo their number) if it answers,
+     * else to the next one that does. Giving each connection of a node another preference spreads
+     * them over a cluster. Blocking.
      *
      * @param dispatch the threads amqp-client calls consumers on; null for its own default
      */
-    public Connection open(ExecutorService dispatch, String name) throws IOException, TimeoutException {
-        return dispatch == null ? factory.newConnection(name) : factory.newConnection(dispatch, name);
+    public Connection open(ExecutorService dispatch, String name, int preferred) throws IOException, TimeoutException {
+        int n = addresses.size();
+        List<Address> order = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            order.add(addresses.get(Math.floorMod(preferred + i, n)));
+        }
+        // amqp-client would shuffle the list: the order is the point here.
+        AddressResolver inOrder = new ListAddressResolver(order) {
+            @Override
+            public List<Address> maybeShuffle(List<Address> input) {
+                return input;
+            }
+        };
+        return factory.newConnection(dispatch, inOrder, name);
     }
 
-    /** host:port, for logs. */
+    /** The nodes, for logs. */
     public String describe() {
-        return factory.getHost() + ":" + factory.getPort() + (factory.isSSL() ? " (TLS)" : "");
+        return addresses + (factory.isSSL() ? " (TLS)" : "");
     }
 
     private static Path path(String file) {

@@ -60,7 +60,8 @@ public final class Publisher implements AutoCloseable {
 
     /** @param scheduler opens the connection, and reopens it when lost */
     public Publisher(BrokerEndpoint broker, String nodeId, ScheduledExecutorService scheduler) {
-        this.connection = new ReconnectingConnection(broker, "lasthop-edge " + nodeId
+        // Its own connection, preferring a node after the session connections' first ones.
+        this.connection = new ReconnectingConnection(broker, nodeId.hashCode(), "lasthop-edge " + nodeId
                 + " publisher", null, scheduler, c -> { });
         this.thread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("lasthop-publisher", true));
     }

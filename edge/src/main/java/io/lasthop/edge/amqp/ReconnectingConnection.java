@@ -37,6 +37,7 @@ public final class ReconnectingConnection implements AutoCloseable {
     }
 
     private final BrokerEndpoint broker;
+    private final int preferredNode;
     private final String name;
     private final ExecutorService dispatch;
     private final ScheduledExecutorService scheduler;
@@ -46,13 +47,16 @@ public final class ReconnectingConnection implements AutoCloseable {
     private long backoffMs = MIN_BACKOFF_MS;
 
     /**
-     * @param dispatch the threads amqp-client calls consumers on; null for its own default
-     * @param scheduler runs connection attempts and the listener: never an event loop, as
-     *                  opening a connection blocks
+     * @param preferredNode the broker node to connect to first, when there are several; see
+     *                      {@link BrokerEndpoint#open}
+     * @param dispatch      the threads amqp-client calls consumers on; null for its own default
+     * @param scheduler     runs connection attempts and the listener: never an event loop, as
+     *                      opening a connection blocks
      */
-    public ReconnectingConnection(BrokerEndpoint broker, String name, ExecutorService dispatch,
+    public ReconnectingConnection(BrokerEndpoint broker, int preferredNode, String name, ExecutorService dispatch,
                                   ScheduledExecutorService scheduler, Listener listener) {
         this.broker = broker;
+        this.preferredNode = preferredNode;
         this.name = name;
         this.dispatch = dispatch;
         this.scheduler = scheduler;
@@ -79,7 +83,7 @@ public final class ReconnectingConnection implements AutoCloseable {
         }
         Connection c = null;
         try {
-            c = broker.open(dispatch, name);
+            c = broker.open(dispatch, name, preferredNode);
             Connection opened = c;
             c.addShutdownListener(cause -> onShutdown(opened, cause));
             connection = c;

@@ -71,7 +71,8 @@ public final class SessionLink {
                 // also says the declare and bind succeeded; a failure closes the channel and fails
                 // that call. Two round trips fewer per session, and two fewer amqp-client RPCs, each
                 // of which walks every channel of the connection (WorkPool.setCapacities).
-                ch.queueDeclareNoWait(queue, true, false, false, queues.arguments());
+                Object version = ch.getConnection().getServerProperties().get("version");
+                ch.queueDeclareNoWait(queue, true, false, false, queues.arguments(String.valueOf(version)));
                 ch.queueBindNoWait(queue, AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(userId), null);
             } else {
                 try {

@@ -6,9 +6,18 @@ import io.lasthop.protocol.AmqpNames;
 import java.util.HashMap;
 import java.util.Map;
 
-/** How session queues are declared and consumed: the queue arguments, and the consumer prefetch. */
+/**
+ * How session queues are declared and consumed: the queue arguments, and the consumer prefetch.
+ * On a cluster a session's queue is placed on the broker node its consumer's connection is on
+ * ({@code client-local}), so deliveries never cross the cluster between queue and consumer; the
+ * argument that says so is {@code x-queue-master-locator} for classic queues before RabbitMQ 3.12
+ * and {@code x-queue-leader-locator} since, and for quorum queues.
+ */
 public final class SessionQueueSettings {
-    private final Map<String, Object> arguments;
+    private static final String CLIENT_LOCAL = "client-local";
+
+    private final Map<String, Object> withMasterLocator;
+    private final Map<String, Object> withLeaderLocator;
     private final int prefetch;
 
     public SessionQueueSettings(EdgeConfig config) {
@@ -24,13 +33,33 @@ public final class SessionQueueSettings {
         args.put("x-overflow", config.get(Settings.QUEUE_OVERFLOW));
         args.put("x-dead-letter-exchange", AmqpNames.DEAD_EXCHANGE);
         args.put("x-single-active-consumer", true);
-        args.put("x-queue-type", config.get(Settings.QUEUE_TYPE));
-        this.arguments = Map.copyOf(args);
+        args.put("x-queue-type", type);
+        Map<String, Object> leader = new HashMap<>(args);
+        leader.put("x-queue-leader-locator", CLIENT_LOCAL);
+        this.withLeaderLocator = Map.copyOf(leader);
+        if (type.equals("classic")) {
+            args.put("x-queue-master-locator", CLIENT_LOCAL);
+            this.withMasterLocator = Map.copyOf(args);
+        } else {
+            this.withMasterLocator = withLeaderLocator;
+        }
         this.prefetch = config.get(Settings.PREFETCH);
     }
 
-    public Map<String, Object> arguments() {
-        return arguments;
+    /** The arguments to declare a session queue with on a broker of this version (e.g. "3.10.8"). */
+    public Map<String, Object> arguments(String brokerVersion) {
+        return before312(brokerVersion) ? withMasterLocator : withLeaderLocator;
+    }
+
+    static boolean before312(String version) {
+        String[] parts = version == null ? new String[0] : version.split("[.-]");
+        try {
+            int major = Integer.parseInt(parts[0]);
+            int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return major < 3 || (major == 3 && minor < 12);
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            return false; // an unknown broker is taken to be a recent one
+        }
     }
 
     public int prefetch() {

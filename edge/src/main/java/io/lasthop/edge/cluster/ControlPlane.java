@@ -42,7 +42,7 @@ public final class ControlPlane implements AutoCloseable {
                  Consumer<ControlMessage> handler) {
         this.nodeId = nodeId;
         this.handler = handler;
-        this.connection = new ReconnectingConnection(broker,
+        this.connection = new ReconnectingConnection(broker, nodeId.hashCode() + 1,
                 "lasthop-edge " + nodeId + " control", null, scheduler, this::consume);
     }
 

@@ -38,6 +38,8 @@ public final class Settings {
 
     public static final Setting<String> AMQP_URI = text("amqp.uri", "amqp://guest:guest@127.0.0.1:5672/%2F",
             "Broker to connect to.");
+    public static final Setting<String> AMQP_ADDRESSES = text("amqp.addresses", null,
+            "A RabbitMQ cluster's nodes, host:port,host:port: the edge spreads its connections over them and reconnects to a surviving one. Credentials, virtual host and TLS come from amqp.uri; unset, its host.");
     public static final Setting<String> AMQP_TLS_CA_FILE = text("amqp.tls.ca.file", null,
             "With amqps://: PEM certificates that the broker's must chain to, instead of the JVM's trust store. The host name is checked either way.");
     public static final Setting<String> AMQP_TLS_CERT_FILE = text("amqp.tls.cert.file", null,
@@ -136,7 +138,7 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(
             HTTP_HOST, HTTP_PORT, MAX_FRAME_BYTES, REQUEST_TIMEOUT, MAX_OUTPUT_BYTES, TRUST_FORWARDED_FOR,
             TLS_CERT_FILE, TLS_KEY_FILE, MANAGEMENT_HOST, MANAGEMENT_PORT,
-            AMQP_URI, AMQP_TLS_CA_FILE, AMQP_TLS_CERT_FILE, AMQP_TLS_KEY_FILE, AMQP_CONNECTIONS, AMQP_WORKER_THREADS, RECOVERY_RATE,
+            AMQP_URI, AMQP_ADDRESSES, AMQP_TLS_CA_FILE, AMQP_TLS_CERT_FILE, AMQP_TLS_KEY_FILE, AMQP_CONNECTIONS, AMQP_WORKER_THREADS, RECOVERY_RATE,
             NODE_ID,
             JWT_HS256_SECRET, JWT_ALGORITHMS, JWT_ISSUER, JWT_AUDIENCE, JWT_LEEWAY, DEV,
             RESUME_WINDOW, QUEUE_MAX_LENGTH, QUEUE_OVERFLOW, QUEUE_TYPE, PREFETCH, ACK_TIMEOUT, HEARTBEAT,
