@@ -59,12 +59,25 @@ export class Connector {
     this.round = [];
     /** @type {Record<'hello' | 'liveness' | 'reconnect', unknown>} */
     this.timers = { hello: null, liveness: null, reconnect: null };
+    /** @type {TransportName | null} the transport of the latest attempt */
+    this.lastTried = null;
+    /** whether this round retries a transport that the edge refused for now */
+    this.retrying = false;
+    /** the latest refusal was `token_revoked`, and a fresh token is being tried */
+    this.revokedOnce = false;
   }
 
-  /** Starts the first negotiation round. */
-  start() {
+  /**
+   * Starts a negotiation round.
+   * @param {TransportName} [retrying] a transport the edge refused for now (429, 503): the round
+   *   starts with it and goes on with those that came after it, so the transports before it,
+   *   which failed without a readable answer, are not tried again for nothing
+   */
+  start(retrying) {
     if (this.stopped) return;
+    this.retrying = retrying !== undefined;
     this.round = this.negotiator.round();
+    if (retrying && this.round.includes(retrying)) this.round = this.round.slice(this.round.indexOf(retrying));
     if (this.round.length === 0) {
       this.stop(new LasthopError('no_transport', 'no transport is both allowed and supported here'));
       return;
@@ -100,6 +113,7 @@ export class Connector {
       this.scheduleReconnect({ error });
       return;
     }
+    this.lastTried = name;
     this.listener.state(this.everOpened ? 'reconnecting' : 'connecting', name, {});
     try {
       await this.tokens.get();
@@ -172,8 +186,10 @@ export class Connector {
     if (!this.opened) {
       this.opened = true;
       this.everOpened = true;
+      this.revokedOnce = false;
       this.backoff.reset();
-      this.negotiator.succeeded(transport.name);
+      // A retry round skipped the transports before the refused one: it proves nothing about them.
+      if (!this.retrying) this.negotiator.succeeded(transport.name);
     }
     this.hello = hello;
     this.sessions.set(/** @type {{session: string, connection?: string, node?: string}} */ (hello));
@@ -210,9 +226,16 @@ export class Connector {
       return;
     }
     const decision = afterHttpError(error);
+    if (decision && error.serverCode === 'token_revoked' && (this.revokedOnce || !this.tokens.refreshable)) {
+      // A token minted after the revocation was refused too: the user is cut off, and asking
+      // the app for yet another token would loop.
+      this.stop(new LasthopError('revoked', error.message, { serverCode: error.serverCode, status: error.status }));
+      return;
+    }
+    if (decision) this.revokedOnce = error.serverCode === 'token_revoked';
     if (decision) {
       if (decision.action !== 'refresh' || this.tokens.refreshable) this.listener.error(error);
-      this.act(decision, error);
+      this.act(decision.retry ? { ...decision, transport: this.lastTried ?? undefined } : decision, error);
     } else if (wasOpen) {
       this.act({ action: 'resume' }, error);
     } else {
@@ -243,12 +266,15 @@ export class Connector {
   }
 
   /**
+   * Waits, then starts the next round. A Retry-After comes first and the backoff delay on top, so
+   * that clients refused together do not all come back in the same millisecond.
    * @private
-   * @param {{delayMs?: number, minDelayMs?: number, refresh?: boolean, error?: LasthopError}} plan
+   * @param {{delayMs?: number, minDelayMs?: number, refresh?: boolean, transport?: TransportName,
+   *   error?: LasthopError}} plan `transport`: the round starts with it (it was refused for now)
    */
-  scheduleReconnect({ delayMs, minDelayMs = 0, refresh = false, error }) {
+  scheduleReconnect({ delayMs, minDelayMs = 0, refresh = false, transport, error }) {
     if (this.stopped) return;
-    const delay = delayMs ?? Math.max(minDelayMs, this.backoff.next());
+    const delay = delayMs ?? minDelayMs + this.backoff.next();
     this.listener.state(this.everOpened ? 'reconnecting' : 'connecting', null, { delayMs: delay, error });
     this.timers.reconnect = this.env.timers.setTimeout(async () => {
       this.timers.reconnect = null;
@@ -261,7 +287,7 @@ export class Connector {
           return;
         }
       }
-      this.start();
+      this.start(transport);
     }, delay);
   }
 
@@ -295,7 +321,8 @@ export class Connector {
    * @param {LasthopError} error
    */
   stop(error) {
-    if (error.code === 'session_taken_over') this.sessions.clear(); // the session is someone else's now
+    // The session is someone else's now, or cut off for good.
+    if (error.code === 'session_taken_over' || error.code === 'revoked') this.sessions.clear();
     this.close();
     this.listener.stopped(error);
   }
