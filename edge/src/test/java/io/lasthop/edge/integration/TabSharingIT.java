@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Timeout;
  * Tabs sharing one session and one connection (the JavaScript client's {@code share}), in real
  * headless Chromium: one browser context, several pages, against an edge of its own in dev mode
  * and the real broker: {@code edge/src/test/node/tabs.e2e.mjs}. The edge is this test's alone,
- * because the suite counts the edge's open connections in {@code /metrics}.
+ * because the suite counts the edge's open connections in {@code /metrics}. The suite prints its
+ * figures (take-over time, redeliveries dropped, connections and bytes for 1, 5 and 10 tabs).
  */
 class TabSharingIT {
     static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
