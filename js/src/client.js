@@ -193,6 +193,7 @@ export class LasthopClient extends Emitter {
       if (this.state === 'closed') return;
       if (!share) {
         this.link = direct();
+        this.link.start();
       } else {
         this.filtering = true;
         this.inbox.maxBacklog = o.shareBacklog; // only a shared session acks ahead of a tab
@@ -219,8 +220,15 @@ export class LasthopClient extends Emitter {
           },
           listener,
         });
+        const tabs = this.link;
+        const closed = () => /** @type {string} */ (this.state) === 'closed';
+        if (!(await tabs.start()) && this.link === tabs && !closed()) {
+          this.filtering = false; // this page cannot share: a connection of its own
+          this.inbox.maxBacklog = Infinity;
+          this.link = direct();
+          this.link.start();
+        }
       }
-      this.link.start();
     };
     // Start after the caller had a chance to add listeners.
     Promise.resolve().then(() => this.openLink());

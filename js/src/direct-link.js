@@ -19,7 +19,7 @@ import { AckBatcher } from './ack-batcher.js';
  * @property {(info: {role: 'leader' | 'follower', tabs: number}) => void} share
  *
  * @typedef {object} Link how a client reaches the edge: its own connection, or a shared one
- * @property {() => void} start
+ * @property {() => unknown} start
  * @property {(frame: Record<string, unknown>) => boolean} request writes a request frame (with
  *   the client's `ref`); false when it must wait for `rejoined`
  * @property {(epoch: unknown, seq: number) => void} handled the app is done with a delivery

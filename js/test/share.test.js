@@ -248,3 +248,32 @@ test('share: false keeps a connection per tab', async () => {
   await b.open('B', { share: false });
   assert.equal(b.WebSocket.instances.length, 2);
 });
+
+test('a send pending at a follower when the leader closes goes to the next leader, not to the app as closed', async () => {
+  const { b, A, C } = await threeTabs();
+  const done = C.client.send('chat.lobby', { text: 'once' }, { id: 'keep-me-too' });
+  let settled = null;
+  done.then(() => (settled = 'ok'), (e) => (settled = e.code));
+  await b.settle();
+  A.client.close();
+  await b.settle();
+  assert.equal(settled, null, 'still pending');
+  const second = b.latest();
+  second.receive(hello({ resumed: true }));
+  await b.settle();
+  const [again] = sent(second, 'send');
+  assert.equal(again.id, 'keep-me-too');
+  second.receive({ t: 'ok', ref: again.ref });
+  await b.settle();
+  assert.equal(settled, 'ok');
+});
+
+test('a page where Web Locks are refused (a sandboxed frame) connects on its own', async () => {
+  const b = new Browser();
+  const refusing = { request: () => Promise.reject(new DOMException('denied', 'SecurityError')), query: async () => ({}) };
+  const A = await b.open('A', { locks: refusing });
+  assert.equal(b.WebSocket.instances.length, 1);
+  b.latest().receive(hello());
+  await b.settle();
+  assert.deepEqual([A.client.state, A.client.role], ['open', 'alone']);
+});

@@ -225,7 +225,10 @@ export class Hub {
     else outcome = this.requests.request(/** @type {any} */ (fields));
     outcome.then(
       () => this.send({ k: 'ans', to: from, ref }),
-      (error) => this.send({ k: 'ans', to: from, ref, error: errorToData(error) }),
+      (error) => {
+        // Failed because this tab stopped leading: the tab asks the next leader instead.
+        if (!this.closed) this.send({ k: 'ans', to: from, ref, error: errorToData(error) });
+      },
     );
   }
 

@@ -79,24 +79,37 @@ export class TabLink {
     this.up = null;
   }
 
-  /** Holds this tab's lock, joins the group, and queues for the lead. */
+  /**
+   * Holds this tab's lock, joins the group, and queues for the lead.
+   * @returns {Promise<boolean>} false when this page cannot share after all (Web Locks refused,
+   *   as in a sandboxed frame, or no channel): the client connects on its own
+   */
   async start() {
-    await new Promise((granted) => {
-      this.locks.request(names.tab(this.key, this.id), () => {
-        granted(undefined);
-        return new Promise((release) => (this.releaseTab = () => release(undefined)));
-      }).catch(() => granted(undefined));
+    const locked = await new Promise((granted) => {
+      Promise.resolve()
+        .then(() => this.locks.request(names.tab(this.key, this.id), () => {
+          granted(true);
+          return new Promise((release) => (this.releaseTab = () => release(undefined)));
+        }))
+        .catch(() => granted(false));
     });
+    if (!locked) return false;
     if (this.closed) {
       this.releaseTab();
-      return;
+      return true;
     }
-    this.down = new this.Channel(names.down(this.key));
+    try {
+      this.down = new this.Channel(names.down(this.key));
+      this.up = new this.Channel(names.up(this.key));
+    } catch {
+      this.releaseTab();
+      return false;
+    }
     this.down.onmessage = (/** @type {{data: any}} */ event) => this.onDown(event.data, false);
-    this.up = new this.Channel(names.up(this.key));
     this.post({ k: 'join' });
     this.locks.request(names.leader(this.key), { signal: this.queue.signal }, () => this.lead())
       .catch(() => {}); // aborted: this tab left before its turn
+    return true;
   }
 
   /** @param {Record<string, unknown>} frame */
