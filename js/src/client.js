@@ -214,8 +214,12 @@ export class LasthopClient extends Emitter {
           },
           user: (token) => shareKey(token, edgeKey),
           onUserChanged: () => {
+            // Nothing of the previous user's goes on under the new one: neither what it asked
+            // nor what it was sent.
             this.link?.close();
             this.link = null;
+            this.inbox.clear();
+            this.requests.failAll(new LasthopError('auth', 'the user changed before the edge answered'));
             this.openLink();
           },
           listener,

@@ -32,6 +32,7 @@ export class Inbox {
     /** deliveries queued and not yet handled */
     this.backlog = 0;
     this.lagging = false;
+    this.generation = 0;
   }
 
   /**
@@ -49,13 +50,25 @@ export class Inbox {
     }
     if (this.backlog === 0) this.lagging = false;
     this.backlog++;
+    const generation = this.generation;
     this.tail = this.tail.then(async () => {
+      if (generation !== this.generation) return; // dropped by clear()
       if (this.dedupe.seen(frame.id)) this.duplicates++;
       else await this.dispatch(frame);
       this.backlog--;
       this.handled(frame.seq, epoch);
     });
     return this.tail;
+  }
+
+  /**
+   * Drops what is queued and not handled yet, unacked: they are another user's now (a logout and
+   * login in this tab), and the edge delivers them again to that user's connection.
+   */
+  clear() {
+    this.generation++;
+    this.backlog = 0;
+    this.lagging = false;
   }
 
   /** Settles once everything queued so far was handled. */

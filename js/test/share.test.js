@@ -196,6 +196,29 @@ test('a tab whose token turns to another user (logout, login) leaves for that us
   assert.equal(A.client.tabs, 2, 'alice is down to two tabs');
 });
 
+test("after a change of user, the previous user's queued messages and pending requests are dropped", async () => {
+  const { b, B } = await threeTabs({ B: { ttl: 60, handler: () => new Promise((r) => B.release.push(r)) } });
+  B.release = [];
+  const ws = b.latest();
+  ws.receive(msg(1, 'alice-1'));
+  ws.receive(msg(2, 'alice-2'));
+  const pending = B.client.send('chat.lobby', { text: 'as alice' });
+  let outcome = null;
+  pending.then(() => (outcome = 'ok'), (e) => (outcome = e.code));
+  await b.settle();
+  assert.deepEqual(B.got, ['alice-1'], 'in its handler of the first');
+  B.user = 'bob';
+  await b.settle(30000);
+  B.release.shift()();
+  await b.settle();
+  assert.deepEqual(B.got, ['alice-1'], "alice's second message is not shown to bob's app");
+  assert.equal(outcome, 'auth');
+  const bobs = b.latest();
+  bobs.receive(hello({ user: 'bob' }));
+  await b.settle();
+  assert.equal(sent(bobs, 'send').length, 0, "alice's send does not go as bob");
+});
+
 test('the leader refreshes the token in-band with its own token function; followers call theirs', async () => {
   const { b, A, B } = await threeTabs({ A: { ttl: 60 } });
   await b.settle(30000);
