@@ -62,8 +62,8 @@ export class Inbox {
   }
 
   /**
-   * Drops what is queued and not handled yet, unacked: they are another user's now (a logout and
-   * login in this tab), and the edge delivers them again to that user's connection.
+   * Drops what is queued and not handled yet, without reporting it: it was sent to the user this
+   * tab had before a logout and login (that user's other tabs still get it).
    */
   clear() {
     this.generation++;
