@@ -1,7 +1,7 @@
-import { AckBatcher } from './ack-batcher.js';
 import { Backoff } from './backoff.js';
 import { Connector } from './connector.js';
 import { DedupeWindow } from './dedupe-window.js';
+import { DirectLink } from './direct-link.js';
 import { Emitter } from './emitter.js';
 import { Endpoints } from './endpoints.js';
 import { resolveEnvironment } from './env.js';
@@ -10,6 +10,8 @@ import { Inbox } from './inbox.js';
 import { Message, encodeBody } from './message.js';
 import { Negotiator } from './negotiator.js';
 import { RequestTracker } from './request-tracker.js';
+import { TabLink, shareKey } from './share/tab-link.js';
+import { matchesAny } from './share/topic-match.js';
 import { SessionStore, TransportMemory } from './storage.js';
 import { TokenSource } from './token-source.js';
 import { TRANSPORTS } from './transports/index.js';
@@ -28,10 +30,16 @@ import { TRANSPORTS } from './transports/index.js';
  * @property {number} [delayMs] when waiting to reconnect: how long
  * @property {LasthopError} [error] what ended the previous connection or attempt, if known
  *
+ * @typedef {object} ShareInfo
+ * @property {'leader' | 'follower' | 'alone'} role leader: this tab holds the shared connection;
+ *   follower: another tab does; alone: this tab does not share (`share: false`, or no Web Locks)
+ * @property {number} tabs how many tabs share the session, this one included
+ *
  * @typedef {object} ClientEvents
  * @property {Message} message a delivery; a handler may return a promise, and the ack waits for it
  * @property {StateChange} state
  * @property {LasthopError} error
+ * @property {ShareInfo} share which tab holds the connection, and how many share it
  *
  * @typedef {object} ClientOptions
  * @property {import('./token-source.js').TokenOption} token a JWT, or a function returning one
@@ -50,6 +58,12 @@ import { TRANSPORTS } from './transports/index.js';
  * @property {number} [tokenRefreshMarginMs] refresh the token this long before its `exp`
  * @property {number} [rememberTransportMs] how long the working transport is preferred
  * @property {string} [pageUrl] base for a relative edge URL; defaults to `location.href`
+ * @property {boolean} [share] share one session and connection with the other tabs of this
+ *   origin and user (Web Locks and BroadcastChannel); default true where both exist
+ * @property {number} [shareAckTimeoutMs] the longest a shared connection's leader holds an ack
+ *   back for a tab that has not handled the delivery (a frozen or very slow tab)
+ * @property {number} [shareBacklog] the most deliveries a tab queues for its handler; past it,
+ *   a tab that fell that far behind a shared connection drops new ones (error `lagged`)
  */
 
 /** @type {Required<Omit<ClientOptions, 'token' | 'transports' | 'exclude' | 'pageUrl'>>} */
@@ -64,6 +78,9 @@ const DEFAULTS = {
   requestTimeoutMs: 30000,
   tokenRefreshMarginMs: 30000,
   rememberTransportMs: 24 * 60 * 60 * 1000,
+  share: true,
+  shareAckTimeoutMs: 5000,
+  shareBacklog: 5000,
 };
 
 /**
@@ -73,44 +90,45 @@ const DEFAULTS = {
  */
 export class LasthopClient extends Emitter {
   /**
-   * @param {string} url the edge's base URL (where `/lasthop/...` lives)
-   * @param {ClientOptions & import('./env.js').EnvironmentOptions} options
+   * @param {string | readonly string[]} url the edge's base URL (where `/lasthop/...` lives), or
+   *   several, tried in order
+   * @param {ClientOptions & import('./env.js').EnvironmentOptions & import('./share/tab-link.js').ShareEnvironment} options
    */
   constructor(url, options) {
     super();
     const o = { ...DEFAULTS, ...options };
     const env = resolveEnvironment(options);
     const timers = env.timers;
-    const endpoints = new Endpoints(url, o.pageUrl ?? globalThis.location?.href);
+    const urls = typeof url === 'string' ? [url] : [...url];
+    if (urls.length === 0) throw new TypeError('connect needs at least one edge URL');
+    const endpoints = urls.map((u) => new Endpoints(u, o.pageUrl ?? globalThis.location?.href));
+    /** the edge URLs as one key: a session may be resumed on any of them */
+    const edgeKey = endpoints.map((e) => e.base).join(' ');
     /** @private */
     this.env = env;
+    /** @private */
+    this.options = o;
     /** @private */
     this.tokens = new TokenSource({
       token: o.token,
       timers,
       now: env.now,
       marginMs: o.tokenRefreshMarginMs,
-      onRefreshed: (token) => this.write({ t: 'auth', token }),
+      onRefreshed: (token) => this.link?.refreshed(token),
       onError: (error) => this.emitError(error),
     });
-    /** @private */
-    this.acks = new AckBatcher({
-      send: (seq) => this.write({ t: 'ack', seq }),
-      delayMs: o.ackDelayMs,
-      maxPending: o.ackBatchSize,
-      timers,
-    });
-    /** @private Counts connections; deliveries are acked only on the connection they came on. */
+    /** @private Counts the connections seen; a renewal is retried on the same one only. */
     this.epoch = 0;
     /** @private */
     this.inbox = new Inbox({
       dedupe: new DedupeWindow(o.dedupeWindow),
-      acks: this.acks,
       dispatch: (frame) => this.dispatch(frame),
-      epoch: () => this.epoch,
+      handled: (seq, epoch) => this.link?.handled(epoch, seq),
+      onLagged: (frame) => this.emitError(new LasthopError('lagged',
+        `this tab fell ${o.shareBacklog} deliveries behind the shared connection; dropping from ${frame.id} on`)),
     });
     /** @private */
-    this.requests = new RequestTracker({ write: (frame) => this.write(frame), timers, timeoutMs: o.requestTimeoutMs });
+    this.requests = new RequestTracker({ write: (frame) => this.link?.request(frame) ?? false, timers, timeoutMs: o.requestTimeoutMs });
     /**
      * @private
      * @type {Set<string>} topics to hold, renewed on every connection
@@ -122,33 +140,102 @@ export class LasthopClient extends Emitter {
     this.transport = null;
     /** @type {Record<string, any> | null} the latest `hello` */
     this.hello = null;
-    /** @private */
-    this.connector = new Connector({
+    /** @type {ShareInfo['role']} */
+    this.role = 'alone';
+    /** @type {number} tabs sharing the session, this one included */
+    this.tabs = 1;
+    /** @private whether the delivered topics are filtered by this tab's own subscriptions */
+    this.filtering = false;
+    /** @private @type {import('./direct-link.js').Link | null} */
+    this.link = null;
+    /** @type {import('./direct-link.js').LinkListener} */
+    const listener = {
+      state: (state, transport, extra, always) => this.setState(state, transport, extra, always),
+      opened: (hello, transport) => this.onOpened(hello, transport),
+      rejoined: () => this.onRejoined(),
+      frame: (frame, epoch) => this.onFrame(frame, epoch),
+      answer: (ref, error) => this.requests.settle(ref, error),
+      error: (error) => this.emitError(error),
+      stopped: (error) => this.onStopped(error),
+      share: (info) => this.onShare(info),
+    };
+    /**
+     * A connector to the edge for `listener`, with the session kept in `sessions`.
+     * @param {import('./connector.js').ConnectorListener} connectorListener
+     * @param {SessionStore} sessions
+     */
+    const connector = (connectorListener, sessions) => new Connector({
       env,
       endpoints,
       tokens: this.tokens,
-      sessions: new SessionStore(env.sessionStorage, endpoints.base),
-      negotiator: new Negotiator({
+      sessions,
+      negotiators: endpoints.map((e) => new Negotiator({
         transports: o.transports,
         exclude: o.exclude,
         available: (name) => TRANSPORTS[name].available(env),
-        memory: new TransportMemory(env.localStorage, endpoints.origin, env.now, o.rememberTransportMs),
-      }),
+        memory: new TransportMemory(env.localStorage, e.origin, env.now, o.rememberTransportMs),
+      })),
       backoff: new Backoff({ baseMs: o.backoffBaseMs, capMs: o.backoffCapMs, random: env.random }),
       helloTimeoutMs: o.helloTimeoutMs,
       pollTimeoutMs: o.pollTimeoutMs,
-      listener: {
-        state: (state, transport, extra) => this.setState(state, transport, extra, 'delayMs' in extra),
-        opened: (hello, transport) => this.onOpened(hello, transport),
-        frame: (frame) => this.onFrame(frame),
-        detached: () => this.onDetached(),
-        flush: () => this.acks.flush(),
-        error: (error) => this.emitError(error),
-        stopped: (error) => this.onStopped(error),
-      },
+      listener: connectorListener,
     });
+    const direct = () => new DirectLink({
+      connector: (l) => connector(l, new SessionStore(env.sessionStorage, edgeKey)),
+      timers,
+      ackDelayMs: o.ackDelayMs,
+      ackBatchSize: o.ackBatchSize,
+      listener,
+    });
+    /** @private */
+    this.openLink = async () => {
+      const share = o.share ? await this.shareKey(edgeKey) : null;
+      if (this.state === 'closed') return;
+      if (!share) {
+        this.link = direct();
+        this.link.start();
+      } else {
+        this.filtering = true;
+        this.inbox.maxBacklog = o.shareBacklog; // only a shared session acks ahead of a tab
+        this.link = new TabLink({
+          env,
+          share,
+          locks: share.locks,
+          BroadcastChannel: share.BroadcastChannel,
+          hub: {
+            connector: (l) => connector(l, new SessionStore(env.localStorage, `${edgeKey} ${share.key}`)),
+            timers,
+            now: env.now,
+            random: env.random,
+            ackDelayMs: o.ackDelayMs,
+            ackBatchSize: o.ackBatchSize,
+            ackTimeoutMs: o.shareAckTimeoutMs,
+            requestTimeoutMs: o.requestTimeoutMs,
+          },
+          user: (token) => shareKey(token, edgeKey),
+          onUserChanged: () => {
+            // Nothing of the previous user's goes on under the new one: neither what it asked
+            // nor what it was sent.
+            this.link?.close();
+            this.link = null;
+            this.inbox.clear();
+            this.requests.failAll(new LasthopError('auth', 'the user changed before the edge answered'));
+            this.openLink();
+          },
+          listener,
+        });
+        const tabs = this.link;
+        const closed = () => /** @type {string} */ (this.state) === 'closed';
+        if (!(await tabs.start()) && this.link === tabs && !closed()) {
+          this.filtering = false; // this page cannot share: a connection of its own
+          this.inbox.maxBacklog = Infinity;
+          this.link = direct();
+          this.link.start();
+        }
+      }
+    };
     // Start after the caller had a chance to add listeners.
-    Promise.resolve().then(() => this.connector.start());
+    Promise.resolve().then(() => this.openLink());
   }
 
   /**
@@ -199,11 +286,12 @@ export class LasthopClient extends Emitter {
     return this.request(() => ({ t: 'unsub', topic }));
   }
 
-  /** Acks what was handled, ends the connection and stops reconnecting. */
+  /**
+   * Acks what was handled, ends the connection and stops reconnecting. In a shared session,
+   * this tab leaves it; if it held the connection, another tab takes it over.
+   */
   close() {
     if (this.state === 'closed') return;
-    this.acks.flush();
-    this.connector.close();
     this.onStopped(new LasthopError('closed', 'the client was closed'));
   }
 
@@ -217,8 +305,14 @@ export class LasthopClient extends Emitter {
   onOpened(hello, transport) {
     this.hello = hello;
     this.epoch++;
-    this.acks.reset();
     this.setState('open', transport, { session: hello.session, resumed: hello.resumed === true }, true);
+  }
+
+  /**
+   * A new connection, or a new leader of the shared one: what it does not know yet goes again.
+   * @private
+   */
+  onRejoined() {
     // Recorded topology first, then what the app asked for meanwhile, in its order.
     const backlog = this.requests.nextRef;
     for (const topic of this.topics) {
@@ -230,12 +324,13 @@ export class LasthopClient extends Emitter {
   /**
    * @private
    * @param {Record<string, any>} frame
+   * @param {unknown} epoch
    * @returns {Promise<void> | void}
    */
-  onFrame(frame) {
+  onFrame(frame, epoch) {
     switch (frame.t) {
       case 'msg':
-        return this.inbox.push(frame, this.epoch);
+        return this.inbox.push(frame, epoch);
       case 'ok':
         this.requests.answer(frame);
         return;
@@ -247,10 +342,35 @@ export class LasthopClient extends Emitter {
     }
   }
 
-  /** @private */
-  onDetached() {
-    this.epoch++; // deliveries still in a handler belong to the old connection
-    this.acks.reset();
+  /**
+   * @private
+   * @param {{role: 'leader' | 'follower', tabs: number}} info
+   */
+  onShare({ role, tabs }) {
+    if (this.state === 'closed' || (role === this.role && tabs === this.tabs)) return;
+    this.role = role;
+    this.tabs = tabs;
+    this.emit('share', { role, tabs });
+  }
+
+  /**
+   * The key of the group of tabs to share with: the edge URLs and the token's user. Null when
+   * this environment cannot share, or the token names no user.
+   * @private
+   * @param {string} edgeKey
+   */
+  async shareKey(edgeKey) {
+    const locks = this.options.locks !== undefined ? this.options.locks : globalThis.navigator?.locks;
+    const Channel = 'BroadcastChannel' in this.options ? this.options.BroadcastChannel : globalThis.BroadcastChannel;
+    if (!locks || typeof locks.request !== 'function' || typeof Channel !== 'function') return null;
+    let token;
+    try {
+      token = await this.tokens.get();
+    } catch {
+      return null; // the connector asks again, and reports the failure
+    }
+    const key = shareKey(token, edgeKey);
+    return key === null ? null : { key, locks, BroadcastChannel: Channel };
   }
 
   /**
@@ -258,7 +378,9 @@ export class LasthopClient extends Emitter {
    * @param {LasthopError} reason
    */
   onStopped(reason) {
+    if (this.state === 'closed') return;
     if (reason.code !== 'closed') this.emitError(reason);
+    this.link?.close();
     this.tokens.stop();
     this.requests.failAll(new LasthopError('closed', 'the client is closed', { cause: reason }));
     this.setState('closed', null, reason.code === 'closed' ? {} : { error: reason });
@@ -293,6 +415,8 @@ export class LasthopClient extends Emitter {
    */
   async dispatch(frame) {
     if (this.state === 'closed') return;
+    // A shared session holds the topics of every tab: show this tab only its own.
+    if (this.filtering && frame.exchange === 'lasthop.topic' && !matchesAny(this.topics, frame.key)) return;
     const message = new Message(frame, (token, body, options) =>
       this.request(() => ({ t: 'reply', token, ...encodeBody(body, options) })),
     );
@@ -320,16 +444,6 @@ export class LasthopClient extends Emitter {
     } catch (error) {
       return Promise.reject(error);
     }
-  }
-
-  /**
-   * Writes a frame on the open connection.
-   * @private
-   * @param {Record<string, unknown>} frame
-   * @returns {boolean} false when no connection is open
-   */
-  write(frame) {
-    return this.connector.write(frame);
   }
 
   /**

@@ -24,26 +24,37 @@ import { TRANSPORTS } from './transports/index.js';
  * order (each gets `helloTimeoutMs` to deliver `hello`), watches for a silent edge (3 heartbeats),
  * and after every end decides by the close policy whether to resume, refresh the token, start a
  * new session or stop, waiting out a full-jitter backoff in between.
+ *
+ * Given several edge URLs (nodes without a load balancer in front), it stays on the one that
+ * works and moves to the next, in order and wrapping around, when a whole round failed, when the
+ * node refused for now (429, 503) or when it is going away (4000). A `Retry-After` holds back
+ * only the URL that sent it.
  */
 export class Connector {
   /**
    * @param {object} options
    * @param {import('./env.js').Environment} options.env
-   * @param {import('./endpoints.js').Endpoints} options.endpoints
+   * @param {import('./endpoints.js').Endpoints[]} options.endpoints the edge URLs, in the order to try
    * @param {import('./token-source.js').TokenSource} options.tokens
    * @param {import('./storage.js').SessionStore} options.sessions
-   * @param {import('./negotiator.js').Negotiator} options.negotiator
+   * @param {import('./negotiator.js').Negotiator[]} options.negotiators one per URL (the
+   *   transport that worked is remembered per origin)
    * @param {import('./backoff.js').Backoff} options.backoff
    * @param {number} options.helloTimeoutMs
    * @param {number} options.pollTimeoutMs
    * @param {ConnectorListener} options.listener
    */
-  constructor({ env, endpoints, tokens, sessions, negotiator, backoff, helloTimeoutMs, pollTimeoutMs, listener }) {
+  constructor({ env, endpoints, tokens, sessions, negotiators, backoff, helloTimeoutMs, pollTimeoutMs, listener }) {
+    if (endpoints.length === 0 || endpoints.length !== negotiators.length) throw new TypeError('one negotiator per edge URL');
     this.env = env;
-    this.endpoints = endpoints;
+    this.urls = endpoints;
+    this.negotiators = negotiators;
+    /** the index of the URL in use or being tried */
+    this.at = 0;
+    /** @type {number[]} per URL: epoch ms before which its Retry-After says not to come back */
+    this.notBefore = endpoints.map(() => 0);
     this.tokens = tokens;
     this.sessions = sessions;
-    this.negotiator = negotiator;
     this.backoff = backoff;
     this.helloTimeoutMs = helloTimeoutMs;
     this.pollTimeoutMs = pollTimeoutMs;
@@ -59,12 +70,46 @@ export class Connector {
     this.round = [];
     /** @type {Record<'hello' | 'liveness' | 'reconnect', unknown>} */
     this.timers = { hello: null, liveness: null, reconnect: null };
+    /** @type {TransportName | null} the transport of the latest attempt */
+    this.lastTried = null;
+    /** whether this round retries a transport that the edge refused for now */
+    this.retrying = false;
+    /** the latest refusal was `token_revoked`, and a fresh token is being tried */
+    this.revokedOnce = false;
   }
 
-  /** Starts the first negotiation round. */
-  start() {
+  /** The URL in use or being tried. */
+  get endpoints() {
+    return this.urls[this.at];
+  }
+
+  /** @private */
+  get negotiator() {
+    return this.negotiators[this.at];
+  }
+
+  /**
+   * Moves to the next URL, if there is more than one.
+   * @private
+   * @returns {boolean} whether it moved
+   */
+  nextUrl() {
+    if (this.urls.length < 2) return false;
+    this.at = (this.at + 1) % this.urls.length;
+    return true;
+  }
+
+  /**
+   * Starts a negotiation round.
+   * @param {TransportName} [retrying] a transport the edge refused for now (429, 503): the round
+   *   starts with it and goes on with those that came after it, so the transports before it,
+   *   which failed without a readable answer, are not tried again for nothing
+   */
+  start(retrying) {
     if (this.stopped) return;
+    this.retrying = retrying !== undefined;
     this.round = this.negotiator.round();
+    if (retrying && this.round.includes(retrying)) this.round = this.round.slice(this.round.indexOf(retrying));
     if (this.round.length === 0) {
       this.stop(new LasthopError('no_transport', 'no transport is both allowed and supported here'));
       return;
@@ -95,11 +140,13 @@ export class Connector {
   async attemptNext(lastError) {
     const name = this.round.shift();
     if (!name) {
-      const error = new LasthopError('network', 'no transport reached the edge', { cause: lastError });
+      const error = new LasthopError('network', `no transport reached the edge at ${this.endpoints.base}`, { cause: lastError });
       this.listener.error(error);
+      this.nextUrl();
       this.scheduleReconnect({ error });
       return;
     }
+    this.lastTried = name;
     this.listener.state(this.everOpened ? 'reconnecting' : 'connecting', name, {});
     try {
       await this.tokens.get();
@@ -172,8 +219,10 @@ export class Connector {
     if (!this.opened) {
       this.opened = true;
       this.everOpened = true;
+      this.revokedOnce = false;
       this.backoff.reset();
-      this.negotiator.succeeded(transport.name);
+      // A retry round skipped the transports before the refused one: it proves nothing about them.
+      if (!this.retrying) this.negotiator.succeeded(transport.name);
     }
     this.hello = hello;
     this.sessions.set(/** @type {{session: string, connection?: string, node?: string}} */ (hello));
@@ -193,6 +242,7 @@ export class Connector {
     });
     this.detach();
     if (code === 4101) this.listener.error(error); // the old session's messages are gone
+    if (code === 4000) this.nextUrl(); // this node is draining: another one, ideally (PROTOCOL.md §9)
     this.act(afterClose(code, frame.reconnectAfterMs), error);
   }
 
@@ -210,9 +260,25 @@ export class Connector {
       return;
     }
     const decision = afterHttpError(error);
+    if (decision && error.serverCode === 'token_revoked' && (this.revokedOnce || !this.tokens.refreshable)) {
+      // A token minted after the revocation was refused too: the user is cut off, and asking
+      // the app for yet another token would loop.
+      this.stop(new LasthopError('revoked', error.message, { serverCode: error.serverCode, status: error.status }));
+      return;
+    }
+    if (decision) this.revokedOnce = error.serverCode === 'token_revoked';
     if (decision) {
       if (decision.action !== 'refresh' || this.tokens.refreshable) this.listener.error(error);
-      this.act(decision, error);
+      if (decision.retry && decision.minDelayMs !== undefined) {
+        this.notBefore[this.at] = this.env.now() + decision.minDelayMs;
+      }
+      // Refused for now: another node may take us at once; with one URL, the same transport again.
+      if (decision.retry) {
+        const { minDelayMs, ...rest } = decision; // kept in notBefore, for this URL only
+        this.act(this.nextUrl() ? rest : { ...rest, transport: this.lastTried ?? undefined }, error);
+      } else {
+        this.act(decision, error);
+      }
     } else if (wasOpen) {
       this.act({ action: 'resume' }, error);
     } else {
@@ -243,12 +309,16 @@ export class Connector {
   }
 
   /**
+   * Waits, then starts the next round. A Retry-After comes first and the backoff delay on top, so
+   * that clients refused together do not all come back in the same millisecond.
    * @private
-   * @param {{delayMs?: number, minDelayMs?: number, refresh?: boolean, error?: LasthopError}} plan
+   * @param {{delayMs?: number, minDelayMs?: number, refresh?: boolean, transport?: TransportName,
+   *   error?: LasthopError}} plan `transport`: the round starts with it (it was refused for now)
    */
-  scheduleReconnect({ delayMs, minDelayMs = 0, refresh = false, error }) {
+  scheduleReconnect({ delayMs, minDelayMs = 0, refresh = false, transport, error }) {
     if (this.stopped) return;
-    const delay = delayMs ?? Math.max(minDelayMs, this.backoff.next());
+    const wait = Math.max(minDelayMs, this.notBefore[this.at] - this.env.now());
+    const delay = delayMs ?? wait + this.backoff.next();
     this.listener.state(this.everOpened ? 'reconnecting' : 'connecting', null, { delayMs: delay, error });
     this.timers.reconnect = this.env.timers.setTimeout(async () => {
       this.timers.reconnect = null;
@@ -261,7 +331,7 @@ export class Connector {
           return;
         }
       }
-      this.start();
+      this.start(transport);
     }, delay);
   }
 
@@ -295,7 +365,8 @@ export class Connector {
    * @param {LasthopError} error
    */
   stop(error) {
-    if (error.code === 'session_taken_over') this.sessions.clear(); // the session is someone else's now
+    // The session is someone else's now, or cut off for good.
+    if (error.code === 'session_taken_over' || error.code === 'revoked') this.sessions.clear();
     this.close();
     this.listener.stopped(error);
   }

@@ -1,11 +1,12 @@
 /**
- * Client-side error codes. Server codes (PROTOCOL.md §8) are folded into these so an app can
+ * Client-side error codes. Server codes (PROTOCOL.md §9) are folded into these so an app can
  * switch on a short list; the exact server code stays in {@link LasthopError#serverCode}.
  *
- * @typedef {'auth' | 'forbidden' | 'rate_limited' | 'too_large' | 'session_expired'
- *   | 'session_taken_over' | 'unroutable' | 'rejected' | 'bad_key' | 'too_many_subscriptions'
- *   | 'reply_token' | 'no_reply_token' | 'unavailable' | 'protocol' | 'network' | 'timeout'
- *   | 'no_transport' | 'closed' | 'handler' | 'unknown'} ErrorCode
+ * @typedef {'auth' | 'revoked' | 'forbidden' | 'rate_limited' | 'too_many_sessions' | 'too_large'
+ *   | 'session_expired' | 'session_taken_over' | 'slow_consumer' | 'unroutable' | 'rejected'
+ *   | 'bad_key' | 'too_many_subscriptions' | 'reply_token' | 'no_reply_token' | 'unavailable'
+ *   | 'protocol' | 'network' | 'timeout' | 'no_transport' | 'closed' | 'handler' | 'lagged'
+ *   | 'unknown'} ErrorCode
  */
 
 /** @type {Readonly<Record<string, ErrorCode>>} */
@@ -13,13 +14,19 @@ const SERVER_CODES = Object.freeze({
   token_missing: 'auth',
   token_invalid: 'auth',
   token_expired: 'auth',
+  // A token issued before the user was revoked: a fresh one may pass; if it does not, the client
+  // stops with `revoked` (connector.js).
+  token_revoked: 'auth',
+  revoked: 'revoked',
   forbidden: 'forbidden',
   origin_forbidden: 'forbidden',
   rate_limited: 'rate_limited',
+  too_many_sessions: 'too_many_sessions',
   too_large: 'too_large',
   frame_too_large: 'too_large',
   session_expired: 'session_expired',
   session_taken_over: 'session_taken_over',
+  slow_consumer: 'slow_consumer',
   unroutable: 'unroutable',
   rejected: 'rejected',
   bad_key: 'bad_key',
@@ -27,6 +34,7 @@ const SERVER_CODES = Object.freeze({
   reply_token_invalid: 'reply_token',
   reply_token_expired: 'reply_token',
   unavailable: 'unavailable',
+  overloaded: 'unavailable',
   bad_frame: 'protocol',
   unknown_frame_type: 'protocol',
   unknown_delivery: 'protocol',
@@ -42,7 +50,7 @@ const SERVER_CODES = Object.freeze({
  * @property {string} [serverCode] the code the edge sent (`error` frame, HTTP body or `close` reason)
  * @property {number} [status] HTTP status of a refused request
  * @property {number} [closeCode] the close code (4000–4599, or a WebSocket code)
- * @property {number} [retryAfterMs] from a 503's `Retry-After`, in milliseconds
+ * @property {number} [retryAfterMs] from a 429's or 503's `Retry-After`, in milliseconds
  * @property {unknown} [cause] the underlying error, if any
  */
 
@@ -108,7 +116,10 @@ export function fromHttpResponse(status, bodyText, retryAfter) {
     // Not our JSON (a proxy's error page, or 426 from the WebSocket handshake): keep the status.
   }
   const seconds = retryAfter == null ? NaN : Number(retryAfter);
-  const code = serverCode ? clientCode(serverCode) : status === 503 ? 'unavailable' : 'network';
+  const code = serverCode ? clientCode(serverCode)
+    : status === 503 ? 'unavailable'
+      : status === 429 ? 'rate_limited'
+        : 'network';
   return new LasthopError(code, message, {
     serverCode,
     status,

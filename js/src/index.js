@@ -12,8 +12,9 @@ export { TRANSPORT_NAMES } from './negotiator.js';
  * const client = connect('https://app.example.com', { token: () => fetchToken() });
  * client.on('message', (message) => console.log(message.body));
  *
- * @param {string} url the edge's base URL: the origin (or path prefix) serving `/lasthop/...`
- * @param {import('./client.js').ClientOptions & import('./env.js').EnvironmentOptions} options
+ * @param {string | readonly string[]} url the edge's base URL: the origin (or path prefix)
+ *   serving `/lasthop/...`; or several edge nodes' URLs, tried in order
+ * @param {import('./client.js').ClientOptions & import('./env.js').EnvironmentOptions & import('./share/tab-link.js').ShareEnvironment} options
  * @returns {LasthopClient}
  */
 export function connect(url, options) {

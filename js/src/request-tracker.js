@@ -64,6 +64,23 @@ export class RequestTracker {
   }
 
   /**
+   * Settles a request by its `ref` with an outcome decided elsewhere (the leader of a shared
+   * session passes on the edge's answer, or its own failure).
+   * @param {number} ref
+   * @param {LasthopError | null} error null for `ok`
+   * @returns {boolean} whether a pending request had this `ref`
+   */
+  settle(ref, error) {
+    const request = this.pending.get(ref);
+    if (!request) return false;
+    this.pending.delete(ref);
+    this.timers.clearTimeout(request.timer);
+    if (error) request.reject(error);
+    else request.resolve();
+    return true;
+  }
+
+  /**
    * Writes every unanswered request again, in ref order, on a new connection.
    * @param {number} [belowRef] only requests made before this ref (later ones were just written)
    */

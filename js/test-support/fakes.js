@@ -299,6 +299,7 @@ export function testEnvironment(extra = {}) {
     EventSource: undefined,
     fetch: undefined,
     XMLHttpRequest: undefined,
+    locks: null, // no tab sharing unless a test brings fake locks (test-support/tabs.js)
     ...extra,
   };
   return { clock, options };

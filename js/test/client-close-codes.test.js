@@ -143,13 +143,13 @@ test('HTTP 401 with a fixed token stops: retrying cannot help', async () => {
   assert.deepEqual(events.error.map((e) => [e.code, e.serverCode]), [['auth', 'token_invalid']]);
 });
 
-test('503 unavailable waits at least Retry-After before the next attempt', async () => {
+test('503 unavailable waits Retry-After, then the backoff delay, before the next attempt', async () => {
   const http = new FakeHttp();
   const { clock, events } = await startClient({ fetch: http.fetch, transports: ['poll'] });
   (await http.next()).respond(503, { error: 'unavailable', message: 'broker' }, { 'Retry-After': '2' });
   await clock.advance(0);
-  assert.equal(events.state.at(-1).delayMs, 2000);
-  await clock.advance(1999);
+  assert.equal(events.state.at(-1).delayMs, 2250, '2 s, then the first backoff delay (0.5 × 500 ms)');
+  await clock.advance(2249);
   assert.equal(http.requests.length, 1);
   await clock.advance(1);
   await http.next();

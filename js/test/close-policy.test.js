@@ -34,9 +34,27 @@ test('HTTP refusals about the token refresh it', () => {
   assert.equal(http(401, 'token_missing')?.action, 'refresh');
 });
 
-test('503 unavailable resumes no sooner than Retry-After', () => {
-  assert.deepEqual(http(503, 'unavailable', '2'), { action: 'resume', minDelayMs: 2000 });
-  assert.deepEqual(afterHttpError(fromHttpResponse(503, '<html>bad gateway</html>', null)), { action: 'resume', minDelayMs: undefined });
+test('503 unavailable and overloaded retry the same transport after Retry-After', () => {
+  assert.deepEqual(http(503, 'unavailable', '2'), { action: 'resume', minDelayMs: 2000, retry: true });
+  assert.deepEqual(http(503, 'overloaded', '5'), { action: 'resume', minDelayMs: 5000, retry: true });
+  assert.deepEqual(afterHttpError(fromHttpResponse(503, '<html>bad gateway</html>', null)),
+    { action: 'resume', minDelayMs: undefined, retry: true });
+});
+
+test('429 rate_limited and too_many_sessions retry the same transport after Retry-After, never the next one', () => {
+  assert.deepEqual(http(429, 'rate_limited', '3'), { action: 'resume', minDelayMs: 3000, retry: true });
+  assert.deepEqual(http(429, 'too_many_sessions', '10'), { action: 'resume', minDelayMs: 10000, retry: true });
+  assert.deepEqual(afterHttpError(fromHttpResponse(429, 'slow down', null)),
+    { action: 'resume', minDelayMs: undefined, retry: true }, "a proxy's 429 too");
+});
+
+test('401 token_revoked refreshes the token like the other token refusals', () => {
+  assert.equal(http(401, 'token_revoked')?.action, 'refresh');
+});
+
+test('4003 slow_consumer resumes; 4501 revoked stops', () => {
+  assert.deepEqual(afterClose(4003), { action: 'resume', delayMs: undefined });
+  assert.deepEqual(afterClose(4501), { action: 'stop' });
 });
 
 test('a malformed stored session id starts a new session', () => {

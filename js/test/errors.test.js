@@ -8,6 +8,8 @@ test('server codes fold into the client codes', () => {
     rate_limited: 'rate_limited', too_large: 'too_large', frame_too_large: 'too_large',
     session_expired: 'session_expired', unroutable: 'unroutable', rejected: 'rejected',
     reply_token_expired: 'reply_token', bad_frame: 'protocol', unavailable: 'unavailable',
+    slow_consumer: 'slow_consumer', revoked: 'revoked', token_revoked: 'auth',
+    too_many_sessions: 'too_many_sessions', overloaded: 'unavailable',
     something_new: 'unknown',
   };
   for (const [server, client] of Object.entries(cases)) assert.equal(clientCode(server), client, server);
@@ -34,4 +36,10 @@ test('a body that is not ours keeps the status and says network', () => {
   assert.equal(error.code, 'network');
   assert.equal(error.serverCode, undefined);
   assert.equal(error.message, 'HTTP 502');
+});
+
+test('a 429 without our body is rate_limited, with its Retry-After', () => {
+  const error = fromHttpResponse(429, 'Too Many Requests', '7');
+  assert.equal(error.code, 'rate_limited');
+  assert.equal(error.retryAfterMs, 7000);
 });

@@ -55,7 +55,11 @@ export class WebSocketTransport extends Transport {
   doClose() {
     const socket = this.socket;
     if (!socket) return;
-    socket.onmessage = socket.onclose = socket.onerror = null;
+    socket.onmessage = socket.onclose = null;
+    // Not null: closing a socket that is still connecting makes the `ws` package of Node emit
+    // `error` ("closed before the connection was established"), and an EventEmitter with no
+    // `error` listener throws it, which ends the process. Browsers only log a warning.
+    socket.onerror = () => {};
     try {
       socket.close(1000);
     } catch {
