@@ -131,9 +131,22 @@ public final class Broker implements AutoCloseable {
         return connection;
     }
 
-    /** Closes every client connection from the broker's side, as an operator or a failure would. */
-    public static void closeAllConnections() throws IOException, InterruptedException {
-        ctl("close_all_connections", "lasthop test: broker-side kill");
+    /**
+     * Closes every connection of one edge node from the broker's side, as an operator or a failure
+     * would; other clients of the shared broker (other tests, other runs on this machine) keep theirs.
+     *
+     * @return how many connections were closed
+     */
+    public static int closeConnectionsOf(String nodeId) throws IOException, InterruptedException {
+        int closed = 0;
+        for (String line : ctl("-q", "list_connections", "pid", "client_properties").split("\n")) {
+            int tab = line.indexOf('\t');
+            if (tab > 0 && line.contains("\"lasthop-edge " + nodeId + " ")) {
+                ctl("close_connection", line.substring(0, tab), "lasthop test: broker-side kill");
+                closed++;
+            }
+        }
+        return closed;
     }
 
     /** Runs {@code rabbitmqctl} on the shared node; fails the test if the command fails. */
