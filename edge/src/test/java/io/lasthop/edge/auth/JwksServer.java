@@ -73,6 +73,12 @@ public final class JwksServer implements AutoCloseable {
         mode = Mode.SERVE;
     }
 
+    /** Publishes this JSON as it is, e.g. a key set another library wrote. */
+    public void publishRaw(String json) {
+        body = json;
+        mode = Mode.SERVE;
+    }
+
     public void mode(Mode mode) {
         this.mode = mode;
     }
