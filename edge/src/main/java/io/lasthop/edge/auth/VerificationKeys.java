@@ -8,6 +8,7 @@ import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
@@ -217,6 +218,9 @@ final class VerificationKeys implements AutoCloseable {
         List<String> dropped = new ArrayList<>();
         Instant now = clock.instant();
         for (JWK jwk : read) {
+            if (KeyUse.ENCRYPTION.equals(jwk.getKeyUse())) {
+                continue; // Keycloak and others publish one beside their signing keys: expected, not news
+            }
             String refusal = refusal(jwk);
             if (refusal != null) {
                 dropped.add(describe(jwk) + ": " + refusal);
