@@ -3,6 +3,8 @@ package io.lasthop.edge.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lasthop.edge.config.EdgeConfig;
+import io.lasthop.edge.config.Settings;
 import io.lasthop.protocol.ErrorCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +19,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Reply authority without shared state: a token the edge attaches to each delivered message that
  * has a {@code reply_to}, HMAC-signed over the reply address, the correlation id, the user and an
- * expiry. Any node with the same secret verifies it.
+ * expiry. Any node with the same secret ({@code reply.token.secret}, else {@code jwt.hs256.secret})
+ * verifies it.
  *
  * <p>Format: {@code base64url(JSON payload) "." base64url(HMAC-SHA256(key, first part))}, with the
  * payload {@code {"u": user, "r": reply_to, "c": correlation_id, "e": expiry epoch seconds}}.
@@ -27,6 +30,7 @@ public final class ReplyTokens {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
     private static final String HMAC = "HmacSHA256";
+    private static final int MIN_SECRET_BYTES = 32;
 
     /** What a verified token grants: a publish to {@code replyTo} with {@code correlationId}. */
     public record Grant(String replyTo, String correlationId) {}
@@ -42,8 +46,42 @@ public final class ReplyTokens {
     }
 
     /**
-     * A key of its own for reply tokens, derived from the JWT secret, so a reply token can never
-     * pass as a JWT signature or the reverse.
+     * Reply tokens as {@code config} says: keyed by {@code reply.token.secret} when set, else by the
+     * JWT secret, which must then be given.
+     */
+    public static ReplyTokens fromConfig(EdgeConfig config, byte[] jwtSecret) {
+        return new ReplyTokens(key(config, jwtSecret), config.get(Settings.REPLY_TOKEN_TTL), Clock.systemUTC());
+    }
+
+    /**
+     * The key reply tokens are signed with, derived from {@code reply.token.secret} when set, else from
+     * the JWT secret: every node has the same, so any node verifies a reply token another minted.
+     *
+     * @param jwtSecret the HMAC secret of JWTs, or null when only public keys verify them
+     * @throws IllegalArgumentException when there is neither, or {@code reply.token.secret} is too short
+     */
+    public static byte[] key(EdgeConfig config, byte[] jwtSecret) {
+        String own = config.get(Settings.REPLY_TOKEN_SECRET);
+        if (own != null && !own.isEmpty()) {
+            byte[] bytes = own.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length < MIN_SECRET_BYTES) {
+                throw new IllegalArgumentException(Settings.REPLY_TOKEN_SECRET.env() + " must be at least "
+                        + MIN_SECRET_BYTES + " bytes");
+            }
+            return deriveKey(bytes);
+        }
+        if (jwtSecret == null) {
+            throw new IllegalArgumentException(Settings.REPLY_TOKEN_SECRET.env() + " is required when tokens are "
+                    + "verified with public keys only (no " + Settings.JWT_HS256_SECRET.env() + "): reply tokens are "
+                    + "signed with a secret every node shares. Set it to the same random string of at least "
+                    + MIN_SECRET_BYTES + " bytes on every node");
+        }
+        return deriveKey(jwtSecret);
+    }
+
+    /**
+     * A key of its own for reply tokens, derived from a secret, so a reply token can never pass as a
+     * JWT signature or the reverse.
      */
     public static byte[] deriveKey(byte[] jwtSecret) {
         return hmac(new SecretKeySpec(jwtSecret, HMAC), "lasthop reply-token key v1".getBytes(StandardCharsets.UTF_8));

@@ -61,14 +61,26 @@ public final class Settings {
 
     public static final Setting<String> JWT_HS256_SECRET = text("jwt.hs256.secret", null,
             "Shared secret that verifies HMAC-signed tokens; at least 32 bytes.");
-    public static final Setting<Set<String>> JWT_ALGORITHMS = set("jwt.algorithms", "HS256",
-            "Comma-separated allowlist of JWS algorithms; any other algorithm, and 'none', is refused.");
+    public static final Setting<Set<String>> JWT_ALGORITHMS = set("jwt.algorithms", null,
+            "Comma-separated allowlist of JWS algorithms; any other algorithm, and 'none', is refused. Unset: HS256 with jwt.hs256.secret, plus the algorithms of the keys from jwt.jwks.url and jwt.public.keys.");
     public static final Setting<String> JWT_ISSUER = text("jwt.issuer", null,
             "When set, a token's iss must equal it.");
     public static final Setting<String> JWT_AUDIENCE = text("jwt.audience", null,
             "When set, a token's aud must contain it.");
     public static final Setting<Duration> JWT_LEEWAY = duration("jwt.leeway", "5s",
             "Clock skew tolerated on exp and nbf, in whole seconds.");
+    public static final Setting<String> JWT_JWKS_URL = text("jwt.jwks.url", null,
+            "An issuer's JWKS URL (e.g. https://issuer/.well-known/jwks.json): tokens signed with its keys are accepted. Fetched at start and refreshed in the background.");
+    public static final Setting<Set<String>> JWT_PUBLIC_KEYS = set("jwt.public.keys", "",
+            "Comma-separated files of public keys: PEM (PUBLIC KEY or CERTIFICATE blocks; RSA, EC or Ed25519) or one JWKS. Re-read like jwt.jwks.url.");
+    public static final Setting<Duration> JWT_KEYS_REFRESH = duration("jwt.keys.refresh", "5m",
+            "How often the keys of jwt.jwks.url and jwt.public.keys are read again; while a read fails, the last good keys stay in use.");
+    public static final Setting<Duration> JWT_KEYS_REFRESH_MIN_INTERVAL = duration("jwt.keys.refresh.min.interval", "10s",
+            "Least time between two reads of one key source, however many tokens with an unknown kid arrive (at least 1s).");
+    public static final Setting<Duration> JWT_JWKS_TIMEOUT = duration("jwt.jwks.timeout", "5s",
+            "Connect timeout, and read timeout, of one fetch of jwt.jwks.url.");
+    public static final Setting<String> REPLY_TOKEN_SECRET = text("reply.token.secret", null,
+            "Shared secret that signs reply tokens, the same on every node, at least 32 bytes. Required when no jwt.hs256.secret is set (public keys only); unset: derived from jwt.hs256.secret.");
     public static final Setting<Boolean> DEV = bool("dev", "false",
             "Development mode: a built-in JWT secret and a /dev/token endpoint. Never in production.");
 
@@ -140,7 +152,9 @@ public final class Settings {
             TLS_CERT_FILE, TLS_KEY_FILE, MANAGEMENT_HOST, MANAGEMENT_PORT,
             AMQP_URI, AMQP_ADDRESSES, AMQP_TLS_CA_FILE, AMQP_TLS_CERT_FILE, AMQP_TLS_KEY_FILE, AMQP_CONNECTIONS, AMQP_WORKER_THREADS, RECOVERY_RATE,
             NODE_ID,
-            JWT_HS256_SECRET, JWT_ALGORITHMS, JWT_ISSUER, JWT_AUDIENCE, JWT_LEEWAY, DEV,
+            JWT_HS256_SECRET, JWT_ALGORITHMS, JWT_ISSUER, JWT_AUDIENCE, JWT_LEEWAY,
+            JWT_JWKS_URL, JWT_PUBLIC_KEYS, JWT_KEYS_REFRESH, JWT_KEYS_REFRESH_MIN_INTERVAL, JWT_JWKS_TIMEOUT,
+            REPLY_TOKEN_SECRET, DEV,
             RESUME_WINDOW, QUEUE_MAX_LENGTH, QUEUE_OVERFLOW, QUEUE_TYPE, PREFETCH, ACK_TIMEOUT, HEARTBEAT,
             INBOUND_RATE, INBOUND_BURST, INBOUND_MAX_BYTES, MAX_SUBSCRIPTIONS, REPLY_TOKEN_TTL,
             POLL_TIMEOUT, POLL_LINGER, CORS_ORIGINS, CORS_CREDENTIALS,

@@ -103,8 +103,7 @@ public final class EdgeServer implements AutoCloseable {
         broker = new BrokerConnections(endpoint, config.get(Settings.AMQP_CONNECTIONS), nodeId, new Topology(),
                 scheduler, consumerDispatch);
         publisher = new Publisher(endpoint, nodeId, scheduler);
-        ReplyTokens replyTokens = new ReplyTokens(ReplyTokens.deriveKey(secret), config.get(Settings.REPLY_TOKEN_TTL),
-                Clock.systemUTC());
+        ReplyTokens replyTokens = ReplyTokens.fromConfig(config, secret);
         SessionContext context = new SessionContext(nodeId, SessionSettings.of(config), metrics, tokens, revocations,
                 replyTokens, publisher, new Presence(publisher, nodeId, config.get(Settings.PRESENCE_EVENTS)), amqpPool);
         attacher = new SessionAttacher(context, sessions, broker, queues, scheduler, config.get(Settings.RECOVERY_RATE));
@@ -125,7 +124,11 @@ public final class EdgeServer implements AutoCloseable {
         return cert == null ? null : ReloadingSslContext.load(Path.of(cert), Path.of(key));
     }
 
-    /** The secret tokens are signed with: the configured one, or in dev mode the public dev secret. */
+    /**
+     * The HMAC secret tokens are verified with: the configured one, the public dev secret in dev mode,
+     * or null when only public keys (jwt.jwks.url, jwt.public.keys) verify them. Refuses, before any
+     * thread starts, a configuration with no way to verify a token or to sign reply tokens.
+     */
     private static byte[] signingSecret(EdgeConfig config) {
         String secret = config.get(Settings.JWT_HS256_SECRET);
         boolean dev = config.get(Settings.DEV);
@@ -135,11 +138,14 @@ public final class EdgeServer implements AutoCloseable {
             throw new IllegalArgumentException("dev mode signs with a public secret; unset "
                     + Settings.JWT_HS256_SECRET.env() + " or drop --dev");
         }
-        if (!dev && !hasSecret) {
-            throw new IllegalArgumentException(Settings.JWT_HS256_SECRET.env()
-                    + " is required (or start with --dev for a local trial)");
+        if (!dev && !hasSecret && !TokenVerifier.hasPublicKeys(config)) {
+            throw new IllegalArgumentException("no key to verify tokens with: set " + Settings.JWT_HS256_SECRET.env()
+                    + ", " + Settings.JWT_JWKS_URL.env() + " or " + Settings.JWT_PUBLIC_KEYS.env()
+                    + " (or start with --dev for a local trial)");
         }
-        return TokenVerifier.secretBytes(dev ? DevTokens.DEV_SECRET : secret);
+        byte[] bytes = TokenVerifier.secretBytes(dev ? DevTokens.DEV_SECRET : secret);
+        ReplyTokens.key(config, bytes);
+        return bytes;
     }
 
     public EdgeServer start() throws InterruptedException {
@@ -286,6 +292,7 @@ public final class EdgeServer implements AutoCloseable {
         publisher.close();
         router.close();
         broker.close();
+        tokens.close();
         scheduler.shutdownNow();
         consumerDispatch.shutdownNow();
     }

@@ -130,11 +130,21 @@ class TokenVerifierTest {
                 claims("alice", NOW.plusSeconds(60)).build(), SECRET));
     }
 
-    @Test
-    void otherTokenTypeIsRefused() throws Exception {
-        String token = sign(new JWSHeader.Builder(JWSAlgorithm.HS256).type(new JOSEObjectType("at+jwt")).build(),
+    @ParameterizedTest
+    @ValueSource(strings = {"secevent+jwt", "logout+jwt", "JOSE", "dpop+jwt"})
+    void otherTokenTypeIsRefused(String typ) throws Exception {
+        String token = sign(new JWSHeader.Builder(JWSAlgorithm.HS256).type(new JOSEObjectType(typ)).build(),
                 claims("alice", NOW.plusSeconds(60)).build(), SECRET);
         assertRefused(ErrorCode.TOKEN_INVALID, token);
+    }
+
+    /** RFC 9068 access tokens, as Auth0's RFC 9068 profile and IdentityServer mint them. */
+    @ParameterizedTest
+    @ValueSource(strings = {"at+jwt", "application/at+jwt", "AT+JWT"})
+    void accessTokenTypeIsAccepted(String typ) throws Exception {
+        String token = sign(new JWSHeader.Builder(JWSAlgorithm.HS256).type(new JOSEObjectType(typ)).build(),
+                claims("alice", NOW.plusSeconds(60)).build(), SECRET);
+        assertEquals("alice", verifier.verify(token).userId());
     }
 
     /** Claims of a token with a bad signature are never looked at, so it is invalid, not expired. */
@@ -269,9 +279,10 @@ class TokenVerifierTest {
                 () -> new TokenVerifier(null, Set.of("HS256"), null, null, LEEWAY, CLOCK));
     }
 
+    /** Public-key algorithms need public keys; unknown names (none, wrong case) are refused outright. */
     @ParameterizedTest
-    @ValueSource(strings = {"RS256", "ES256", "none", "PS256", "EdDSA", "hs256"})
-    void constructorRefusesNonHmacAlgorithms(String alg) {
+    @ValueSource(strings = {"RS256", "ES256", "none", "PS256", "EdDSA", "hs256", "ES256K"})
+    void constructorRefusesAlgorithmsItHasNoKeyForOrDoesNotKnow(String alg) {
         assertThrows(IllegalArgumentException.class,
                 () -> new TokenVerifier(SECRET, Set.of(alg), null, null, LEEWAY, CLOCK));
         assertThrows(IllegalArgumentException.class,
