@@ -42,9 +42,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Proves {@link PrivateCluster} (3 nodes clustered, queue placement, kill -9 of a node, restart,
  * clean-up), and records what RabbitMQ does when a node of a cluster dies, as amqp-client 5.24
- * consumers and publishers on the surviving nodes see it. Every fact below is an assertion of
- * {@link #nodeLoss()}; measured on RabbitMQ 3.10.8, Erlang 25.2.3, 3 nodes on one machine, the
- * node killed with SIGKILL of its beam.smp.
+ * consumers and publishers on the surviving nodes see it. The facts below are assertions of
+ * {@link #nodeLoss()}, except timings and counts, which it prints; measured on RabbitMQ 3.10.8,
+ * Erlang 25.2.3, 3 nodes on one 2-core machine, the node killed with SIGKILL of its beam.smp.
  *
  * <p>Placement: a classic queue declared with {@code x-queue-master-locator=client-local} lives on
  * the node the declaring connection is attached to; a quorum queue declared with
@@ -55,8 +55,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * alike):
  * <ul>
  *   <li>A consumer of that queue on a surviving node gets {@code basic.cancel}
- *       ({@code Consumer.handleCancel}) within tens of ms (about 50 ms here); its channel and
- *       connection stay open. Nothing else: no channel close, no shutdown signal.</li>
+ *       ({@code Consumer.handleCancel}) within a fraction of a second (50 ms in most runs, 190 ms in
+ *       one, on a machine with a load of 8 to 17); its channel and connection stay open. Nothing
+ *       else: no channel close, no shutdown signal.</li>
  *   <li>Deliveries it had not acked stay unacked: a {@code basic.ack} of them afterwards is accepted
  *       without error (the channel stays open) and does nothing: for a durable queue those messages
  *       are delivered again when the node comes back.</li>
@@ -64,8 +65,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  *   <li>A publisher on a surviving node, publishing to the queue (default exchange, or a direct
  *       exchange it is bound to): with {@code mandatory}, each message is returned
  *       ({@code basic.return} 312 NO_ROUTE) and then <em>confirmed</em> (basic.ack, not nack); without
- *       mandatory it is confirmed and silently dropped. Messages in flight at the moment of the
- *       kill can be nacked. A publisher that wants to know must publish mandatory.</li>
+ *       mandatory it is confirmed and silently dropped. Messages published between the kill and
+ *       the moment the survivors notice it (50 to 200 ms here) are nacked (2 to 12 per queue). In
+ *       the run that counted them, none of those was in the durable queue when its node came back
+ *       (printed: "nacked to the publisher"; not asserted: a nacked persistent message may well
+ *       have reached the disk). A publisher that wants to know must publish mandatory.</li>
  *   <li>{@code queue.declare passive}, {@code queue.declare} and {@code basic.consume} through a
  *       survivor fail with channel error 404 NOT_FOUND; the text tells the two kinds apart:
  *       durable: "home node '&lt;node&gt;' of durable queue '&lt;q&gt;' in vhost '/' is down or
@@ -119,7 +123,6 @@ class PrivateClusterIT {
                 ProcessHandle.of(cluster.osPid(i)).ifPresent(vms::add);
             }
         }
-        assertEquals(3, vms.size(), "three Erlang VMs before close");
         cluster.close();
         for (ProcessHandle vm : vms) {
             assertFalse(vm.isAlive(), "close() leaves no Erlang VM behind: " + vm.pid());
@@ -325,6 +328,9 @@ class PrivateClusterIT {
         Await.until(() -> again.bodies.containsAll(confirmedDurable), Duration.ofSeconds(10),
                 "every confirmed persistent message of the durable queue, after the restart");
         assertTrue(again.bodies.containsAll(durable.bodies), "the deliveries acked after the cancel come again");
+        long nackedBack = pub.nacked.stream().filter(again.bodies::contains).count();
+        System.out.printf("after the restart: %d messages of the durable queue, %d of them nacked to the publisher%n",
+                again.bodies.size(), nackedBack);
         assertEquals(Set.copyOf(again.bodies), again.redelivered, "all flagged redelivered");
         assertEquals(5, durable.bodies.size(), "the cancelled consumer gets nothing");
         assertEquals(2, cluster.queueNode(TRANSIENT), "only the new non-durable queue, on node 2");
