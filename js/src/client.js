@@ -40,6 +40,12 @@ import { TRANSPORTS } from './transports/index.js';
  * @property {StateChange} state
  * @property {LasthopError} error
  * @property {ShareInfo} share which tab holds the connection, and how many share it
+ * @property {GapInfo} gap a new session replaced one whose messages may be missing: resynchronise
+ *
+ * @typedef {object} GapInfo
+ * @property {string} session the new session
+ * @property {string | undefined} previousSession the session that is gone
+ * @property {string} reason `session_expired` or `session_lost`
  *
  * @typedef {object} ClientOptions
  * @property {import('./token-source.js').TokenOption} token a JWT, or a function returning one
@@ -306,6 +312,7 @@ export class LasthopClient extends Emitter {
     this.hello = hello;
     this.epoch++;
     this.setState('open', transport, { session: hello.session, resumed: hello.resumed === true }, true);
+    if (hello.gap) this.emit('gap', { session: hello.session, ...hello.gap });
   }
 
   /**

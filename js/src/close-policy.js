@@ -23,7 +23,7 @@
 export function afterClose(code, reconnectAfterMs) {
   if (code >= 4500) return { action: 'stop' };
   if (code === 4100) return { action: 'refresh' };
-  if (code === 4101) return { action: 'new-session' };
+  if (code === 4101 || code === 4102) return { action: 'new-session' };
   const delayMs = Number.isInteger(reconnectAfterMs) && /** @type {number} */ (reconnectAfterMs) >= 0
     ? reconnectAfterMs
     : undefined;

@@ -66,6 +66,8 @@ export class Connector {
     this.stopped = false;
     /** @type {Record<string, any> | null} */
     this.hello = null;
+    /** @type {{session: string | undefined, reason: string} | null} a session the edge said is gone */
+    this.gapFrom = null;
     /** @type {TransportName[]} transports left to try in this round */
     this.round = [];
     /** @type {Record<'hello' | 'liveness' | 'reconnect', unknown>} */
@@ -224,6 +226,12 @@ export class Connector {
       // A retry round skipped the transports before the refused one: it proves nothing about them.
       if (!this.retrying) this.negotiator.succeeded(transport.name);
     }
+    // A session asked for and not resumed, or one the edge said was lost: messages may be missing.
+    const asked = this.sessions.get();
+    const lost = this.gapFrom ?? (asked?.session && hello.resumed !== true
+      ? { session: asked.session, reason: 'session_expired' } : null);
+    this.gapFrom = null;
+    if (lost) hello.gap = { previousSession: lost.session, reason: lost.reason };
     this.hello = hello;
     this.sessions.set(/** @type {{session: string, connection?: string, node?: string}} */ (hello));
     this.armLiveness();
@@ -241,7 +249,10 @@ export class Connector {
       closeCode: code,
     });
     this.detach();
-    if (code === 4101) this.listener.error(error); // the old session's messages are gone
+    if (code === 4101 || code === 4102) {
+      this.listener.error(error); // the old session's messages are gone, or with its broker node
+      this.gapFrom = { session: this.hello?.session, reason: frame.reason };
+    }
     if (code === 4000) this.nextUrl(); // this node is draining: another one, ideally (PROTOCOL.md §9)
     this.act(afterClose(code, frame.reconnectAfterMs), error);
   }

@@ -3,7 +3,7 @@
  * switch on a short list; the exact server code stays in {@link LasthopError#serverCode}.
  *
  * @typedef {'auth' | 'revoked' | 'forbidden' | 'rate_limited' | 'too_many_sessions' | 'too_large'
- *   | 'session_expired' | 'session_taken_over' | 'slow_consumer' | 'unroutable' | 'rejected'
+ *   | 'session_expired' | 'session_lost' | 'session_taken_over' | 'slow_consumer' | 'unroutable' | 'rejected'
  *   | 'bad_key' | 'too_many_subscriptions' | 'reply_token' | 'no_reply_token' | 'unavailable'
  *   | 'protocol' | 'network' | 'timeout' | 'no_transport' | 'closed' | 'handler' | 'lagged'
  *   | 'unknown'} ErrorCode
@@ -25,6 +25,7 @@ const SERVER_CODES = Object.freeze({
   too_large: 'too_large',
   frame_too_large: 'too_large',
   session_expired: 'session_expired',
+  session_lost: 'session_lost',
   session_taken_over: 'session_taken_over',
   slow_consumer: 'slow_consumer',
   unroutable: 'unroutable',

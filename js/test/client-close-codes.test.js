@@ -199,3 +199,30 @@ test('ping is answered with pong over WebSocket, not over SSE', async () => {
   ws.client.close();
   sse.client.close();
 });
+
+test('4102 session_lost: a new session, reported, and a gap event once it opens', async () => {
+  const { clock, events, client, latest } = await openOverWebSocket();
+  const gaps = [];
+  client.on('gap', (g) => gaps.push(g));
+  latest().receive({ t: 'close', code: 4102, reason: 'session_lost', message: 'node down' });
+  assert.equal(events.error[0].code, 'session_lost');
+  await clock.advance(1000);
+  assert.equal(query(latest()).session, undefined, 'the lost session is not asked for again');
+  latest().receive(hello({ session: SESSION_2 }));
+  assert.deepEqual(gaps, [{ session: SESSION_2, previousSession: SESSION, reason: 'session_lost' }]);
+});
+
+test('a resume answered with a new session is a gap; a resumed one is not', async () => {
+  const { clock, client, latest } = await openOverWebSocket();
+  const gaps = [];
+  client.on('gap', (g) => gaps.push(g));
+  latest().receive({ t: 'close', code: 4000, reason: 'going_away', message: 'x' });
+  await clock.advance(1000);
+  latest().receive(hello({ resumed: true }));
+  assert.deepEqual(gaps, [], 'resumed: nothing missed');
+  latest().receive({ t: 'close', code: 4000, reason: 'going_away', message: 'x' });
+  await clock.advance(2000);
+  assert.equal(query(latest()).session, SESSION);
+  latest().receive(hello({ session: SESSION_2, resumed: false }));
+  assert.deepEqual(gaps, [{ session: SESSION_2, previousSession: SESSION, reason: 'session_expired' }]);
+});

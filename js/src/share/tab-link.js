@@ -212,7 +212,8 @@ export class TabLink {
       case 'welcome':
         l.share({ role, tabs: m.tabs });
         l.state(m.state, m.transport, extraFromData(m.extra), true);
-        if (m.hello) l.opened(m.hello, m.transport, m.epoch);
+        // A tab that joins now missed nothing of the session it joins.
+        if (m.hello) l.opened({ ...m.hello, gap: undefined }, m.transport, m.epoch);
         l.rejoined(); // what was asked of an earlier leader and not answered, again
         return undefined;
       case 'state':

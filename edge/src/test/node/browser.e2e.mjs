@@ -276,3 +276,32 @@ test('goes on to long-polling when a proxy buffers streamed responses', async ()
     await px.close();
   }
 });
+
+test('a session whose queue goes away: the app gets a gap event and goes on in a new session', async () => {
+  const user = `e2e-gap-${crypto.randomUUID()}`;
+  const page = await openClient(EDGE.origin, user, { transports: ['websocket'] });
+  try {
+    await openOn(page, 'websocket');
+    await page.evaluate(() => {
+      window.gaps = [];
+      client.on('gap', (g) => window.gaps.push(g));
+    });
+    const before = await page.evaluate(() => client.session);
+    // The browser's own send names its session's queue (x-lasthop-session): delete that queue.
+    const inbound = (await ch.assertQueue('', { exclusive: true })).queue;
+    await ch.bindQueue(inbound, 'lasthop.inbound', 'chat.gapprobe');
+    const sent = consumeOne(inbound);
+    await page.evaluate(() => client.send('chat.gapprobe', {}).catch(() => {}));
+    const queue = (await sent).properties.headers['x-lasthop-session'];
+    await ch.deleteQueue(queue);
+    await page.waitForFunction(() => window.gaps.length === 1, null, { timeout: WAIT });
+    const gap = (await page.evaluate(() => window.gaps))[0];
+    assert.equal(gap.previousSession, before);
+    assert.equal(gap.reason, 'session_expired');
+    assert.notEqual(gap.session, before);
+    await publish('lasthop.user', user, '{}', { messageId: 'after-gap' });
+    await received(page, 'after-gap');
+  } finally {
+    await page.close();
+  }
+});

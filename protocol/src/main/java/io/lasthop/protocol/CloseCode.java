@@ -27,6 +27,11 @@ public enum CloseCode {
     TOKEN_EXPIRED(4100, "token_expired"),
     /** The session's queue no longer exists; reconnect without a session id. */
     SESSION_EXPIRED(4101, "session_expired"),
+    /**
+     * The broker node that holds the session's queue is down (a classic queue on a cluster):
+     * reconnect without a session id; messages sent meanwhile may be missing, so resync.
+     */
+    SESSION_LOST(4102, "session_lost"),
     /** Another connection resumed this session; this one must not fight for it. */
     SESSION_TAKEN_OVER(4500, "session_taken_over"),
     /** A service or operator cut this user or session off; tokens issued before that are refused. */

@@ -96,8 +96,8 @@ public final class BrokerConnections implements AutoCloseable {
             all &= c.current() != null;
         }
         if (all && !ready && !closed) {
-            try (Channel ch = openChannel()) {
-                topology.declare(ch);
+            try {
+                topology.declare(this::openChannel);
             } catch (IOException | TimeoutException | RuntimeException e) {
                 log.warn("declaring topology failed, retrying: {}", e.toString());
                 scheduler.schedule(() -> updateReadiness("topology retry"), ReconnectingConnection.MAX_BACKOFF_MS,

@@ -27,17 +27,35 @@ public final class SessionLink {
     public interface Handler {
         void delivery(SessionLink link, long tag, Envelope envelope, AMQP.BasicProperties props, byte[] body);
 
-        /** The broker cancelled the consumer: the queue was deleted. */
+        /**
+         * The broker cancelled the consumer: the queue was deleted, its node went down, or (quorum
+         * queues) the consumer timed out. Whether the session goes on is for a re-attach to find.
+         */
         void cancelled(SessionLink link);
 
         /** The channel closed without {@link #close()}: connection loss or a channel error. */
         void lost(SessionLink link, ShutdownSignalException cause);
     }
 
-    /** Thrown by {@link #attach} when a session to resume has no queue any more. */
+    /**
+     * Thrown by {@link #attach} when a session to resume has no queue to consume from: it expired
+     * or was deleted, or the broker node it lives on is down ({@link #nodeDown()}).
+     */
     public static final class SessionGoneException extends Exception {
-        public SessionGoneException(String queue) {
-            super("queue " + queue + " does not exist", null, false, false);
+        private final boolean nodeDown;
+
+        SessionGoneException(String queue, String brokerSays) {
+            super("queue " + queue + ": " + brokerSays, null, false, false);
+            // RabbitMQ's words for a durable classic queue whose node is not running.
+            this.nodeDown = brokerSays != null && brokerSays.contains("is down or inaccessible");
+        }
+
+        /**
+         * True when the queue exists on a broker node that is down: its messages are kept there and
+         * come back with the node, but this session cannot wait for it.
+         */
+        public boolean nodeDown() {
+            return nodeDown;
         }
     }
 
@@ -78,15 +96,16 @@ public final class SessionLink {
                 try {
                     ch.queueDeclarePassive(queue);
                 } catch (IOException e) {
-                    if (isNotFound(e)) {
-                        throw new SessionGoneException(queue);
-                    }
-                    throw e;
+                    throw gone(queue, e);
                 }
             }
             ch.basicQos(queues.prefetch());
             SessionLink link = new SessionLink(ch, queue, executor);
-            ch.basicConsume(queue, false, "", false, false, null, link.consumer(handler));
+            try {
+                ch.basicConsume(queue, false, "", false, false, null, link.consumer(handler));
+            } catch (IOException e) {
+                throw gone(queue, e); // deleted, or its node went down, since the declare
+            }
             return link;
         } catch (IOException | SessionGoneException | RuntimeException e) {
             closeQuietly(ch);
@@ -170,10 +189,13 @@ public final class SessionLink {
         };
     }
 
-    private static boolean isNotFound(IOException e) {
-        return e.getCause() instanceof ShutdownSignalException sig
-                && sig.getReason() instanceof com.rabbitmq.client.AMQP.Channel.Close close
-                && close.getReplyCode() == AMQP.NOT_FOUND;
+    /** A 404 on the session's queue as a {@link SessionGoneException}; any other failure as it is. */
+    private static IOException gone(String queue, IOException e) throws SessionGoneException {
+        if (e.getCause() instanceof ShutdownSignalException sig
+                && sig.getReason() instanceof AMQP.Channel.Close close && close.getReplyCode() == AMQP.NOT_FOUND) {
+            throw new SessionGoneException(queue, close.getReplyText());
+        }
+        return e;
     }
 
     private static void closeQuietly(Channel ch) {

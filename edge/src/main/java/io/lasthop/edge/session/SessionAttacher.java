@@ -155,12 +155,19 @@ public final class SessionAttacher {
         if (s.isClosed()) {
             return;
         }
+        SessionLink old = s.binding().link();
+        if (old != null) {
+            // A consumer the broker cancelled leaves its channel open, holding what it delivered.
+            old.close();
+        }
         try {
             s.binding().relinked(link(s, s.queue(), false));
             s.eventLoop().execute(ctx.metrics().sessionRecoveries::increment);
         } catch (SessionLink.SessionGoneException gone) {
-            s.eventLoop().execute(() -> s.close(CloseCode.SESSION_EXPIRED,
-                    "the session's queue expired while the broker was unreachable"));
+            // Never a new, empty queue under the old session's name: the client starts anew, and knows.
+            s.eventLoop().execute(() -> s.close(gone.nodeDown() ? CloseCode.SESSION_LOST : CloseCode.SESSION_EXPIRED,
+                    gone.nodeDown() ? "the broker node that holds the session's queue is down; messages may be "
+                            + "missing: start a new session and resync" : "the session's queue is gone"));
         } catch (IOException | RuntimeException e) {
             log.debug("re-attaching session {} failed, will retry: {}", s.id(), e.toString());
             toRecover.add(s);

@@ -5,7 +5,6 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.lasthop.edge.amqp.SerialExecutor;
 import io.lasthop.edge.amqp.SessionLink;
-import io.lasthop.protocol.CloseCode;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -87,9 +86,10 @@ final class SessionBinding implements SessionLink.Handler {
         session.eventLoop().execute(() -> session.onDelivery(from, tag, envelope, props, body));
     }
 
+    /** A cancel from the broker is a lost consumer: a re-attach finds out whether the queue is still there. */
     @Override
     public void cancelled(SessionLink from) {
-        session.eventLoop().execute(() -> session.close(CloseCode.SESSION_EXPIRED, "the session's queue was deleted"));
+        session.eventLoop().execute(() -> session.onLinkLost(from));
     }
 
     @Override

@@ -71,7 +71,7 @@ class DemoServicesIT {
             assertTrue(prices.nextJson().has("symbol"), "the ticker publishes once the exchange exists");
 
             // The edge declares after the demo: a single argument of its own would be refused (406).
-            new Topology().declare(c.createChannel());
+            new Topology().declare(c::createChannel);
             send(ch, "chat.lobby", "alice", "application/json", "{\"text\":\"second\"}");
             assertEquals("second", chat.nextJson().get("text").asText());
         }
@@ -82,7 +82,7 @@ class DemoServicesIT {
     void chatRelayRejectsAMessageThatIsNotJsonAndKeepsRelaying() throws Exception {
         try (Connection c = vhost.connect()) {
             Channel ch = c.createChannel();
-            new Topology().declare(ch);
+            new Topology().declare(c::createChannel);
             try (DemoServices demo = DemoServices.start(vhost.uri())) {
                 Tap chat = Tap.on(ch, AmqpNames.TOPIC_EXCHANGE, "chat.*");
                 send(ch, "chat.lobby", "mallory", "text/plain", "x");
