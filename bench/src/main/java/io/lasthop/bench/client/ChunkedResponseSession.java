@@ -133,15 +133,8 @@ abstract class ChunkedResponseSession extends ClientSession {
     }
 
     private void write(String body) {
-        ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
-        DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
-                "/lasthop/frames?session=" + sessionId + "&connection=" + connectionId
-                        + (node == null ? "" : "&node=" + node), content);
-        req.headers().set(HttpHeaderNames.HOST, pool.hostHeader())
-                .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                .set(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
-                .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token);
-        poster.writeAndFlush(req);
+        poster.writeAndFlush(FramePoster.request(pool.hostHeader(), FramePoster.uri(this), token,
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)));
     }
 
     private void posted(int status) {

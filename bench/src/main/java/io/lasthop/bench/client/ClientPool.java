@@ -102,6 +102,11 @@ public final class ClientPool implements AutoCloseable {
         return epoll;
     }
 
+    /** One of this pool's event loops, in turn. */
+    EventLoop nextLoop() {
+        return group.next();
+    }
+
     InetSocketAddress remote() {
         return remote;
     }
@@ -143,6 +148,14 @@ public final class ClientPool implements AutoCloseable {
             return prepare.apply(user).thenCompose(v -> connect(user, transport, ""));
         }
         return connect(user, transport, "");
+    }
+
+    /**
+     * Opens one session, or resumes one: {@code resume} is empty for a new session, else the query
+     * parameters naming the session to resume ({@link ClientSession#resumeQuery()}).
+     */
+    CompletableFuture<ClientSession> open(String user, Transport transport, String resume) {
+        return connect(user, transport, resume);
     }
 
     /**

@@ -33,6 +33,38 @@ public final class ProcessProbes {
         return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
     }
 
+    /**
+     * A class histogram of a heap, taken during a full GC: the live heap in all, and the classes
+     * holding most of it, largest first, as "bytes class".
+     */
+    public record HeapHistogram(long totalBytes, List<String> top) {
+        static final HeapHistogram NONE = new HeapHistogram(-1, List.of());
+    }
+
+    /**
+     * {@code jcmd GC.class_histogram}, which runs a full GC and counts what survives: the total and
+     * at most {@code top} classes; {@link HeapHistogram#NONE} if it failed.
+     */
+    public static HeapHistogram heapHistogram(long pid, int top) {
+        String out = Exec.run(60, List.of("jcmd", Long.toString(pid), "GC.class_histogram"));
+        return out == null ? HeapHistogram.NONE : parseHistogram(out, top);
+    }
+
+    /** Rows "  1:  instances  bytes  class" and the line "Total  instances  bytes". */
+    static HeapHistogram parseHistogram(String histogram, int top) {
+        long total = -1;
+        List<String> rows = new java.util.ArrayList<>();
+        for (String l : histogram.lines().map(String::trim).toList()) {
+            String[] f = l.split("\\s+", 4);
+            if (f.length == 3 && f[0].equals("Total")) {
+                total = Long.parseLong(f[2]);
+            } else if (f.length == 4 && f[0].matches("\\d+:") && rows.size() < top) {
+                rows.add(f[2] + " " + f[3]);
+            }
+        }
+        return new HeapHistogram(total, List.copyOf(rows));
+    }
+
     /** Resident set size from /proc/PID/status, in bytes. */
     public static long rss(long pid) {
         return statusField(pid, "VmRSS:");

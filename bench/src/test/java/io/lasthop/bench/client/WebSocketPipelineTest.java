@@ -4,31 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lasthop.bench.Ledgers;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -48,17 +25,16 @@ import org.junit.jupiter.api.Test;
 class WebSocketPipelineTest {
     private static final long WAIT_S = 10;
 
-    private final EventLoopGroup serverGroup = new NioEventLoopGroup(1);
+    private LocalServer server;
     /** What the server received, in order: text messages as they are, a close as "close CODE REASON". */
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     private ClientPool pool;
 
     @AfterEach
     void stop() {
-        if (pool != null) {
-            pool.close();
+        if (server != null) {
+            server.close();
         }
-        serverGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /**
@@ -68,48 +44,17 @@ class WebSocketPipelineTest {
      */
     private int server(String path, String subprotocol, Consumer<Channel> onOpen,
                        BiConsumer<Channel, String> onText) {
-        Channel server = new ServerBootstrap().group(serverGroup).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65_536),
-                                new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
-                                        .websocketPath(path).subprotocols(subprotocol).checkStartsWith(true)
-                                        .handleCloseFrames(false).build()),
-                                new SimpleChannelInboundHandler<Object>() {
-                                    @Override
-                                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                                        if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-                                            onOpen.accept(ctx.channel());
-                                        }
-                                    }
-
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
-                                        if (msg instanceof CloseWebSocketFrame c) {
-                                            received.add("close " + c.statusCode() + " " + c.reasonText());
-                                            ctx.writeAndFlush(new CloseWebSocketFrame(1000, ""))
-                                                    .addListener(ChannelFutureListener.CLOSE);
-                                        } else if (msg instanceof TextWebSocketFrame t) {
-                                            received.add(t.text());
-                                            onText.accept(ctx.channel(), t.text());
-                                        } else if (msg instanceof FullHttpRequest) {
-                                            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                                                    HttpResponseStatus.FORBIDDEN, Unpooled.EMPTY_BUFFER))
-                                                    .addListener(ChannelFutureListener.CLOSE);
-                                        } else if (!(msg instanceof WebSocketFrame)) {
-                                            ctx.close();
-                                        }
-                                    }
-                                });
-                    }
-                }).bind("127.0.0.1", 0).syncUninterruptibly().channel();
-        return ((InetSocketAddress) server.localAddress()).getPort();
+        server = LocalServer.webSocket(path, subprotocol, onOpen, (ch, message) -> {
+            received.add(message);
+            if (!message.startsWith("close ")) {
+                onText.accept(ch, message);
+            }
+        });
+        return server.port();
     }
 
     private ClientPool pool(int port) {
-        pool = new ClientPool("127.0.0.1", port, "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8),
-                Duration.ofMinutes(1), new Ledgers(), new SourceAddresses(0, SourceAddresses.DEFAULT_PER_ADDRESS, 0), 1);
+        pool = server.pool();
         return pool;
     }
 
