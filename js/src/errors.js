@@ -28,6 +28,7 @@ const SERVER_CODES = Object.freeze({
   session_lost: 'session_lost',
   session_taken_over: 'session_taken_over',
   slow_consumer: 'slow_consumer',
+  too_many_frames: 'rate_limited',
   unroutable: 'unroutable',
   rejected: 'rejected',
   bad_key: 'bad_key',

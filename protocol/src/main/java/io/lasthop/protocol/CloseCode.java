@@ -23,6 +23,11 @@ public enum CloseCode {
      * connection.max.output.bytes}); its unacked deliveries were requeued.
      */
     SLOW_CONSUMER(4003, "slow_consumer"),
+    /**
+     * The client sent frames that cost an answer (pings, refused frames, token refreshes) far past
+     * its budget of answers, in a row.
+     */
+    TOO_MANY_FRAMES(4004, "too_many_frames"),
     /** The token expired and no fresh one was sent in-band in time. */
     TOKEN_EXPIRED(4100, "token_expired"),
     /** The session's queue no longer exists; reconnect without a session id. */

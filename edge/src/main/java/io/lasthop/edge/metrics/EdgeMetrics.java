@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -32,6 +33,7 @@ public final class EdgeMetrics {
     private final Map<CloseCode, Counter> closes = new EnumMap<>(CloseCode.class);
     private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
     private final AtomicLong acksPending = new AtomicLong();
+    private final LongAdder pollQueuedBytes = new LongAdder();
 
     public final Counter deliveries;
     public final Counter redeliveries;
@@ -115,8 +117,9 @@ public final class EdgeMetrics {
      */
     public void bindConnectionLimits(IntSupplier open, IntSupplier unauthenticated, int max,
                                      LongSupplier pendingOutputBytes) {
-        Gauge.builder("lasthop.client.output.pending.bytes", pendingOutputBytes::getAsLong)
-                .description("Bytes written to clients that they have not taken yet").register(registry);
+        Gauge.builder("lasthop.client.output.pending.bytes", () -> pendingOutputBytes.getAsLong() + pollQueuedBytes.sum())
+                .description("Bytes written to clients that they have not taken yet: in sockets' buffers, and "
+                        + "waiting for the next long-poll").register(registry);
         Gauge.builder("lasthop.client.connections", open::getAsInt)
                 .description("Open client connections, with or without a session").register(registry);
         Gauge.builder("lasthop.client.connections.unauthenticated", unauthenticated::getAsInt)
@@ -148,6 +151,11 @@ public final class EdgeMetrics {
         if (code != null) {
             closes.get(code).increment();
         }
+    }
+
+    /** What long-poll connections hold for their next poll, in bytes; the transport keeps it. */
+    public LongAdder pollQueuedBytes() {
+        return pollQueuedBytes;
     }
 
     public void authFailure(ErrorCode code) {

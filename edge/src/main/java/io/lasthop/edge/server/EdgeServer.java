@@ -196,7 +196,7 @@ public final class EdgeServer implements AutoCloseable {
                 WebSocketTransport.route(opener, origins, maxFrame),
                 SseTransport.route(opener),
                 StreamTransport.route(opener),
-                PollTransport.route(opener, sessions, config.get(Settings.POLL_TIMEOUT).toMillis(),
+                PollTransport.route(opener, sessions, metrics, config.get(Settings.POLL_TIMEOUT).toMillis(),
                         config.get(Settings.POLL_LINGER).toMillis()))) {
             endpoints.put(t.path(), t.endpoint());
             metrics.connections(t.name());

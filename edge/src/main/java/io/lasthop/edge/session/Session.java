@@ -136,9 +136,9 @@ public final class Session {
         for (ClientFrame f : frames) {
             if (f instanceof ClientFrame.Ack a) {
                 ack(a.seq());
-            } else if (f instanceof ClientFrame.Ping) {
+            } else if (f instanceof ClientFrame.Ping && requests.mayAnswer()) {
                 send(ServerFrames::writePong, false);
-            } else if (f instanceof ClientFrame.Auth a) {
+            } else if (f instanceof ClientFrame.Auth a && requests.mayAnswer()) {
                 token.refresh(a.token());
             } else if (f instanceof ClientFrame.Request r) {
                 requests.handle(r);

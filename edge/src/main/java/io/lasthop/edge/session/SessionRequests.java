@@ -9,6 +9,7 @@ import io.lasthop.edge.auth.Permissions;
 import io.lasthop.edge.auth.ReplyTokens;
 import io.lasthop.protocol.AmqpNames;
 import io.lasthop.protocol.ClientFrame;
+import io.lasthop.protocol.CloseCode;
 import io.lasthop.protocol.ErrorCode;
 import io.lasthop.protocol.ServerFrames;
 import io.lasthop.protocol.TopicPatterns;
@@ -25,11 +26,19 @@ import java.util.concurrent.CompletableFuture;
  * with {@code ok} or {@code error} carrying its {@code ref}. Event-loop confined, like its session.
  */
 final class SessionRequests {
+    /**
+     * Answers a client may draw beyond the budget (dropped, unwritten) before its connection is
+     * closed with 4004: a client that sends this many pings or refused frames in a row is flooding.
+     */
+    static final int MAX_DROPPED_ANSWERS = 1_000;
+
     private final Session session;
     private final SessionToken token;
     private final SessionContext ctx;
     private final SessionSettings limits;
     private final TokenBucket bucket;
+    private final TokenBucket answers;
+    private int droppedAnswers;
     private final Set<String> subscriptions = new HashSet<>();
 
     SessionRequests(Session session, SessionToken token, SessionContext ctx) {
@@ -38,6 +47,26 @@ final class SessionRequests {
         this.ctx = ctx;
         this.limits = ctx.settings();
         this.bucket = new TokenBucket(limits.requestRate(), limits.requestBurst(), System.nanoTime());
+        this.answers = new TokenBucket(2 * limits.requestRate(), 2 * limits.requestBurst(), System.nanoTime());
+    }
+
+    /**
+     * Takes one answer from the budget of answers that a client's frames may cost it: pongs, error
+     * frames, token refreshes ({@code 2 × inbound.rate} a second, bursts of {@code 2 × inbound.burst}).
+     * Past it the answer is dropped, so a client cannot make the edge write (or verify) at its own
+     * pace; one that goes on past {@link #MAX_DROPPED_ANSWERS} in a row is disconnected.
+     */
+    boolean mayAnswer() {
+        if (answers.tryTake(System.nanoTime())) {
+            droppedAnswers = 0;
+            return true;
+        }
+        if (++droppedAnswers == MAX_DROPPED_ANSWERS) {
+            ctx.metrics().refused("answers");
+            session.close(CloseCode.TOO_MANY_FRAMES, "more than " + MAX_DROPPED_ANSWERS + " frames in a row beyond "
+                    + answers.rate() + " answered a second; slow down");
+        }
+        return false;
     }
 
     void handle(ClientFrame.Request r) {
@@ -185,7 +214,7 @@ final class SessionRequests {
     /** Answers request {@code ref} (none when negative) with an error; the connection stays open. */
     void answerError(long ref, ErrorCode code, String message) {
         ctx.metrics().clientError(code);
-        if (session.isOpen()) {
+        if (session.isOpen() && mayAnswer()) {
             session.send(out -> ServerFrames.writeError(out, ref, code, message), true);
         }
     }

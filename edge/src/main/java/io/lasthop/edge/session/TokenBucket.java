@@ -4,14 +4,20 @@ package io.lasthop.edge.session;
 public final class TokenBucket {
     private final double capacity;
     private final double perNano;
+    private final int rate;
     private double tokens;
     private long last;
 
     public TokenBucket(int ratePerSecond, int capacity, long nowNanos) {
         this.capacity = capacity;
+        this.rate = ratePerSecond;
         this.perNano = ratePerSecond / 1e9;
         this.tokens = capacity;
         this.last = nowNanos;
+    }
+
+    public int rate() {
+        return rate;
     }
 
     public boolean tryTake(long nowNanos) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lasthop.edge.config.Settings;
 import io.lasthop.edge.testing.Broker;
 import io.lasthop.edge.testing.Edge;
 import io.lasthop.edge.testing.PollClient;
@@ -36,10 +37,14 @@ class SlowClientIT {
     private static Edge edge;
     private static Broker broker;
 
+    /**
+     * Answers to pings are budgeted per connection (see {@link #aClientThatFloodsPingsGetsItsBudgetOfPongsAndIsClosed}):
+     * lifted here, so that what bounds these clients is the output bound and the read backpressure.
+     */
     @BeforeAll
     static void start() {
         broker = new Broker();
-        edge = Edge.start();
+        edge = new Edge(c -> c.set(Settings.INBOUND_RATE, 1_000_000).set(Settings.INBOUND_BURST, 1_000_000));
     }
 
     @AfterAll
@@ -118,6 +123,25 @@ class SlowClientIT {
         JsonNode close = poll.poll(edge, null).get(0);
         assertEquals("close", close.get("t").asText());
         assertEquals("slow_consumer", close.get("reason").asText());
+    }
+
+    /** With the default budget, pings past it get no pong, and a client that keeps on is closed. */
+    @Test
+    void aClientThatFloodsPingsGetsItsBudgetOfPongsAndIsClosed() throws Exception {
+        try (Edge defaults = Edge.start(); RawSocket s = RawSocket.connect(defaults.server().port(), 0)) {
+            s.write("GET /lasthop/ws?token=" + Edge.token(Edge.newUser()) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n", Duration.ofSeconds(5));
+            assertTrue(s.readUntil("\"hello\"", Duration.ofSeconds(10)).contains("101 Switching Protocols"));
+            s.write(repeat(maskedText("{\"t\":\"ping\"}"), 2000), Duration.ofSeconds(10));
+            String answers = s.readToEnd(Duration.ofSeconds(10));
+            assertNotNull(answers, "the flooding client is disconnected");
+            int pongs = answers.split("\"t\":\"pong\"", -1).length - 1;
+            System.out.printf("ping flood: 2,000 pings got %d pongs before the close%n", pongs);
+            assertTrue(pongs <= 100, pongs + " pongs: more than the budget's burst of 80 and its refill");
+            assertTrue(answers.contains("\"reason\":\"too_many_frames\""), "the last frame says why");
+            assertEquals(1, defaults.metric("lasthop_closes_total{reason=\"too_many_frames\"}"));
+        }
     }
 
     private static void assertBystanderServed() throws Exception {

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@code GET|POST /lasthop/poll?session=S&connection=C&node=N}: one long-poll. A POST body carries
@@ -52,12 +53,15 @@ final class PollEndpoint implements Endpoint {
     private final SessionOpener opener;
     private final SessionRegistry sessions;
     private final Farewells farewells = new Farewells();
+    private final LongAdder pending;
     private final long timeoutMillis;
     private final long lingerMillis;
 
-    PollEndpoint(SessionOpener opener, SessionRegistry sessions, long timeoutMillis, long lingerMillis) {
+    PollEndpoint(SessionOpener opener, SessionRegistry sessions, LongAdder pending, long timeoutMillis,
+                 long lingerMillis) {
         this.opener = opener;
         this.sessions = sessions;
+        this.pending = pending;
         this.timeoutMillis = timeoutMillis;
         this.lingerMillis = lingerMillis;
     }
@@ -112,7 +116,8 @@ final class PollEndpoint implements Endpoint {
         }
         List<ClientFrame> carried = frames.stream().filter(f -> !(f instanceof ClientFrame.Ack)).toList();
         opener.open(ctx, req, query, admitted, s -> {
-            PollTransport poll = new PollTransport(PollTransport.ownedBy(s), timeoutMillis, lingerMillis, farewells);
+            PollTransport poll = new PollTransport(PollTransport.ownedBy(s), timeoutMillis, lingerMillis, farewells,
+                    pending);
             s.attach(poll);
             if (!carried.isEmpty()) {
                 s.onClientFrames(carried);

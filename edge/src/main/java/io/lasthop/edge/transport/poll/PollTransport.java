@@ -1,6 +1,7 @@
 package io.lasthop.edge.transport.poll;
 
 import io.lasthop.edge.http.HttpResponses;
+import io.lasthop.edge.metrics.EdgeMetrics;
 import io.lasthop.edge.session.Session;
 import io.lasthop.edge.session.SessionRegistry;
 import io.lasthop.edge.session.Transport;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Long-polling (Pushpin's "response hold"): frames queue here between requests; a poll that finds
@@ -35,6 +37,8 @@ public final class PollTransport implements Transport {
     public static final String PATH = "/lasthop/poll";
     /** Frames held for the next poll before delivery pauses, in bytes: well below connection.max.output.bytes. */
     static final int MAX_QUEUED_BYTES = 512 << 10;
+    /** Unused capacity a queued frame may keep. */
+    private static final int SLACK_BYTES = 64;
 
     /** The session a long-poll serves, as the transport sees it. */
     interface Owner {
@@ -67,10 +71,13 @@ public final class PollTransport implements Transport {
     private boolean closed;
 
     private final Farewells farewells;
+    private final LongAdder pending;
 
-    PollTransport(Owner session, long timeoutMillis, long lingerMillis, Farewells farewells) {
+    /** @param pending what every long-poll connection of the node holds, in bytes */
+    PollTransport(Owner session, long timeoutMillis, long lingerMillis, Farewells farewells, LongAdder pending) {
         this.session = session;
         this.farewells = farewells;
+        this.pending = pending;
         this.timeoutMillis = timeoutMillis;
         this.lingerMillis = lingerMillis;
     }
@@ -81,9 +88,10 @@ public final class PollTransport implements Transport {
      * @param timeoutMillis how long a poll is held when nothing waits
      * @param lingerMillis  how long the session outlives an answer that no poll followed
      */
-    public static TransportRoute route(SessionOpener opener, SessionRegistry sessions, long timeoutMillis,
-                                       long lingerMillis) {
-        return new TransportRoute(NAME, PATH, new PollEndpoint(opener, sessions, timeoutMillis, lingerMillis));
+    public static TransportRoute route(SessionOpener opener, SessionRegistry sessions, EdgeMetrics metrics,
+                                       long timeoutMillis, long lingerMillis) {
+        return new TransportRoute(NAME, PATH, new PollEndpoint(opener, sessions, metrics.pollQueuedBytes(),
+                timeoutMillis, lingerMillis));
     }
 
     @Override
@@ -122,8 +130,17 @@ public final class PollTransport implements Transport {
             json.release();
             return;
         }
+        if (json.capacity() > json.readableBytes() + SLACK_BYTES) {
+            // A frame waits here until the next poll, maybe many of them: not in a buffer sized for
+            // whatever frame, as encoding makes them (a 12-byte pong in 256 bytes).
+            ByteBuf exact = alloc().buffer(json.readableBytes(), json.readableBytes());
+            exact.writeBytes(json);
+            json.release();
+            json = exact;
+        }
         queued.add(json);
-        queuedBytes += json.readableBytes();
+        queuedBytes += json.capacity();
+        pending.add(json.capacity());
     }
 
     @Override
@@ -213,6 +230,7 @@ public final class PollTransport implements Transport {
             first = false;
         }
         body.addComponent(true, Unpooled.wrappedBuffer(CLOSE));
+        pending.add(-queuedBytes);
         queuedBytes = 0;
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
@@ -239,6 +257,7 @@ public final class PollTransport implements Transport {
         for (ByteBuf b; (b = queued.poll()) != null; ) {
             b.release();
         }
+        pending.add(-queuedBytes);
         queuedBytes = 0;
     }
 

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,9 @@ class PollTransportTest {
     private final EmbeddedChannel loop = new EmbeddedChannel();
     private final Farewells farewells = new Farewells();
     private final RecordingOwner owner = new RecordingOwner();
-    private final PollTransport poll = new PollTransport(owner, TIMEOUT_MS, LINGER_MS, farewells);
+    private final LongAdder pending = new LongAdder();
+    private final PollTransport poll = new PollTransport(owner, TIMEOUT_MS, LINGER_MS, farewells,
+            pending);
 
     @BeforeEach
     void freezeTime() {
@@ -155,6 +158,21 @@ class PollTransportTest {
         res.release();
         assertTrue(poll.isWritable());
         assertEquals(1, owner.writable);
+        request.finishAndReleaseAll();
+    }
+
+    /** A frame is held in a buffer of its size, and counted at what it holds, node-wide too. */
+    @Test
+    void framesWaitInBuffersOfTheirSize() {
+        ByteBuf pong = Unpooled.buffer(256).writeBytes("{\"t\":\"pong\"}".getBytes(StandardCharsets.UTF_8));
+        poll.write(pong);
+        assertEquals(0, pong.refCnt(), "the oversized buffer is given back at once");
+        assertEquals(12, poll.pendingBytes());
+        assertEquals(12, pending.sum());
+        EmbeddedChannel request = request();
+        poll.hold(context(request), true);
+        assertAnswer(request, 1, "[{\"t\":\"pong\"}]");
+        assertEquals(0, pending.sum());
         request.finishAndReleaseAll();
     }
 
