@@ -46,9 +46,9 @@ public final class Settings {
             "With amqps://: a PEM client certificate chain to present to the broker (with amqp.tls.key.file).");
     public static final Setting<String> AMQP_TLS_KEY_FILE = text("amqp.tls.key.file", null,
             "The PEM private key of amqp.tls.cert.file (PKCS#8, PKCS#1 or SEC1, unencrypted).");
-    public static final Setting<Integer> AMQP_CONNECTIONS = integer("amqp.connections", "4",
-            "AMQP connections per node; each carries up to the broker's channel_max sessions (2047 by default).",
-            1, 256);
+    public static final Setting<Integer> AMQP_CONNECTIONS = integer("amqp.connections", "0",
+            "AMQP connections for sessions per node; each carries up to the broker's channel_max sessions (2047 by default). 0: as many as the sessions need, from 2 up to what limits.connections can fill, opened as they fill and closed when idle.",
+            0, 256);
     public static final Setting<Integer> AMQP_WORKER_THREADS = integer("amqp.worker.threads", "16",
             "Threads that run blocking AMQP calls (declare, consume, ack, close); bounds how many session setups run at once.",
             1, 1024);

@@ -2,6 +2,7 @@ package io.lasthop.edge.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -151,6 +152,14 @@ public final class EdgeMetrics {
         if (code != null) {
             closes.get(code).increment();
         }
+    }
+
+    /** The AMQP connections that carry sessions, and sessions refused for want of a channel. */
+    public void bindBrokerConnections(IntSupplier open, LongSupplier refusals) {
+        Gauge.builder("lasthop.amqp.connections", open::getAsInt)
+                .description("Open AMQP connections that carry sessions").register(registry);
+        FunctionCounter.builder("lasthop.amqp.channel.refusals", refusals, LongSupplier::getAsLong)
+                .description("Sessions refused because every AMQP connection was full or down").register(registry);
     }
 
     /** What long-poll connections hold for their next poll, in bytes; the transport keeps it. */

@@ -34,12 +34,18 @@ final class ConnectionLimits {
         this.maxUnauthenticated = maxUnauthenticated;
     }
 
-    static ConnectionLimits of(EdgeConfig config, EdgeMetrics metrics) {
+    /** limits.connections, or what the file limit leaves when it is 0. */
+    static int maxConnections(EdgeConfig config) {
         int max = config.get(Settings.MAX_CONNECTIONS);
         if (max == 0) {
             long files = fileLimit();
             max = (int) Math.max(16, Math.min(Integer.MAX_VALUE, files - Math.max(RESERVED_FILES, files / 20)));
         }
+        return max;
+    }
+
+    static ConnectionLimits of(EdgeConfig config, EdgeMetrics metrics) {
+        int max = maxConnections(config);
         int unauthenticated = config.get(Settings.MAX_UNAUTHENTICATED);
         ConnectionLimits limits = new ConnectionLimits(max, unauthenticated == 0 ? Math.max(1, max / 2)
                 : Math.min(unauthenticated, max));

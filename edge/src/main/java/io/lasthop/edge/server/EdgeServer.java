@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
 /** One edge node: the HTTP listener, its broker connections and its sessions. */
 public final class EdgeServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+    /** Session connections held however few sessions there are, with amqp.connections at 0. */
+    private static final int AUTO_MIN_AMQP_CONNECTIONS = 2;
     /** How often the TLS certificate files are checked for a change; SIGHUP reloads at once. */
     private static final long TLS_RELOAD_SECONDS = 10;
     /** Connections the management listener takes at once: operators and scrapers, not browsers. */
@@ -100,8 +102,10 @@ public final class EdgeServer implements AutoCloseable {
                 new DefaultThreadFactory("lasthop-amqp-dispatch", true));
         scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("lasthop-broker", true));
         BrokerEndpoint endpoint = BrokerEndpoint.of(config);
-        broker = new BrokerConnections(endpoint, config.get(Settings.AMQP_CONNECTIONS), nodeId, new Topology(),
-                scheduler, consumerDispatch);
+        int fixed = config.get(Settings.AMQP_CONNECTIONS);
+        broker = new BrokerConnections(endpoint, fixed > 0 ? fixed : AUTO_MIN_AMQP_CONNECTIONS,
+                fixed > 0 ? 0 : ConnectionLimits.maxConnections(config), nodeId, new Topology(), scheduler,
+                consumerDispatch);
         publisher = new Publisher(endpoint, nodeId, scheduler);
         ReplyTokens replyTokens = ReplyTokens.fromConfig(config, secret);
         SessionContext context = new SessionContext(nodeId, SessionSettings.of(config), metrics, tokens, revocations,
@@ -110,6 +114,7 @@ public final class EdgeServer implements AutoCloseable {
         router = new SessionRouter(sessions, attacher, revocations, nodeId, endpoint, scheduler);
         metrics.bindSessions(sessions::size);
         metrics.bindBrokerState(this::brokerConnected);
+        metrics.bindBrokerConnections(broker::connections, broker::refusals);
         metrics.bindReadiness(this::ready);
     }
 

@@ -9,7 +9,6 @@ import io.lasthop.protocol.AmqpNames;
 import io.lasthop.protocol.ClientFrame;
 import io.lasthop.protocol.CloseCode;
 import io.lasthop.protocol.ErrorCode;
-import io.lasthop.protocol.FrameException;
 import io.lasthop.protocol.ServerFrames;
 import io.netty.channel.EventLoop;
 import java.util.List;
@@ -155,15 +154,9 @@ public final class Session {
         heartbeat.touch();
     }
 
-    /** Reports an error to the client without closing. */
-    public void sendError(ErrorCode code, String message) {
-        requests.answerError(-1, code, message);
-    }
-
-    /** A frame that could not be decoded: answered with an error, with its request's ref if any. */
-    public void refuse(FrameException e) {
-        touch();
-        requests.answerError(e.ref(), e.code(), e.getMessage());
+    /** Reports an error to the client without closing: answering request {@code ref}, or none (-1). */
+    public void sendError(long ref, ErrorCode code, String message) {
+        requests.answerError(ref, code, message);
     }
 
     /**
@@ -218,14 +211,16 @@ public final class Session {
         }
         // Everything the lost channel delivered is back in the queue and comes again, redelivered.
         outbox.dropDeliveriesOf(from);
-        attacher.lost(this);
+        if (from == binding.link()) {
+            attacher.lost(this); // not for a channel already replaced: that would drop its successor
+        }
     }
 
     // ---- internals ----
 
     private void ack(long seq) {
         if (!outbox.ack(seq)) {
-            sendError(ErrorCode.UNKNOWN_DELIVERY, "no delivery " + seq + " was made on this connection (last is "
+            sendError(-1, ErrorCode.UNKNOWN_DELIVERY, "no delivery " + seq + " was made on this connection (last is "
                     + outbox.lastWrittenSeq() + ")");
         }
     }

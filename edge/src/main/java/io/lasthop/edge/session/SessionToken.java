@@ -40,12 +40,12 @@ final class SessionToken {
             ctx.revocations().check(p);
         } catch (AuthException e) {
             ctx.metrics().authFailure(e.code());
-            session.sendError(e.code(), e.getMessage());
+            session.sendError(-1, e.code(), e.getMessage());
             return;
         }
         if (!p.userId().equals(principal.userId())) {
             ctx.metrics().authFailure(ErrorCode.TOKEN_INVALID);
-            session.sendError(ErrorCode.TOKEN_INVALID, "the new token is for another subject; a connection keeps its user");
+            session.sendError(-1, ErrorCode.TOKEN_INVALID, "the new token is for another subject; a connection keeps its user");
             return;
         }
         principal = p;

@@ -32,7 +32,7 @@ class EdgeConfigTest {
         assertEquals("0.0.0.0", c.get(Settings.HTTP_HOST));
         assertEquals(8080, c.get(Settings.HTTP_PORT));
         assertEquals(65536, c.get(Settings.MAX_FRAME_BYTES));
-        assertEquals(4, c.get(Settings.AMQP_CONNECTIONS));
+        assertEquals(0, c.get(Settings.AMQP_CONNECTIONS), "sized to the sessions");
         // Unset, so that public keys bring their own algorithms; with only a secret it means HS256.
         assertNull(c.get(Settings.JWT_ALGORITHMS));
         assertEquals(Duration.ofSeconds(5), c.get(Settings.JWT_LEEWAY));

@@ -151,7 +151,8 @@ class ClusterIT {
     @Test
     @Order(4)
     void theControlPlaneComesBackOnASurvivingNode() throws Exception {
-        try (Edge a = edge("classic"); Edge b = edge("classic")) {
+        // Quorum queues: the node killed is the control connection's, and must not end the session too.
+        try (Edge a = edge("quorum"); Edge b = edge("quorum")) {
             String user = Edge.newUser();
             try (SseClient sse = SseClient.connect(a, Edge.token(user), null)) {
                 sse.next("hello");

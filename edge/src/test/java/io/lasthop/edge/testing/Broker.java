@@ -132,21 +132,20 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
-     * Closes every connection of one edge node from the broker's side, as an operator or a failure
-     * would; other clients of the shared broker (other tests, other runs on this machine) keep theirs.
+     * Closes every connection of one edge node from the broker's side, all at once as a failure
+     * would; other clients of the shared broker (other tests, other runs on this machine) keep
+     * theirs.
      *
      * @return how many connections were closed
      */
     public static int closeConnectionsOf(String nodeId) throws IOException, InterruptedException {
-        int closed = 0;
-        for (String line : ctl("-q", "list_connections", "pid", "client_properties").split("\n")) {
-            int tab = line.indexOf('\t');
-            if (tab > 0 && line.contains("\"lasthop-edge " + nodeId + " ")) {
-                ctl("close_connection", line.substring(0, tab), "lasthop test: broker-side kill");
-                closed++;
-            }
-        }
-        return closed;
+        // One eval, so that they go within microseconds of each other, not a rabbitmqctl call apart.
+        String erlang = "length([rabbit_networking:close_connection(P, \"lasthop test: broker-side kill\") "
+                + "|| P <- rabbit_networking:connections(), "
+                + "{client_properties, CP} <- rabbit_networking:connection_info(P, [client_properties]), "
+                + "{<<\"connection_name\">>, _, Name} <- CP, "
+                + "binary:match(Name, <<\"lasthop-edge " + nodeId + " \">>) =/= nomatch]).";
+        return Integer.parseInt(ctl("-q", "eval", erlang).trim());
     }
 
     /** Runs {@code rabbitmqctl} on the shared node; fails the test if the command fails. */

@@ -29,6 +29,15 @@ public final class Edge implements EdgeAddress, AutoCloseable {
 
     /** @param customize applied after the test defaults, so it may override any of them */
     public Edge(Consumer<EdgeConfig.Builder> customize) {
+        this(customize, true);
+    }
+
+    /** An edge that may never get ready (a broker it cannot reach): the caller checks, and closes it. */
+    public static Edge startUnready(Consumer<EdgeConfig.Builder> customize) {
+        return new Edge(customize, false);
+    }
+
+    private Edge(Consumer<EdgeConfig.Builder> customize, boolean awaitReady) {
         EdgeConfig.Builder config = EdgeConfig.newBuilder()
                 .set(Settings.HTTP_PORT, 0)
                 .set(Settings.HTTP_HOST, "127.0.0.1")
@@ -45,7 +54,9 @@ public final class Edge implements EdgeAddress, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        awaitReady();
+        if (awaitReady) {
+            awaitReady();
+        }
     }
 
     public static Edge start() {

@@ -17,7 +17,17 @@ public final class PrivateBroker implements AutoCloseable {
     }
 
     public static PrivateBroker start() throws IOException, InterruptedException {
-        return new PrivateBroker(PrivateCluster.start(1));
+        return start("");
+    }
+
+    /** @param extraConfig rabbitmq.conf lines, e.g. a TLS listener or {@code channel_max = 8\n} */
+    public static PrivateBroker start(String extraConfig) throws IOException, InterruptedException {
+        return new PrivateBroker(PrivateCluster.start(1, extraConfig));
+    }
+
+    /** {@code rabbitmqctl} on the node, with a 60 s limit. */
+    public String rabbitmqctl(String... args) throws IOException, InterruptedException {
+        return node.rabbitmqctl(1, args);
     }
 
     public String uri() {

@@ -114,21 +114,26 @@ public final class PrivateCluster implements AutoCloseable {
 
     /** An N-node cluster; started again once on fresh ports when a port was taken in between. */
     public static PrivateCluster start(int size) throws IOException, InterruptedException {
+        return start(size, "");
+    }
+
+    /** @param extraConfig rabbitmq.conf lines for every node, e.g. {@code channel_max = 8\n} */
+    public static PrivateCluster start(int size, String extraConfig) throws IOException, InterruptedException {
         if (size < 1 || size > 9) {
             throw new IllegalArgumentException("1 to 9 nodes, not " + size);
         }
         try {
-            return startOnce(size);
+            return startOnce(size, extraConfig);
         } catch (AssertionError e) {
             if (!String.valueOf(e.getMessage()).contains("eaddrinuse")) {
                 throw e;
             }
             System.out.println("PrivateCluster: a port was taken while the nodes started; again on other ports");
-            return startOnce(size);
+            return startOnce(size, extraConfig);
         }
     }
 
-    private static PrivateCluster startOnce(int size) throws IOException, InterruptedException {
+    private static PrivateCluster startOnce(int size, String extraConfig) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         Path dir = Files.createTempDirectory("lasthop-cluster");
         Path home;
@@ -139,7 +144,7 @@ public final class PrivateCluster implements AutoCloseable {
             for (int i = 1; i <= size; i++) {
                 RabbitNode n = new RabbitNode(i, "lasthop-c", ports.get(i - 1), ports.get(size + i - 1),
                         dir.resolve("node" + i), home);
-                n.prepare();
+                n.prepare(extraConfig);
                 nodes.add(n);
             }
         } catch (IOException | RuntimeException e) {

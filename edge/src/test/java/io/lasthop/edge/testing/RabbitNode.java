@@ -91,13 +91,14 @@ final class RabbitNode {
         return new ArrayList<>(ports);
     }
 
-    void prepare() throws IOException {
+    /** @param extraConfig rabbitmq.conf lines of the test's, appended to the node's own */
+    void prepare(String extraConfig) throws IOException {
         Files.createDirectories(dir.resolve("mnesia"));
         Files.createDirectories(dir.resolve("log"));
         Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
         // The shared node's /etc/rabbitmq/rabbitmq.conf pins 5672: this file replaces it.
         Files.writeString(dir.resolve("rabbitmq.conf"), "listeners.tcp.1 = 127.0.0.1:" + port + "\n"
-                + "log.console = false\n");
+                + "log.console = false\n" + extraConfig);
     }
 
     /** The environment of the node and of rabbitmqctl: nothing of the caller's RABBITMQ_ or ERL_ settings. */

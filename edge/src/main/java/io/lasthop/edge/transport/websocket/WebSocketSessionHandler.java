@@ -49,7 +49,8 @@ final class WebSocketSessionHandler extends SessionConnectionHandler {
             try {
                 decoded = ClientFrameDecoder.decode(ByteBufUtil.getBytes(frame.content()));
             } catch (FrameException e) {
-                session.refuse(e);
+                session.touch();
+                session.sendError(e.ref(), e.code(), e.getMessage());
                 return;
             }
             session.onClientFrames(List.of(decoded));
@@ -63,7 +64,7 @@ final class WebSocketSessionHandler extends SessionConnectionHandler {
                     .addListener(ChannelFutureListener.CLOSE);
             session.close(null, null);
         } else if (frame instanceof BinaryWebSocketFrame) {
-            session.sendError(ErrorCode.BAD_FRAME, "binary messages are not accepted; send JSON as text messages");
+            session.sendError(-1, ErrorCode.BAD_FRAME, "binary messages are not accepted; send JSON as text messages");
         }
     }
 
@@ -71,7 +72,7 @@ final class WebSocketSessionHandler extends SessionConnectionHandler {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             // A fragmented message over the limit: the aggregator refused it.
-            session.sendError(ErrorCode.FRAME_TOO_LARGE, cause.getMessage());
+            session.sendError(-1, ErrorCode.FRAME_TOO_LARGE, cause.getMessage());
             ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG, "frame too large"))
                     .addListener(ChannelFutureListener.CLOSE);
         } else if (cause instanceof CorruptedWebSocketFrameException) {
