@@ -25,7 +25,7 @@ public enum CloseCode {
     SLOW_CONSUMER(4003, "slow_consumer"),
     /**
      * The client sent frames that cost an answer (pings, refused frames, token refreshes) far past
-     * its budget of answers, in a row.
+     * its budget of answers: 1,000 past it, an allowance refilled at the budget's rate.
      */
     TOO_MANY_FRAMES(4004, "too_many_frames"),
     /** The token expired and no fresh one was sent in-band in time. */

@@ -4,7 +4,6 @@ import io.lasthop.protocol.ErrorCode;
 import io.lasthop.protocol.ServerFrames;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -81,7 +80,7 @@ public final class HttpResponses {
         }
         ChannelFuture f = ctx.writeAndFlush(res);
         if (!keepAlive) {
-            f.addListener(ChannelFutureListener.CLOSE);
+            LingeringClose.after(f);
         }
     }
 }

@@ -28,7 +28,8 @@ import java.util.concurrent.CompletableFuture;
 final class SessionRequests {
     /**
      * Answers a client may draw beyond the budget (dropped, unwritten) before its connection is
-     * closed with 4004: a client that sends this many pings or refused frames in a row is flooding.
+     * closed with 4004; the allowance refills at the budget's rate. Counting drops in a row instead
+     * would let a flood live on the one token that refills between two of its reads.
      */
     static final int MAX_DROPPED_ANSWERS = 1_000;
 
@@ -38,7 +39,7 @@ final class SessionRequests {
     private final SessionSettings limits;
     private final TokenBucket bucket;
     private final TokenBucket answers;
-    private int droppedAnswers;
+    private final TokenBucket overdraft;
     private final Set<String> subscriptions = new HashSet<>();
 
     SessionRequests(Session session, SessionToken token, SessionContext ctx) {
@@ -48,23 +49,24 @@ final class SessionRequests {
         this.limits = ctx.settings();
         this.bucket = new TokenBucket(limits.requestRate(), limits.requestBurst(), System.nanoTime());
         this.answers = new TokenBucket(2 * limits.requestRate(), 2 * limits.requestBurst(), System.nanoTime());
+        this.overdraft = new TokenBucket(2 * limits.requestRate(), MAX_DROPPED_ANSWERS, System.nanoTime());
     }
 
     /**
      * Takes one answer from the budget of answers that a client's frames may cost it: pongs, error
      * frames, token refreshes ({@code 2 × inbound.rate} a second, bursts of {@code 2 × inbound.burst}).
      * Past it the answer is dropped, so a client cannot make the edge write (or verify) at its own
-     * pace; one that goes on past {@link #MAX_DROPPED_ANSWERS} in a row is disconnected.
+     * pace; one that goes {@link #MAX_DROPPED_ANSWERS} past it is disconnected.
      */
     boolean mayAnswer() {
-        if (answers.tryTake(System.nanoTime())) {
-            droppedAnswers = 0;
+        long now = System.nanoTime();
+        if (answers.tryTake(now)) {
             return true;
         }
-        if (++droppedAnswers == MAX_DROPPED_ANSWERS) {
+        if (!overdraft.tryTake(now)) {
             ctx.metrics().refused("answers");
-            session.close(CloseCode.TOO_MANY_FRAMES, "more than " + MAX_DROPPED_ANSWERS + " frames in a row beyond "
-                    + answers.rate() + " answered a second; slow down");
+            session.close(CloseCode.TOO_MANY_FRAMES, "more than " + MAX_DROPPED_ANSWERS + " frames beyond the "
+                    + answers.rate() + " a second that are answered; slow down");
         }
         return false;
     }

@@ -1,11 +1,11 @@
 package io.lasthop.edge.transport;
 
+import io.lasthop.edge.http.LingeringClose;
 import io.lasthop.protocol.CloseCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -74,6 +74,6 @@ public abstract class ChunkedResponseTransport extends ChannelTransport {
         if (closeFrame != null) {
             write(closeFrame);
         }
-        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        LingeringClose.after(channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lasthop.edge.config.Settings;
+import io.lasthop.edge.http.LingeringClose;
 import io.lasthop.edge.testing.Broker;
 import io.lasthop.edge.testing.Edge;
 import io.lasthop.edge.testing.PollClient;
@@ -72,37 +73,60 @@ class SlowClientIT {
         }
     }
 
-    /** SSE: pings POSTed for a stream that is never read fill its output to the bound; then it is closed. */
+    /** SSE: pings POSTed for a stream that is not read fill its output to the bound; then it is closed. */
     @Test
-    void anSseStreamThatIsNeverReadIsClosedAtTheOutputBound() throws Exception {
-        String user = Edge.newUser();
-        String token = Edge.token(user);
+    void anSseStreamThatIsNotReadIsClosedAtTheOutputBound() throws Exception {
         double slowBefore = edge.metric("lasthop_closes_total{reason=\"slow_consumer\"}");
         try (RawSocket s = RawSocket.connect(edge.server().port(), 4096)) {
-            s.write("GET /lasthop/sse?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", Duration.ofSeconds(5));
-            JsonNode hello = firstFrame(s.readUntil("\"hello\"", Duration.ofSeconds(10)));
-            String frames = "/lasthop/frames?token=" + token + "&session=" + hello.get("session").asText()
-                    + "&connection=" + hello.get("connection").asText();
-            String batch = "[" + "{\"t\":\"ping\"},".repeat(4999) + "{\"t\":\"ping\"}]";
-            int accepted = 0;
-            for (int i = 0; i < 400; i++) {
-                HttpResponse<String> r = edge.post(frames, batch);
-                if (r.statusCode() != 204) {
-                    // No longer here: forwarded to whichever node may hold the session (202).
-                    assertEquals(202, r.statusCode(), r.body());
-                    break;
-                }
-                accepted++;
-                assertTrue(pending() < PENDING_CEILING, "after " + accepted + " batches the edge holds " + pending());
-            }
-            System.out.printf("non-reading SSE: closed after %d batches of 5,000 pings%n", accepted);
-            assertTrue(accepted < 400, "the stream was never closed");
+            fillUntilClosed(s);
             assertEquals(slowBefore + 1, edge.metric("lasthop_closes_total{reason=\"slow_consumer\"}"));
             String rest = s.readToEnd(Duration.ofSeconds(30));
             assertNotNull(rest, "the edge ends the stream");
             assertTrue(rest.contains("\"reason\":\"slow_consumer\""), "the last frame says why");
         }
         assertBystanderServed();
+    }
+
+    /**
+     * A client closed while it does not read cannot hold its connection, and the output it left
+     * unread, by reading never: the edge lets go of both once the linger has passed.
+     */
+    @Test
+    void aClosedStreamThatIsNeverReadIsLetGoWithinTheLinger() throws Exception {
+        try (RawSocket s = RawSocket.connect(edge.server().port(), 4096)) {
+            fillUntilClosed(s);
+            double open = edge.metric("lasthop_client_connections");
+            // Well under the 10 s after which the edge would end the idle keep-alive connection of the POSTs.
+            long deadline = System.nanoTime() + (LingeringClose.LINGER_MILLIS + 3_000) * 1_000_000;
+            while (edge.metric("lasthop_client_connections") > open - 1 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(edge.metric("lasthop_client_connections") <= open - 1,
+                    "the connection of a client that never reads is still open, its output with it");
+        }
+    }
+
+    /** Opens an SSE stream on {@code s} and POSTs pings for it, unread, until the edge closes it. */
+    private static void fillUntilClosed(RawSocket s) throws Exception {
+        String token = Edge.token(Edge.newUser());
+        s.write("GET /lasthop/sse?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", Duration.ofSeconds(5));
+        JsonNode hello = firstFrame(s.readUntil("\"hello\"", Duration.ofSeconds(10)));
+        String frames = "/lasthop/frames?token=" + token + "&session=" + hello.get("session").asText()
+                + "&connection=" + hello.get("connection").asText();
+        String batch = "[" + "{\"t\":\"ping\"},".repeat(4999) + "{\"t\":\"ping\"}]";
+        int accepted = 0;
+        for (int i = 0; i < 400; i++) {
+            HttpResponse<String> r = edge.post(frames, batch);
+            if (r.statusCode() != 204) {
+                // No longer here: forwarded to whichever node may hold the session (202).
+                assertEquals(202, r.statusCode(), r.body());
+                break;
+            }
+            accepted++;
+            assertTrue(pending() < PENDING_CEILING, "after " + accepted + " batches the edge holds " + pending());
+        }
+        System.out.printf("non-reading SSE: closed after %d batches of 5,000 pings%n", accepted);
+        assertTrue(accepted < 400, "the stream was never closed");
     }
 
     /** Long-polling: frames answered for a connection that stops polling queue up to the bound, then it is closed. */

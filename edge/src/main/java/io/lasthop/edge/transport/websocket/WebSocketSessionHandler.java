@@ -1,5 +1,6 @@
 package io.lasthop.edge.transport.websocket;
 
+import io.lasthop.edge.http.LingeringClose;
 import io.lasthop.edge.session.Session;
 import io.lasthop.edge.transport.SessionConnectionHandler;
 import io.lasthop.protocol.ClientFrame;
@@ -73,8 +74,8 @@ final class WebSocketSessionHandler extends SessionConnectionHandler {
         if (cause instanceof TooLongFrameException) {
             // A fragmented message over the limit: the aggregator refused it.
             session.sendError(-1, ErrorCode.FRAME_TOO_LARGE, cause.getMessage());
-            ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG, "frame too large"))
-                    .addListener(ChannelFutureListener.CLOSE);
+            LingeringClose.after(ctx.writeAndFlush(
+                    new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG, "frame too large")));
         } else if (cause instanceof CorruptedWebSocketFrameException) {
             // The decoder has already sent the close frame (1002, or 1009 for an oversize frame).
             ctx.close();

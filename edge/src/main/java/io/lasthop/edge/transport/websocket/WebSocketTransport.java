@@ -1,5 +1,6 @@
 package io.lasthop.edge.transport.websocket;
 
+import io.lasthop.edge.http.LingeringClose;
 import io.lasthop.edge.http.OriginPolicy;
 import io.lasthop.edge.transport.ChannelTransport;
 import io.lasthop.edge.transport.SessionOpener;
@@ -7,7 +8,6 @@ import io.lasthop.edge.transport.TransportRoute;
 import io.lasthop.protocol.CloseCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 
@@ -56,7 +56,6 @@ public final class WebSocketTransport extends ChannelTransport {
         if (closeFrame != null) {
             channel.write(new TextWebSocketFrame(closeFrame), channel.voidPromise());
         }
-        channel.writeAndFlush(new CloseWebSocketFrame(code.code(), code.reason()))
-                .addListener(ChannelFutureListener.CLOSE);
+        LingeringClose.after(channel.writeAndFlush(new CloseWebSocketFrame(code.code(), code.reason())));
     }
 }
