@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketClientCompressionHandler;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 
@@ -25,6 +26,9 @@ import java.util.concurrent.CompletableFuture;
  * on a refused handshake or an error; and the close a leaving tab makes.
  */
 final class WebSocketPipeline {
+    /** {@code BENCH_WS_DEFLATE=1}: offer permessage-deflate, as browsers do, to measure what it costs. */
+    static final boolean DEFLATE = "1".equals(System.getenv("BENCH_WS_DEFLATE"));
+
     private WebSocketPipeline() {}
 
     /** What a session does with its WebSocket. */
@@ -46,8 +50,12 @@ final class WebSocketPipeline {
         WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(uri).version(WebSocketVersion.V13).subprotocol(subprotocol)
                 .maxFramePayloadLength(ClientPool.MAX_FRAME).handshakeTimeoutMillis(ClientPool.HELLO_TIMEOUT_MS)
-                .handleCloseFrames(true).dropPongFrames(true).build();
-        p.addLast(new HttpClientCodec(), new HttpObjectAggregator(65_536), new WebSocketClientProtocolHandler(cfg),
+                .handleCloseFrames(true).dropPongFrames(true).allowExtensions(DEFLATE).build();
+        p.addLast(new HttpClientCodec(), new HttpObjectAggregator(65_536));
+        if (DEFLATE) {
+            p.addLast(WebSocketClientCompressionHandler.INSTANCE);
+        }
+        p.addLast(new WebSocketClientProtocolHandler(cfg),
                 new WebSocketFrameAggregator(ClientPool.MAX_FRAME), new Handler(session, notReady, listener));
     }
 

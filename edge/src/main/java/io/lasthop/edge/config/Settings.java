@@ -26,6 +26,8 @@ public final class Settings {
             65536, 1 << 30);
     public static final Setting<Boolean> TRUST_FORWARDED_FOR = bool("http.trust.forwarded.for", "false",
             "Take a client's address from the last X-Forwarded-For entry (set it behind a load balancer that sends one, never when clients reach the edge directly).");
+    public static final Setting<Boolean> WEBSOCKET_DEFLATE = bool("websocket.deflate", "false",
+            "Offer permessage-deflate to WebSocket clients: fewer bytes on the wire for JSON, at some CPU and a compressor's memory per connection (bench/README.md).");
     public static final Setting<String> TLS_CERT_FILE = text("tls.cert.file", null,
             "PEM certificate chain of the HTTP listener; with tls.key.file it serves TLS (HTTP/2 and HTTP/1.1 by ALPN) on http.port. Reloaded when it changes.");
     public static final Setting<String> TLS_KEY_FILE = text("tls.key.file", null,
@@ -149,7 +151,7 @@ public final class Settings {
 
     public static final List<Setting<?>> ALL = List.of(
             HTTP_HOST, HTTP_PORT, MAX_FRAME_BYTES, REQUEST_TIMEOUT, MAX_OUTPUT_BYTES, TRUST_FORWARDED_FOR,
-            TLS_CERT_FILE, TLS_KEY_FILE, MANAGEMENT_HOST, MANAGEMENT_PORT,
+            WEBSOCKET_DEFLATE, TLS_CERT_FILE, TLS_KEY_FILE, MANAGEMENT_HOST, MANAGEMENT_PORT,
             AMQP_URI, AMQP_ADDRESSES, AMQP_TLS_CA_FILE, AMQP_TLS_CERT_FILE, AMQP_TLS_KEY_FILE, AMQP_CONNECTIONS, AMQP_WORKER_THREADS, RECOVERY_RATE,
             NODE_ID,
             JWT_HS256_SECRET, JWT_ALGORITHMS, JWT_ISSUER, JWT_AUDIENCE, JWT_LEEWAY,

@@ -1,6 +1,7 @@
 package io.lasthop.edge.server;
 
 import io.lasthop.edge.metrics.EdgeMetrics;
+import io.lasthop.edge.transport.websocket.BoundedDeflate;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslHandler;
@@ -39,13 +41,16 @@ final class EdgeChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final EdgeMetrics metrics;
     private final long requestTimeoutNanos;
     private final ReloadingSslContext tls;
+    private final boolean deflate;
 
     /**
-     * @param cors null when no cross-origin access is configured
-     * @param tls  null for plain HTTP
+     * @param cors    null when no cross-origin access is configured
+     * @param tls     null for plain HTTP
+     * @param deflate offer WebSocket clients permessage-deflate
      */
     EdgeChannelInitializer(HttpRouter router, CorsConfig cors, int maxFrameBytes, ConnectionLimits limits,
-                           EdgeMetrics metrics, long requestTimeoutNanos, ReloadingSslContext tls) {
+                           EdgeMetrics metrics, long requestTimeoutNanos, ReloadingSslContext tls, boolean deflate) {
+        this.deflate = deflate;
         this.router = router;
         this.cors = cors;
         this.maxFrameBytes = maxFrameBytes;
@@ -104,6 +109,10 @@ final class EdgeChannelInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast("cors", new CorsHandler(cors));
         }
         p.addLast("aggregator", new FrameLimitAggregator(maxFrameBytes));
+        if (deflate && !(p.channel() instanceof Http2StreamChannel)) {
+            // Reads a WebSocket upgrade's offer, answers it, installs the codec after the handshake.
+            p.addLast("ws-extensions", new WebSocketServerExtensionHandler(new BoundedDeflate(maxFrameBytes)));
+        }
         p.addLast("router", router);
     }
 }

@@ -174,13 +174,14 @@ public final class EdgeServer implements AutoCloseable {
             endpoints.put("/readyz", ops.get("/readyz"));
             management = loops.bind(config.get(Settings.MANAGEMENT_HOST), managementPort, new EdgeChannelInitializer(
                     new HttpRouter(ops), null, maxFrame, new ConnectionLimits(MANAGEMENT_CONNECTIONS,
-                    MANAGEMENT_CONNECTIONS), metrics, requestTimeout, null));
+                    MANAGEMENT_CONNECTIONS), metrics, requestTimeout, null, false));
             log.info("node {} management listener on {}", nodeId, management.localAddress());
         }
         listener = loops.bind(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT),
                 new EdgeChannelInitializer(new HttpRouter(endpoints), Cors.config(origins,
                         config.get(Settings.CORS_CREDENTIALS), HttpHeaderNames.RETRY_AFTER, PollTransport.ANSWER_HEADER),
-                        maxFrame, ConnectionLimits.of(config, metrics), metrics, requestTimeout, tls));
+                        maxFrame, ConnectionLimits.of(config, metrics), metrics, requestTimeout, tls,
+                        config.get(Settings.WEBSOCKET_DEFLATE)));
         if (tls != null) {
             scheduler.scheduleWithFixedDelay(() -> tls.reload(false), TLS_RELOAD_SECONDS, TLS_RELOAD_SECONDS,
                     TimeUnit.SECONDS);
@@ -198,7 +199,7 @@ public final class EdgeServer implements AutoCloseable {
                 config.get(Settings.TRUST_FORWARDED_FOR));
         Map<String, Endpoint> endpoints = new HashMap<>();
         for (TransportRoute t : List.of(
-                WebSocketTransport.route(opener, origins, maxFrame),
+                WebSocketTransport.route(opener, origins, maxFrame, config.get(Settings.WEBSOCKET_DEFLATE)),
                 SseTransport.route(opener),
                 StreamTransport.route(opener),
                 PollTransport.route(opener, sessions, metrics, config.get(Settings.POLL_TIMEOUT).toMillis(),

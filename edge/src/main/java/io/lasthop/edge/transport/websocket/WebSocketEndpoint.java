@@ -28,13 +28,14 @@ final class WebSocketEndpoint implements Endpoint {
     private final int maxFrameBytes;
     private final WebSocketDecoderConfig decoderConfig;
 
-    WebSocketEndpoint(SessionOpener opener, OriginPolicy origins, int maxFrameBytes) {
+    /** @param deflate permessage-deflate may be negotiated, so frames may carry RSV1 */
+    WebSocketEndpoint(SessionOpener opener, OriginPolicy origins, int maxFrameBytes, boolean deflate) {
         this.opener = opener;
         this.origins = origins;
         this.maxFrameBytes = maxFrameBytes;
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(maxFrameBytes)
-                .allowExtensions(false)
+                .allowExtensions(deflate)
                 .closeOnProtocolViolation(true)
                 .build();
     }

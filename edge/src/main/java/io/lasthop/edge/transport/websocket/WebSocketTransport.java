@@ -23,10 +23,12 @@ public final class WebSocketTransport extends ChannelTransport {
     /**
      * {@code GET /lasthop/ws}.
      *
-     * @param maxFrameBytes the largest message a client may send, however fragmented
+     * @param maxFrameBytes the largest message a client may send, however fragmented or compressed
+     * @param deflate       permessage-deflate is offered ({@link BoundedDeflate}, installed by the server)
      */
-    public static TransportRoute route(SessionOpener opener, OriginPolicy origins, int maxFrameBytes) {
-        return new TransportRoute(NAME, PATH, new WebSocketEndpoint(opener, origins, maxFrameBytes));
+    public static TransportRoute route(SessionOpener opener, OriginPolicy origins, int maxFrameBytes,
+                                       boolean deflate) {
+        return new TransportRoute(NAME, PATH, new WebSocketEndpoint(opener, origins, maxFrameBytes, deflate));
     }
 
     @Override
