@@ -54,6 +54,12 @@ async function until(check, what, ms = WAIT) {
 }
 
 /** Open client connections at the edge, summed over transports (`lasthop_connections`). */
+/** Sessions the edge holds: each one an AMQP channel and a queue on the broker. */
+async function sessions() {
+  const m = (await (await fetch(`${EDGE}/metrics`)).text()).match(/^lasthop_sessions ([0-9.]+)$/m);
+  return m ? Number(m[1]) : NaN;
+}
+
 async function connections() {
   const text = await (await fetch(`${EDGE}/metrics`)).text();
   let sum = 0;
@@ -357,9 +363,11 @@ test('figures: connections and bytes on the wire for 1, 5 and 10 tabs, shared an
         for (const page of pages) await until(async () => (await got(page)).length >= 20, 'all 20 in every tab');
         await sleep(500); // the batched acks reach the edge
         const open = await connections();
+        const held = await sessions();
         if (share) assert.equal(open, 1);
         else assert.equal(open, n);
-        rows.push(`| ${n} | ${share ? 'shared' : 'not shared'} | ${open} | ${px.counters.down} | ${px.counters.up} |`);
+        assert.equal(held, open, 'a session per connection');
+        rows.push(`| ${n} | ${share ? 'shared' : 'not shared'} | ${open} | ${held} | ${px.counters.down} | ${px.counters.up} |`);
       } finally {
         await context.close();
         await px.close();
@@ -367,5 +375,6 @@ test('figures: connections and bytes on the wire for 1, 5 and 10 tabs, shared an
     }
   }
   figures.push(['20 messages of 15 bytes to a user with N tabs open in one browser (headless Chromium, WebSocket):',
-    '| tabs | | edge connections | bytes down | bytes up |', '|---|---|---|---|---|', ...rows].join('\n'));
+    '| tabs | | edge connections | edge sessions (AMQP channels, broker queues) | bytes down | bytes up |',
+    '|---|---|---|---|---|---|', ...rows].join('\n'));
 });
