@@ -15,8 +15,8 @@ import java.util.List;
 public record Fanout(int subscribers, int topics) {
     public Fanout {
         if (topics < 1 || subscribers < topics) {
-            throw new IllegalArgumentException("every topic needs a subscriber: " + subscribers + " subscribers, "
-                    + topics + " topics");
+            throw new IllegalArgumentException(
+                    "every topic needs a subscriber: " + subscribers + " subscribers, " + topics + " topics");
         }
     }
 

@@ -15,8 +15,14 @@ public record LatencySummary(long count, long p50Us, long p90Us, long p99Us, lon
         if (h.getTotalCount() == 0) {
             return new LatencySummary(0, 0, 0, 0, 0, 0, 0);
         }
-        return new LatencySummary(h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(90),
-                h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue(), h.getMean());
+        return new LatencySummary(
+                h.getTotalCount(),
+                h.getValueAtPercentile(50),
+                h.getValueAtPercentile(90),
+                h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9),
+                h.getMaxValue(),
+                h.getMean());
     }
 
     /** Milliseconds with 2 decimals below 10 ms, 1 below 100 ms, none above; "–" with no data. */
@@ -60,7 +66,8 @@ public record LatencySummary(long count, long p50Us, long p90Us, long p99Us, lon
 
     public static Histogram decode(String b64) {
         try {
-            return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(b64)), 0);
+            return Histogram.decodeFromCompressedByteBuffer(
+                    ByteBuffer.wrap(Base64.getDecoder().decode(b64)), 0);
         } catch (DataFormatException e) {
             throw new IllegalArgumentException("bad histogram: " + e.getMessage(), e);
         }

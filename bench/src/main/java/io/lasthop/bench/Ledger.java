@@ -109,7 +109,11 @@ public final class Ledger {
         public Counts plus(Counts o) {
             // The same phase seen by several processes: each user lives in exactly one process, so
             // the unique sets are disjoint and add up; expected is the phase's, not a sum.
-            return new Counts(expected, unique + o.unique, duplicates + o.duplicates, foreign + o.foreign,
+            return new Counts(
+                    expected,
+                    unique + o.unique,
+                    duplicates + o.duplicates,
+                    foreign + o.foreign,
                     clockSkewed + o.clockSkewed);
         }
     }

@@ -41,11 +41,14 @@ public final class Main {
      * the memory figures of whatever runs after it.
      */
     static final List<String> BY_NAME_ONLY = List.of("hold", "abuse");
+
     static final Map<String, String> NOT_YET = new LinkedHashMap<>();
 
     static {
-        NOT_YET.put("wire", "Bytes on the wire per transport for a 15-byte message "
-                + "(the `rate` scenario reports client bytes read per message over the transport it ran).");
+        NOT_YET.put(
+                "wire",
+                "Bytes on the wire per transport for a 15-byte message "
+                        + "(the `rate` scenario reports client bytes read per message over the transport it ran).");
     }
 
     private Main() {}
@@ -98,7 +101,8 @@ public final class Main {
         header.put("started", started.toString());
         header.put("command", commandLine);
         header.put("run id", ctx.runId);
-        header.put("edge", ctx.edgeHost + ":" + ctx.edgePort + " (pid " + ctx.edgePid + ", node " + ctx.edgeNodeId + ")");
+        header.put(
+                "edge", ctx.edgeHost + ":" + ctx.edgePort + " (pid " + ctx.edgePid + ", node " + ctx.edgeNodeId + ")");
         header.put("edge settings", opts.str("edge-settings", "not given"));
         header.put("broker pid", ctx.brokerPid);
         header.put("open-file limit of the harness", RunContextAccess.fileLimit());
@@ -119,8 +123,11 @@ public final class Main {
                 }
             } catch (Exception e) {
                 e.printStackTrace();
-                sections.add(new Section("Scenario `" + s + "` failed", "The scenario stopped with an error: `" + e
-                        + "`. Its partial figures were not kept.\n", Map.of("error", e.toString()), Map.of()));
+                sections.add(new Section(
+                        "Scenario `" + s + "` failed",
+                        "The scenario stopped with an error: `" + e + "`. Its partial figures were not kept.\n",
+                        Map.of("error", e.toString()),
+                        Map.of()));
                 status = 1;
             }
         }
@@ -129,11 +136,13 @@ public final class Main {
         List<String> notes = new ArrayList<>();
         ctx.notes.forEach((k, v) -> notes.add(k + ": " + v));
         notes.add("Not implemented yet, so not measured: " + String.join("; ", NOT_YET.values()));
-        String stem = opts.str("stem", started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm")) + "-"
-                + String.join("+", opts.positional().isEmpty() ? List.of("idle", "rate") : opts.positional())
-                + (ctx.stomp != null ? "+stomp" : ""));
-        Path md = ReportWriter.write(ctx.outDir, stem, "Lasthop benchmark: " + String.join(", ", scenarios), header,
-                sections, notes);
+        String stem = opts.str(
+                "stem",
+                started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm")) + "-"
+                        + String.join("+", opts.positional().isEmpty() ? List.of("idle", "rate") : opts.positional())
+                        + (ctx.stomp != null ? "+stomp" : ""));
+        Path md = ReportWriter.write(
+                ctx.outDir, stem, "Lasthop benchmark: " + String.join(", ", scenarios), header, sections, notes);
         System.err.println("report: " + md);
         System.out.println(md);
         return status;
@@ -164,11 +173,19 @@ public final class Main {
             throw new IllegalArgumentException("LASTHOP_JWT_HS256_SECRET is not set");
         }
         Ledgers ledgers = new Ledgers();
-        SourceAddresses sources = new SourceAddresses(opts.longValue("total-connections", 0),
-                opts.integer("per-address", SourceAddresses.DEFAULT_PER_ADDRESS), opts.longValue("source-base", 0));
-        ClientPool pool = new ClientPool(edge.substring(0, colon), Integer.parseInt(edge.substring(colon + 1)),
-                secret.getBytes(StandardCharsets.UTF_8), Duration.ofHours(6), ledgers, sources,
-                opts.integer("client-threads", 2)).ackDelayMs(opts.integer("ack-delay-ms", 10))
+        SourceAddresses sources = new SourceAddresses(
+                opts.longValue("total-connections", 0),
+                opts.integer("per-address", SourceAddresses.DEFAULT_PER_ADDRESS),
+                opts.longValue("source-base", 0));
+        ClientPool pool = new ClientPool(
+                        edge.substring(0, colon),
+                        Integer.parseInt(edge.substring(colon + 1)),
+                        secret.getBytes(StandardCharsets.UTF_8),
+                        Duration.ofHours(6),
+                        ledgers,
+                        sources,
+                        opts.integer("client-threads", 2))
+                .ackDelayMs(opts.integer("ack-delay-ms", 10))
                 .grantSubscribe(opts.list("subscribe-grants"));
         Worker.serve(new LocalClientGroup(pool, ledgers));
     }
@@ -207,7 +224,8 @@ public final class Main {
         }
     }
 
-    static final String USAGE = """
+    static final String USAGE =
+            """
             usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [fanout] [layout] [hold] [abuse] [all|wire] [options]
                    (normally through bench/run, which builds, starts the edge and cleans up)
               --edge HOST:PORT          edge to load (loopback only)               127.0.0.1:18080

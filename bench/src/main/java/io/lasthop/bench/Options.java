@@ -54,13 +54,19 @@ public final class Options {
     }
 
     public int[] ints(String key, String dflt) {
-        return Arrays.stream(str(key, dflt).split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .mapToInt(Integer::parseInt).toArray();
+        return Arrays.stream(str(key, dflt).split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .mapToInt(Integer::parseInt)
+                .toArray();
     }
 
     /** A comma-separated list; empty when the option is absent. */
     public List<String> list(String key) {
-        return Arrays.stream(str(key, "").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(str(key, "").split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     public Map<String, String> all() {

@@ -33,7 +33,9 @@ public final class Tokens {
      */
     public static String mint(byte[] secret, String subject, Duration ttl, List<String> subscribe) {
         Instant now = Instant.now();
-        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().subject(subject).issueTime(Date.from(now))
+        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
+                .subject(subject)
+                .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(ttl)));
         if (!subscribe.isEmpty()) {
             b.claim(CLAIM, Map.of("subscribe", List.copyOf(subscribe)));

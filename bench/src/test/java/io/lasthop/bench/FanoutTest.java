@@ -26,8 +26,9 @@ class FanoutTest {
         for (int t = 0; t < 4; t++) {
             assertEquals(perTopic[t], f.subscribersOf(t), "topic " + t);
         }
-        assertEquals(List.of(3, 3, 2, 2), List.of(f.subscribersOf(0), f.subscribersOf(1), f.subscribersOf(2),
-                f.subscribersOf(3)));
+        assertEquals(
+                List.of(3, 3, 2, 2),
+                List.of(f.subscribersOf(0), f.subscribersOf(1), f.subscribersOf(2), f.subscribersOf(3)));
         assertEquals(7 * 3, f.ledgerSize(7));
     }
 
@@ -56,9 +57,12 @@ class FanoutTest {
     void whatIsNotOursOrNotForThisSubscriberIsForeign() {
         Fanout.Subscriber s = new Fanout.Subscriber("u", "bench.r.a.t0", 2, 5);
         assertEquals(3 * 5 + 2, s.ledgerIndex("bench.r.a.t0", 3));
-        assertEquals(-1, s.ledgerIndex("bench.r.a.t1", 3),
+        assertEquals(
+                -1,
+                s.ledgerIndex("bench.r.a.t1", 3),
                 "a misrouted message would take the slot of topic t1's subscriber 2");
-        assertEquals(-1, s.ledgerIndex("bench.r.a.t0", -1), "an id that is not ours must not land in slot 2 of message 0");
+        assertEquals(
+                -1, s.ledgerIndex("bench.r.a.t0", -1), "an id that is not ours must not land in slot 2 of message 0");
         assertEquals(-1, s.ledgerIndex("bench.r.a.t0", Long.MAX_VALUE / 4), "an overflowing index must not wrap");
         assertThrows(IllegalArgumentException.class, () -> new Fanout.Subscriber("u", "t", 5, 5));
     }
@@ -79,7 +83,8 @@ class FanoutTest {
         String grant = Fanout.grant("b1121", "a");
         assertEquals("bench.b1121.a.*", grant);
         for (String topic : new Fanout(6, 3).topicNames("b1121", "a")) {
-            assertTrue(topic.startsWith("bench.b1121.a.") && topic.indexOf('.', "bench.b1121.a.".length()) < 0,
+            assertTrue(
+                    topic.startsWith("bench.b1121.a.") && topic.indexOf('.', "bench.b1121.a.".length()) < 0,
                     topic + " is one word under the grant");
         }
         assertTrue(new Fanout(6, 3).topicNames("b1121", "b").stream().noneMatch(t -> t.startsWith("bench.b1121.a.")));

@@ -29,16 +29,22 @@ class TokensTest {
         assertFalse(jwt.verify(new MACVerifier(OTHER)));
         JWTClaimsSet c = jwt.getJWTClaimsSet();
         assertEquals("bench-r-fe3", c.getSubject());
-        assertTrue(c.getExpirationTime().getTime() - c.getIssueTime().getTime() >= Duration.ofHours(6).toMillis() - 1_000);
+        assertTrue(c.getExpirationTime().getTime() - c.getIssueTime().getTime()
+                >= Duration.ofHours(6).toMillis() - 1_000);
         // PROTOCOL.md §8: an object whose "subscribe" is an array of strings, and no "send"
         assertEquals(Map.of("subscribe", List.of("bench.r.a.*")), c.getJSONObjectClaim("lasthop"));
-        assertTrue(jwt.getPayload().toString().contains("\"lasthop\":{\"subscribe\":[\"bench.r.a.*\"]}"),
+        assertTrue(
+                jwt.getPayload().toString().contains("\"lasthop\":{\"subscribe\":[\"bench.r.a.*\"]}"),
                 jwt.getPayload().toString());
     }
 
     @Test
     void aPlainTokenHasNoClaimSoItMayNeitherSendNorSubscribe() throws Exception {
-        assertNull(parse(Tokens.mint(SECRET, "u", Duration.ofMinutes(1))).getJWTClaimsSet().getClaim("lasthop"));
-        assertNull(parse(Tokens.mint(SECRET, "u", Duration.ofMinutes(1), List.of())).getJWTClaimsSet().getClaim("lasthop"));
+        assertNull(parse(Tokens.mint(SECRET, "u", Duration.ofMinutes(1)))
+                .getJWTClaimsSet()
+                .getClaim("lasthop"));
+        assertNull(parse(Tokens.mint(SECRET, "u", Duration.ofMinutes(1), List.of()))
+                .getJWTClaimsSet()
+                .getClaim("lasthop"));
     }
 }

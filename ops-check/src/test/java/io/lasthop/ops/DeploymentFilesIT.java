@@ -42,26 +42,36 @@ class DeploymentFilesIT {
         Set<String> secrets = new LinkedHashSet<>();
         for (String edge : List.of("edge-1", "edge-2")) {
             JsonNode e = services.path(edge);
-            assertEquals("ops/docker/Dockerfile", e.path("build").path("dockerfile").asText(), edge + " build");
-            assertEquals("service_healthy", e.path("depends_on").path("rabbitmq").path("condition").asText(),
+            assertEquals(
+                    "ops/docker/Dockerfile", e.path("build").path("dockerfile").asText(), edge + " build");
+            assertEquals(
+                    "service_healthy",
+                    e.path("depends_on").path("rabbitmq").path("condition").asText(),
                     edge + " waits for a healthy broker");
             JsonNode env = e.path("environment");
             nodeIds.add(env.path("LASTHOP_NODE_ID").asText());
             secrets.add(env.path("LASTHOP_JWT_HS256_SECRET").asText());
-            assertTrue(env.path("LASTHOP_AMQP_URI").asText().contains("@rabbitmq:5672"), edge + " uses the rabbitmq service");
+            assertTrue(
+                    env.path("LASTHOP_AMQP_URI").asText().contains("@rabbitmq:5672"),
+                    edge + " uses the rabbitmq service");
         }
-        assertEquals(2, nodeIds.size(), "edge nodes need distinct LASTHOP_NODE_ID (each has an exclusive control queue)");
+        assertEquals(
+                2, nodeIds.size(), "edge nodes need distinct LASTHOP_NODE_ID (each has an exclusive control queue)");
         assertEquals(1, secrets.size(), "edge nodes must share LASTHOP_JWT_HS256_SECRET: " + secrets);
         // ops/dev-token.sh signs with the same dev default as the compose file.
         String composeDefault = secrets.iterator().next().replaceAll("^\\$\\{LASTHOP_JWT_HS256_SECRET:-(.*)}$", "$1");
-        assertTrue(Files.readString(OPS.resolve("dev-token.sh")).contains(composeDefault),
+        assertTrue(
+                Files.readString(OPS.resolve("dev-token.sh")).contains(composeDefault),
                 "ops/dev-token.sh and docker-compose.yml must default to the same dev secret");
 
         JsonNode haproxy = services.path("haproxy");
         assertEquals("haproxy:2.8", haproxy.path("image").asText());
         assertTrue(haproxy.path("ports").toString().contains("8080:8080"), "HAProxy serves :8080");
-        assertTrue(haproxy.path("volumes").toString().contains("./ops/haproxy/haproxy.cfg:"), "HAProxy uses ops/haproxy/haproxy.cfg");
-        assertTrue(services.path("demo-publisher").path("command").toString().contains("lasthop-edge.jar publish"),
+        assertTrue(
+                haproxy.path("volumes").toString().contains("./ops/haproxy/haproxy.cfg:"),
+                "HAProxy uses ops/haproxy/haproxy.cfg");
+        assertTrue(
+                services.path("demo-publisher").path("command").toString().contains("lasthop-edge.jar publish"),
                 "the demo publisher uses the bundled publisher");
         assertTrue(services.path("prometheus").path("volumes").toString().contains("./ops/prometheus:"));
         assertTrue(services.path("grafana").path("volumes").toString().contains("./ops/grafana/provisioning:"));
@@ -72,7 +82,9 @@ class DeploymentFilesIT {
             for (JsonNode v : s.getValue().path("volumes")) {
                 String source = v.asText().split(":")[0];
                 if (source.startsWith("./")) {
-                    assertTrue(Files.exists(ROOT.resolve(source.substring(2))), s.getKey() + " mounts a missing " + source);
+                    assertTrue(
+                            Files.exists(ROOT.resolve(source.substring(2))),
+                            s.getKey() + " mounts a missing " + source);
                 }
             }
         }
@@ -81,14 +93,19 @@ class DeploymentFilesIT {
     @Test
     void dockerfileBuildsANonRootImageThatDrainsOnSigterm() throws Exception {
         String df = Files.readString(OPS.resolve("docker/Dockerfile"));
-        List<String> lines = df.lines().map(String::strip).filter(l -> !l.startsWith("#")).toList();
+        List<String> lines =
+                df.lines().map(String::strip).filter(l -> !l.startsWith("#")).toList();
         assertTrue(lines.contains("FROM maven:3.9-eclipse-temurin-17 AS build"), "build stage");
         assertTrue(lines.contains("FROM eclipse-temurin:17-jre"), "run stage");
         assertTrue(lines.contains("STOPSIGNAL SIGTERM"));
         assertTrue(lines.contains("EXPOSE 8080"));
-        assertTrue(lines.stream().anyMatch(l -> l.matches("USER [1-9][0-9]*(:[1-9][0-9]*)?")), "runs as a numeric non-root uid");
+        assertTrue(
+                lines.stream().anyMatch(l -> l.matches("USER [1-9][0-9]*(:[1-9][0-9]*)?")),
+                "runs as a numeric non-root uid");
         assertTrue(df.contains("HEALTHCHECK") && df.contains("/healthz"), "HEALTHCHECK on /healthz");
-        assertTrue(df.contains("-pl edge -am") && df.contains("edge/target/lasthop-edge.jar"), "builds the edge's fat jar");
+        assertTrue(
+                df.contains("-pl edge -am") && df.contains("edge/target/lasthop-edge.jar"),
+                "builds the edge's fat jar");
         assertTrue(Files.exists(OPS.resolve("docker/Dockerfile.dockerignore")));
     }
 
@@ -96,43 +113,76 @@ class DeploymentFilesIT {
     void kubernetesManifestsDeclareTheExpectedKinds() throws Exception {
         Map<String, JsonNode> byKind = new LinkedHashMap<>();
         try (Stream<Path> files = Files.list(OPS.resolve("k8s"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+            for (Path f :
+                    files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
                 for (JsonNode doc : yaml(f)) {
-                    assertTrue(doc.hasNonNull("apiVersion") && doc.hasNonNull("kind") && doc.path("metadata").has("name"),
+                    assertTrue(
+                            doc.hasNonNull("apiVersion")
+                                    && doc.hasNonNull("kind")
+                                    && doc.path("metadata").has("name"),
                             f + ": every document is a manifest with apiVersion, kind and metadata.name");
                     byKind.put(doc.get("kind").asText(), doc);
                 }
             }
         }
-        assertEquals(Set.of("Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "RabbitmqCluster",
-                "Ingress", "PodMonitor"), byKind.keySet());
+        assertEquals(
+                Set.of(
+                        "Deployment",
+                        "Service",
+                        "PodDisruptionBudget",
+                        "HorizontalPodAutoscaler",
+                        "RabbitmqCluster",
+                        "Ingress",
+                        "PodMonitor"),
+                byKind.keySet());
 
         JsonNode deployment = byKind.get("Deployment");
         JsonNode pod = deployment.path("spec").path("template").path("spec");
         JsonNode edge = pod.path("containers").get(0);
         assertEquals(3, deployment.path("spec").path("replicas").asInt());
         assertEquals(60, pod.path("terminationGracePeriodSeconds").asInt());
-        assertEquals("/readyz", edge.path("readinessProbe").path("httpGet").path("path").asText());
-        assertEquals("/healthz", edge.path("livenessProbe").path("httpGet").path("path").asText());
+        assertEquals(
+                "/readyz",
+                edge.path("readinessProbe").path("httpGet").path("path").asText());
+        assertEquals(
+                "/healthz",
+                edge.path("livenessProbe").path("httpGet").path("path").asText());
         assertTrue(edge.path("lifecycle").path("preStop").size() > 0, "preStop hook");
         assertTrue(edge.path("resources").path("requests").has("memory"), "resources");
         Map<String, JsonNode> env = new LinkedHashMap<>();
         edge.path("env").forEach(e -> env.put(e.path("name").asText(), e));
-        assertTrue(env.get("LASTHOP_JWT_HS256_SECRET").path("valueFrom").has("secretKeyRef"), "JWT secret from a Secret");
-        assertEquals("metadata.name", env.get("LASTHOP_NODE_ID").path("valueFrom").path("fieldRef").path("fieldPath").asText(),
+        assertTrue(
+                env.get("LASTHOP_JWT_HS256_SECRET").path("valueFrom").has("secretKeyRef"), "JWT secret from a Secret");
+        assertEquals(
+                "metadata.name",
+                env.get("LASTHOP_NODE_ID")
+                        .path("valueFrom")
+                        .path("fieldRef")
+                        .path("fieldPath")
+                        .asText(),
                 "each pod gets a unique node id");
 
-        assertEquals("lasthop_connections", byKind.get("HorizontalPodAutoscaler").path("spec").path("metrics").get(0)
-                .path("pods").path("metric").path("name").asText());
+        assertEquals(
+                "lasthop_connections",
+                byKind.get("HorizontalPodAutoscaler")
+                        .path("spec")
+                        .path("metrics")
+                        .get(0)
+                        .path("pods")
+                        .path("metric")
+                        .path("name")
+                        .asText());
         JsonNode rabbit = byKind.get("RabbitmqCluster");
         assertEquals("rabbitmq.com/v1beta1", rabbit.path("apiVersion").asText());
         assertEquals(3, rabbit.path("spec").path("replicas").asInt());
         String rabbitText = Files.readString(OPS.resolve("k8s/rabbitmq.yaml"));
-        assertTrue(rabbitText.contains("LASTHOP_SESSION_QUEUE_TYPE=quorum") && rabbitText.contains("drop-head"),
+        assertTrue(
+                rabbitText.contains("LASTHOP_SESSION_QUEUE_TYPE=quorum") && rabbitText.contains("drop-head"),
                 "rabbitmq.yaml explains quorum session queues");
         assertFalse(byKind.get("Service").path("spec").has("sessionAffinity"), "no stickiness");
 
-        JsonNode adapter = yaml(OPS.resolve("k8s/prometheus-adapter/values.yaml")).get(0);
+        JsonNode adapter =
+                yaml(OPS.resolve("k8s/prometheus-adapter/values.yaml")).get(0);
         assertTrue(adapter.path("rules").path("custom").toString().contains("lasthop_connections"));
     }
 }

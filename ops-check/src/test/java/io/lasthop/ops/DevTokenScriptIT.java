@@ -20,7 +20,8 @@ class DevTokenScriptIT {
         pb.environment().put("LASTHOP_JWT_HS256_SECRET", Edge.SECRET);
         Run token = run(pb);
         assertEquals(0, token.exit(), token.output());
-        try (Edge edge = Edge.start(); WsClient ws = WsClient.connect(edge, token.output().strip(), null)) {
+        try (Edge edge = Edge.start();
+                WsClient ws = WsClient.connect(edge, token.output().strip(), null)) {
             assertEquals(user, ws.next("hello").path("user").asText());
         }
     }

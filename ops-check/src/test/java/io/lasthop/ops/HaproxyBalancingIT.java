@@ -44,8 +44,10 @@ class HaproxyBalancingIT {
                 int stats = lb.statsPort();
                 Path log = lb.log();
                 String base = lb.http();
-                Await.until(() -> serverState(stats, "edge-1", "UP") && serverState(stats, "edge-2", "UP"),
-                        Duration.ofSeconds(15), "HAProxy to see both edges ready:\n" + readQuietly(log));
+                Await.until(
+                        () -> serverState(stats, "edge-1", "UP") && serverState(stats, "edge-2", "UP"),
+                        Duration.ofSeconds(15),
+                        "HAProxy to see both edges ready:\n" + readQuietly(log));
 
                 // Round-robin, no stickiness: consecutive WebSockets land on both nodes.
                 Set<String> nodes = new TreeSet<>();
@@ -58,11 +60,14 @@ class HaproxyBalancingIT {
 
                 // SSE through HAProxy: the message arrives as an event, not held in a buffer.
                 String user = Edge.newUser();
-                try (SseLines sse = SseLines.open(base + "/lasthop/sse?token="
-                        + URLEncoder.encode(Edge.token(user), StandardCharsets.UTF_8))) {
+                try (SseLines sse = SseLines.open(
+                        base + "/lasthop/sse?token=" + URLEncoder.encode(Edge.token(user), StandardCharsets.UTF_8))) {
                     assertEquals(200, sse.status);
                     assertTrue(sse.nextData().contains("\"t\":\"hello\""));
-                    broker.publishJson(AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(user), "opskit-" + suffix,
+                    broker.publishJson(
+                            AmqpNames.USER_EXCHANGE,
+                            AmqpNames.userRoutingKey(user),
+                            "opskit-" + suffix,
                             "{\"via\":\"haproxy\"}");
                     String msg = sse.nextData();
                     assertTrue(msg.contains("\"t\":\"msg\"") && msg.contains("haproxy"), msg);
@@ -84,7 +89,10 @@ class HaproxyBalancingIT {
                 assertTrue(onA != null, "round-robin gave no connection to " + nodeA);
                 Thread drain = new Thread(a.server()::drain, "opskit-drain");
                 drain.start();
-                Await.until(() -> status(a.http() + "/readyz") == 503, Duration.ofSeconds(5), nodeA + " to report draining");
+                Await.until(
+                        () -> status(a.http() + "/readyz") == 503,
+                        Duration.ofSeconds(5),
+                        nodeA + " to report draining");
                 // HAProxy's checks have not caught up yet, but a draining node's 503 is retried on
                 // the other node (retry-on 503): no browser sees the refusal.
                 for (int i = 0; i < 4; i++) {
@@ -94,7 +102,9 @@ class HaproxyBalancingIT {
                 }
                 // The drained node ends its own connections with 4000 going_away; HAProxy does not cut them.
                 assertEquals(4000, onA.awaitClose(Duration.ofSeconds(15)));
-                Await.until(() -> serverState(stats, "edge-1", "DOWN"), Duration.ofSeconds(20),
+                Await.until(
+                        () -> serverState(stats, "edge-1", "DOWN"),
+                        Duration.ofSeconds(20),
                         "HAProxy to mark the draining edge down (its /readyz is 503)");
                 drain.join(30_000);
             }

@@ -23,14 +23,18 @@ class HaproxyConfigIT {
     @Test
     void haproxyAcceptsBothConfigs() throws Exception {
         String haproxy = tool("haproxy", "apt-get install -y haproxy");
-        Run local = run(List.of(haproxy, "-c", "-f", OPS.resolve("haproxy/haproxy-local.cfg").toString()));
+        Run local = run(List.of(
+                haproxy, "-c", "-f", OPS.resolve("haproxy/haproxy-local.cfg").toString()));
         assertEquals(0, local.exit(), local.output());
-        assertFalse(local.output().contains("[WARNING]"), "haproxy-local.cfg checks without warnings:\n" + local.output());
+        assertFalse(
+                local.output().contains("[WARNING]"), "haproxy-local.cfg checks without warnings:\n" + local.output());
 
-        Run compose = run(List.of(haproxy, "-c", "-f", OPS.resolve("haproxy/haproxy.cfg").toString()));
+        Run compose = run(
+                List.of(haproxy, "-c", "-f", OPS.resolve("haproxy/haproxy.cfg").toString()));
         assertEquals(0, compose.exit(), compose.output());
         // Only the compose service names may be unknown here: Docker's DNS resolves them.
-        for (String line : compose.output().lines().filter(l -> l.contains("[WARNING]")).toList()) {
+        for (String line :
+                compose.output().lines().filter(l -> l.contains("[WARNING]")).toList()) {
             assertTrue(line.contains("could not resolve address 'edge-"), "unexpected warning: " + line);
         }
 
@@ -38,13 +42,27 @@ class HaproxyConfigIT {
         List<String> b = settings(OPS.resolve("haproxy/haproxy-local.cfg"));
         assertEquals(a, b, "haproxy.cfg and haproxy-local.cfg differ in more than addresses");
         String cfg = String.join("\n", a);
-        for (String needed : List.of("balance roundrobin", "timeout tunnel 1h", "option httpchk",
-                "http-check expect status 200", "option forwardfor", "slowstart", "inter ", "fall ", "rise ")) {
+        for (String needed : List.of(
+                "balance roundrobin",
+                "timeout tunnel 1h",
+                "option httpchk",
+                "http-check expect status 200",
+                "option forwardfor",
+                "slowstart",
+                "inter ",
+                "fall ",
+                "rise ")) {
             assertTrue(cfg.contains(needed), "haproxy.cfg lacks " + needed);
         }
         assertTrue(cfg.contains("uri /readyz"), "health checks GET /readyz");
-        for (String forbidden : List.of("shutdown-sessions", "cookie ", "stick ", "stick-table", "compression ",
-                "http-server-close", "http-buffer-request")) {
+        for (String forbidden : List.of(
+                "shutdown-sessions",
+                "cookie ",
+                "stick ",
+                "stick-table",
+                "compression ",
+                "http-server-close",
+                "http-buffer-request")) {
             assertFalse(cfg.contains(forbidden), "haproxy.cfg must not use " + forbidden.strip());
         }
     }
@@ -55,7 +73,8 @@ class HaproxyConfigIT {
         Path cfg = OPS.resolve("haproxy/haproxy-tls-passthrough.cfg");
         Run check = run(List.of(haproxy, "-c", "-f", cfg.toString()));
         assertEquals(0, check.exit(), check.output());
-        for (String line : check.output().lines().filter(l -> l.contains("[WARNING]")).toList()) {
+        for (String line :
+                check.output().lines().filter(l -> l.contains("[WARNING]")).toList()) {
             assertTrue(line.contains("could not resolve address 'edge-"), "unexpected warning: " + line);
         }
         String text = Files.readString(cfg);

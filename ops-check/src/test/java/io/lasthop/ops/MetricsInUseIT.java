@@ -58,7 +58,7 @@ class MetricsInUseIT {
                 assertFalse(metrics.isEmpty(), use.getKey() + " uses no metric: " + expr);
                 for (String m : metrics) {
                     if (EXTERNAL.matcher(m).matches()) {
-                        continue;  // HAProxy's, RabbitMQ's and Prometheus' own series
+                        continue; // HAProxy's, RabbitMQ's and Prometheus' own series
                     }
                     checked++;
                     if (!exported.contains(m) && !exported.contains(m.replaceAll("_(bucket|count|sum|max)$", ""))) {
@@ -67,8 +67,12 @@ class MetricsInUseIT {
                 }
             }
         }
-        assertTrue(missing.isEmpty(), "metrics used but not exported by the edge:\n  " + String.join("\n  ", missing)
-                + "\nexported: " + exported.stream().filter(m -> m.startsWith("lasthop_")).toList());
+        assertTrue(
+                missing.isEmpty(),
+                "metrics used but not exported by the edge:\n  " + String.join("\n  ", missing) + "\nexported: "
+                        + exported.stream()
+                                .filter(m -> m.startsWith("lasthop_"))
+                                .toList());
         assertTrue(checked > 20, "checked " + checked + " metric uses");
     }
 }

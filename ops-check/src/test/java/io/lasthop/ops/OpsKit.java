@@ -50,7 +50,8 @@ final class OpsKit {
         }
         for (JsonNode v : dash.path("templating").path("list")) {
             String def = v.path("definition").asText();
-            Matcher m = Pattern.compile("label_values\\(([a-zA-Z_:][a-zA-Z0-9_:]*)").matcher(def);
+            Matcher m =
+                    Pattern.compile("label_values\\(([a-zA-Z_:][a-zA-Z0-9_:]*)").matcher(def);
             if (m.find()) {
                 exprs.add(m.group(1));
             }
@@ -79,7 +80,8 @@ final class OpsKit {
 
     /** The path of a command-line tool, or a failure that says how to install it. */
     static String tool(String name, String install) {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+        List<String> dirs =
+                new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
         dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin", "/usr/local/bin"));
         for (String d : dirs) {
             if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) {
@@ -92,9 +94,13 @@ final class OpsKit {
 
     /** Parses every YAML document of a file with PyYAML (no YAML parser is on the Maven classpath). */
     static List<JsonNode> yaml(Path file) throws IOException, InterruptedException {
-        Run r = run(List.of(python(), "-c", "import json, sys, yaml\n"
-                + "with open(sys.argv[1], encoding='utf-8') as f:\n"
-                + "    json.dump(list(yaml.safe_load_all(f)), sys.stdout, default=str)\n", file.toString()));
+        Run r = run(List.of(
+                python(),
+                "-c",
+                "import json, sys, yaml\n"
+                        + "with open(sys.argv[1], encoding='utf-8') as f:\n"
+                        + "    json.dump(list(yaml.safe_load_all(f)), sys.stdout, default=str)\n",
+                file.toString()));
         assertEquals(0, r.exit(), file + " is not valid YAML:\n" + r.output());
         List<JsonNode> docs = new ArrayList<>();
         JSON.readTree(r.output()).forEach(d -> {

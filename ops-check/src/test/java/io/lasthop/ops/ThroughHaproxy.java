@@ -29,17 +29,24 @@ import java.util.concurrent.TimeUnit;
  * directly), and HAProxy's own view of the edges.
  */
 final class ThroughHaproxy {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private ThroughHaproxy() {}
 
     /** True when HAProxy's exporter shows {@code server} of backend {@code edges} in {@code state}. */
     static boolean serverState(int statsPort, String server, String state) {
         try {
-            String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + statsPort + "/metrics"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            return body.contains("haproxy_server_status{proxy=\"edges\",server=\"" + server + "\",state=\"" + state + "\"} 1");
+            String body = HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + statsPort + "/metrics"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            return body.contains(
+                    "haproxy_server_status{proxy=\"edges\",server=\"" + server + "\",state=\"" + state + "\"} 1");
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -50,8 +57,12 @@ final class ThroughHaproxy {
 
     static int status(String url) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -68,30 +79,34 @@ final class ThroughHaproxy {
 
         private Ws(String base, String token) throws Exception {
             StringBuilder text = new StringBuilder();
-            ws = HTTP.newWebSocketBuilder().buildAsync(URI.create(base.replace("http:", "ws:") + "/lasthop/ws?token="
-                    + URLEncoder.encode(token, StandardCharsets.UTF_8)), new WebSocket.Listener() {
-                        @Override
-                        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                            text.append(data);
-                            if (last) {
-                                hello.complete(text.toString());
-                                text.setLength(0);
-                            }
-                            w.request(1);
-                            return null;
-                        }
+            ws = HTTP.newWebSocketBuilder()
+                    .buildAsync(
+                            URI.create(base.replace("http:", "ws:") + "/lasthop/ws?token="
+                                    + URLEncoder.encode(token, StandardCharsets.UTF_8)),
+                            new WebSocket.Listener() {
+                                @Override
+                                public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                                    text.append(data);
+                                    if (last) {
+                                        hello.complete(text.toString());
+                                        text.setLength(0);
+                                    }
+                                    w.request(1);
+                                    return null;
+                                }
 
-                        @Override
-                        public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-                            closed.complete(code);
-                            return null;
-                        }
+                                @Override
+                                public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                                    closed.complete(code);
+                                    return null;
+                                }
 
-                        @Override
-                        public void onError(WebSocket w, Throwable error) {
-                            closed.complete(-1);
-                        }
-                    }).get(15, TimeUnit.SECONDS);
+                                @Override
+                                public void onError(WebSocket w, Throwable error) {
+                                    closed.complete(-1);
+                                }
+                            })
+                    .get(15, TimeUnit.SECONDS);
         }
 
         static Ws open(String base, String token) throws Exception {
@@ -112,7 +127,10 @@ final class ThroughHaproxy {
         @Override
         public void close() {
             if (!closed.isDone()) {
-                ws.sendClose(WebSocket.NORMAL_CLOSURE, "").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+                ws.sendClose(WebSocket.NORMAL_CLOSURE, "")
+                        .orTimeout(5, TimeUnit.SECONDS)
+                        .exceptionally(e -> null)
+                        .join();
             }
         }
     }
@@ -126,24 +144,30 @@ final class ThroughHaproxy {
         private SseLines(HttpResponse<InputStream> res) {
             status = res.statusCode();
             body = res.body();
-            Thread t = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-                    for (String line; (line = r.readLine()) != null; ) {
-                        if (line.startsWith("data: ") && !line.contains("\"t\":\"ping\"")) {
-                            data.add(line.substring(6));
+            Thread t = new Thread(
+                    () -> {
+                        try (BufferedReader r =
+                                new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+                            for (String line; (line = r.readLine()) != null; ) {
+                                if (line.startsWith("data: ") && !line.contains("\"t\":\"ping\"")) {
+                                    data.add(line.substring(6));
+                                }
+                            }
+                        } catch (IOException e) {
+                            // closed
                         }
-                    }
-                } catch (IOException e) {
-                    // closed
-                }
-            }, "opskit-sse");
+                    },
+                    "opskit-sse");
             t.setDaemon(true);
             t.start();
         }
 
         static SseLines open(String url) throws IOException, InterruptedException {
-            return new SseLines(HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream")
-                    .build(), HttpResponse.BodyHandlers.ofInputStream()));
+            return new SseLines(HTTP.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .header("Accept", "text/event-stream")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream()));
         }
 
         String nextData() throws InterruptedException {

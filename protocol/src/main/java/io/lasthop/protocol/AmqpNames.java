@@ -57,6 +57,7 @@ public final class AmqpNames {
      * behind it for tens of milliseconds under load (JFR, idle ramp of bench/run).
      */
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(AmqpNames::newGenerator);
+
     private static final int READABLE_PREFIX_CHARS = 32;
     private static final String HASHED_USER_KEY_PREFIX = "sha256:";
 
@@ -119,7 +120,8 @@ public final class AmqpNames {
             throw new IllegalArgumentException("not a session id: " + sessionId);
         }
         byte[] hash = sha256(userId.getBytes(StandardCharsets.UTF_8));
-        String userHash = Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 22);
+        String userHash =
+                Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 22);
         return SESSION_QUEUE_PREFIX + readable(userId) + "." + userHash + "." + sessionId;
     }
 
@@ -127,8 +129,8 @@ public final class AmqpNames {
         StringBuilder sb = new StringBuilder(Math.min(userId.length(), READABLE_PREFIX_CHARS));
         for (int i = 0; i < userId.length() && sb.length() < READABLE_PREFIX_CHARS; i++) {
             char c = userId.charAt(i);
-            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '_';
+            boolean plain =
+                    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
             sb.append(plain ? c : '_');
         }
         return sb.toString();

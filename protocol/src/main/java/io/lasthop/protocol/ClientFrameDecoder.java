@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -74,8 +74,9 @@ public final class ClientFrameDecoder {
             case "pong" -> new ClientFrame.Pong();
             case "auth" -> new ClientFrame.Auth(text(node, "token"));
             case "send", "reply", "sub", "unsub" -> request(type.textValue(), node);
-            default -> throw new FrameException(ErrorCode.UNKNOWN_FRAME_TYPE,
-                    "unknown frame type \"" + abbreviate(type.textValue()) + "\"");
+            default ->
+                throw new FrameException(
+                        ErrorCode.UNKNOWN_FRAME_TYPE, "unknown frame type \"" + abbreviate(type.textValue()) + "\"");
         };
     }
 
@@ -133,15 +134,15 @@ public final class ClientFrameDecoder {
                 if (!body.isTextual()) {
                     throw new FrameException(ErrorCode.BAD_FRAME, "with enc \"text\", \"body\" must be a string");
                 }
-                return new ClientFrame.Body(body.textValue().getBytes(StandardCharsets.UTF_8),
-                        "text/plain; charset=utf-8");
+                return new ClientFrame.Body(
+                        body.textValue().getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
             case "base64":
                 if (!body.isTextual()) {
                     throw new FrameException(ErrorCode.BAD_FRAME, "with enc \"base64\", \"body\" must be a string");
                 }
                 try {
-                    return new ClientFrame.Body(Base64.getDecoder().decode(body.textValue()),
-                            "application/octet-stream");
+                    return new ClientFrame.Body(
+                            Base64.getDecoder().decode(body.textValue()), "application/octet-stream");
                 } catch (IllegalArgumentException e) {
                     throw new FrameException(ErrorCode.BAD_FRAME, "\"body\" is not valid base64");
                 }
@@ -156,7 +157,8 @@ public final class ClientFrameDecoder {
             return null;
         }
         // An AMQP short string: 255 bytes of UTF-8, not 255 characters.
-        if (!value.isTextual() || value.textValue().isEmpty()
+        if (!value.isTextual()
+                || value.textValue().isEmpty()
                 || value.textValue().getBytes(StandardCharsets.UTF_8).length > 255) {
             throw new FrameException(ErrorCode.BAD_FRAME, "\"" + field + "\" must be a string of 1 to 255 UTF-8 bytes");
         }

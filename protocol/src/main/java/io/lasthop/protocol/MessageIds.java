@@ -17,8 +17,13 @@ public final class MessageIds {
      * {@code message_id} and without distinct timestamps get the same id, and a client drops the
      * second as a duplicate: publishers that may send identical messages set {@code message_id}.
      */
-    public static String of(String messageId, String exchange, String routingKey, Long timestampMillis,
-                            String correlationId, byte[] body) {
+    public static String of(
+            String messageId,
+            String exchange,
+            String routingKey,
+            Long timestampMillis,
+            String correlationId,
+            byte[] body) {
         if (messageId != null && !messageId.isEmpty()) {
             return messageId;
         }
@@ -29,7 +34,8 @@ public final class MessageIds {
         field(buf, correlationId == null ? "" : correlationId);
         buf.writeBytes(body);
         byte[] hash = AmqpNames.sha256(buf.toByteArray());
-        return "h:" + Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 22);
+        return "h:"
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 22);
     }
 
     private static void field(ByteArrayOutputStream buf, String value) {

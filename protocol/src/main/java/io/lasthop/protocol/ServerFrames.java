@@ -23,8 +23,16 @@ public final class ServerFrames {
     private ServerFrames() {}
 
     /** The first frame of every connection. */
-    public static void writeHello(OutputStream out, String session, String connection, boolean resumed, String user,
-                                  String node, String transport, long heartbeatMillis, int prefetch)
+    public static void writeHello(
+            OutputStream out,
+            String session,
+            String connection,
+            boolean resumed,
+            String user,
+            String node,
+            String transport,
+            long heartbeatMillis,
+            int prefetch)
             throws IOException {
         try (JsonGenerator g = generator(out)) {
             g.writeStartObject();

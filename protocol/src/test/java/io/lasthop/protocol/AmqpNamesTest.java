@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class AmqpNamesTest {
     private static final String SID = "AAAAAAAAAAAAAAAAAAAAAA";
-    private static final Pattern QUEUE_NAME = Pattern.compile("lasthop\\.s\\.[A-Za-z0-9_-]{0,32}\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{22}");
+    private static final Pattern QUEUE_NAME =
+            Pattern.compile("lasthop\\.s\\.[A-Za-z0-9_-]{0,32}\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{22}");
 
     // ---- session ids ----
 
@@ -36,16 +37,32 @@ class AmqpNamesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"AAAAAAAAAAAAAAAAAAAAAA", "abcdefghijklmnopqrstuv", "0123456789_-ABCDEFGHIJ", "----------------------"})
+    @ValueSource(
+            strings = {
+                "AAAAAAAAAAAAAAAAAAAAAA",
+                "abcdefghijklmnopqrstuv",
+                "0123456789_-ABCDEFGHIJ",
+                "----------------------"
+            })
     void validSessionIds(String id) {
         assertTrue(AmqpNames.isValidSessionId(id));
     }
 
     @ParameterizedTest
     @NullAndEmptySource
-    @ValueSource(strings = {"AAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAA+",
-            "AAAAAAAAAAAAAAAAAAAAA/", "AAAAAAAAAAAAAAAAAAAAA=", "AAAAAAAAAAAAAAAAAAAAA.", "AAAAAAAAAAAAAAAAAAAAA ",
-            "AAAAAAAAAAAAAAAAAAAAAé", "AAAAAAAAAAAAAAAAAAAAA\n", "../../../../../../../x"})
+    @ValueSource(
+            strings = {
+                "AAAAAAAAAAAAAAAAAAAAA",
+                "AAAAAAAAAAAAAAAAAAAAAAA",
+                "AAAAAAAAAAAAAAAAAAAAA+",
+                "AAAAAAAAAAAAAAAAAAAAA/",
+                "AAAAAAAAAAAAAAAAAAAAA=",
+                "AAAAAAAAAAAAAAAAAAAAA.",
+                "AAAAAAAAAAAAAAAAAAAAA ",
+                "AAAAAAAAAAAAAAAAAAAAAé",
+                "AAAAAAAAAAAAAAAAAAAAA\n",
+                "../../../../../../../x"
+            })
     void invalidSessionIds(String id) {
         assertFalse(AmqpNames.isValidSessionId(id));
     }
@@ -53,8 +70,17 @@ class AmqpNamesTest {
     // ---- session queues ----
 
     static Set<String> users() {
-        return Set.of("alice", "", "alice@example.com", "x".repeat(10_000), "é".repeat(300), "用户".repeat(200),
-                "😀".repeat(1000), "a.b*c#d", "\u0000\n\t", "sha256:abc");
+        return Set.of(
+                "alice",
+                "",
+                "alice@example.com",
+                "x".repeat(10_000),
+                "é".repeat(300),
+                "用户".repeat(200),
+                "😀".repeat(1000),
+                "a.b*c#d",
+                "\u0000\n\t",
+                "sha256:abc");
     }
 
     @ParameterizedTest
@@ -80,8 +106,8 @@ class AmqpNamesTest {
 
     @Test
     void sessionQueueDiffersPerUserForTheSameSessionId() {
-        Set<String> users = Set.of("alice", "bob", "Alice", "a@x", "a#x", "a_x", "x".repeat(40) + "1",
-                "x".repeat(40) + "2", "é", "è", "");
+        Set<String> users = Set.of(
+                "alice", "bob", "Alice", "a@x", "a#x", "a_x", "x".repeat(40) + "1", "x".repeat(40) + "2", "é", "è", "");
         Set<String> queues = new HashSet<>();
         for (String user : users) {
             queues.add(AmqpNames.sessionQueue(user, SID));
@@ -91,7 +117,8 @@ class AmqpNamesTest {
 
     @Test
     void sessionQueueDiffersPerSession() {
-        assertNotEquals(AmqpNames.sessionQueue("alice", SID), AmqpNames.sessionQueue("alice", "BAAAAAAAAAAAAAAAAAAAAA"));
+        assertNotEquals(
+                AmqpNames.sessionQueue("alice", SID), AmqpNames.sessionQueue("alice", "BAAAAAAAAAAAAAAAAAAAAA"));
     }
 
     @ParameterizedTest
@@ -123,8 +150,8 @@ class AmqpNamesTest {
         String twoByte = "é".repeat(128); // 128 characters, 256 bytes
         for (String user : Set.of(ascii, twoByte, "😀".repeat(1000))) {
             String key = AmqpNames.userRoutingKey(user);
-            String hex = HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(user.getBytes(StandardCharsets.UTF_8)));
+            String hex = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(user.getBytes(StandardCharsets.UTF_8)));
             assertEquals("sha256:" + hex, key);
             assertTrue(key.matches("sha256:[0-9a-f]{64}"), key);
         }
@@ -142,8 +169,13 @@ class AmqpNamesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sha256:", "sha256:abc", "sha256:alice",
-            "sha256:85e62acd750c4eb56b7b6a1d66dca5bfaac5f062608a1a893410d0288936c09a"})
+    @ValueSource(
+            strings = {
+                "sha256:",
+                "sha256:abc",
+                "sha256:alice",
+                "sha256:85e62acd750c4eb56b7b6a1d66dca5bfaac5f062608a1a893410d0288936c09a"
+            })
     void userIdWithTheReservedPrefixIsHashed(String user) {
         assertEquals("sha256:" + sha256Hex(user), AmqpNames.userRoutingKey(user));
     }
@@ -152,9 +184,11 @@ class AmqpNamesTest {
     @Test
     void routingKeyExamplesOfTheProtocol() {
         assertEquals("alice", AmqpNames.userRoutingKey("alice"));
-        assertEquals("sha256:85e62acd750c4eb56b7b6a1d66dca5bfaac5f062608a1a893410d0288936c09a",
+        assertEquals(
+                "sha256:85e62acd750c4eb56b7b6a1d66dca5bfaac5f062608a1a893410d0288936c09a",
                 AmqpNames.userRoutingKey("x".repeat(256)));
-        assertEquals("sha256:67e9bc3cfd2163c2978358dfe00d2f912cd4ee0c99f077c3583b39b48aebb124",
+        assertEquals(
+                "sha256:67e9bc3cfd2163c2978358dfe00d2f912cd4ee0c99f077c3583b39b48aebb124",
                 AmqpNames.userRoutingKey("sha256:abc"));
     }
 
@@ -192,7 +226,8 @@ class AmqpNamesTest {
 
     private static String sha256Hex(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }

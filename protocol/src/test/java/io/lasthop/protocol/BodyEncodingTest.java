@@ -22,9 +22,17 @@ class BodyEncodingTest {
     // ---- JSON content types ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"application/json", "application/json; charset=utf-8", "APPLICATION/JSON",
-            " application/json ", "application/vnd.x+json; charset=utf-8", "application/problem+json",
-            "application/json-patch+json", "Application/Vnd.Api+JSON"})
+    @ValueSource(
+            strings = {
+                "application/json",
+                "application/json; charset=utf-8",
+                "APPLICATION/JSON",
+                " application/json ",
+                "application/vnd.x+json; charset=utf-8",
+                "application/problem+json",
+                "application/json-patch+json",
+                "Application/Vnd.Api+JSON"
+            })
     void jsonContentTypeWithOneJsonValueIsJson(String contentType) {
         assertEquals(BodyEncoding.JSON, BodyEncoding.choose(contentType, utf8("{\"a\":[1,2]}")));
     }
@@ -36,8 +44,22 @@ class BodyEncodingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1 2", "{} {}", "[1] [2]", "{\"a\":1}]", "{\"a\":1", "", "  ", "not json",
-            "/* c */ 1", "NaN", "{'a':1}", "{\"a\":1,}", "01"})
+    @ValueSource(
+            strings = {
+                "1 2",
+                "{} {}",
+                "[1] [2]",
+                "{\"a\":1}]",
+                "{\"a\":1",
+                "",
+                "  ",
+                "not json",
+                "/* c */ 1",
+                "NaN",
+                "{'a':1}",
+                "{\"a\":1,}",
+                "01"
+            })
     void jsonContentTypeWithoutExactlyOneJsonValueIsText(String body) {
         assertEquals(BodyEncoding.TEXT, BodyEncoding.choose("application/json", utf8(body)));
     }
@@ -51,9 +73,11 @@ class BodyEncodingTest {
     /** JSON on the wire is UTF-8 (RFC 8259); other encodings cannot be embedded as-is. */
     @Test
     void jsonInAnotherEncodingIsNotEmbedded() {
-        assertNotEquals(BodyEncoding.JSON,
+        assertNotEquals(
+                BodyEncoding.JSON,
                 BodyEncoding.choose("application/json", "{\"a\":1}".getBytes(StandardCharsets.UTF_16LE)));
-        assertNotEquals(BodyEncoding.JSON,
+        assertNotEquals(
+                BodyEncoding.JSON,
                 BodyEncoding.choose("application/json", "{\"a\":1}".getBytes(StandardCharsets.UTF_16BE)));
     }
 
@@ -75,7 +99,9 @@ class BodyEncodingTest {
     @ValueSource(strings = {" ", "; charset=utf-8"})
     void noContentTypeWithUtf8IsText(String contentType) {
         assertEquals(BodyEncoding.TEXT, BodyEncoding.choose(contentType, utf8("plain words")));
-        assertEquals(BodyEncoding.TEXT, BodyEncoding.choose(contentType, utf8("{\"a\":1}")),
+        assertEquals(
+                BodyEncoding.TEXT,
+                BodyEncoding.choose(contentType, utf8("{\"a\":1}")),
                 "without a JSON content type even a JSON body is text");
         assertEquals(BodyEncoding.TEXT, BodyEncoding.choose(contentType, new byte[0]));
     }
@@ -90,16 +116,26 @@ class BodyEncodingTest {
     @Test
     void overlongAndSurrogateEncodingsAreNotUtf8() {
         assertEquals(BodyEncoding.BASE64, BodyEncoding.choose("text/plain", new byte[] {(byte) 0xC0, (byte) 0x80}));
-        assertEquals(BodyEncoding.BASE64,
+        assertEquals(
+                BodyEncoding.BASE64,
                 BodyEncoding.choose("text/plain", new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}));
-        assertEquals(BodyEncoding.BASE64, BodyEncoding.choose("text/plain", new byte[] {'a', (byte) 0xE2, (byte) 0x82}));
+        assertEquals(
+                BodyEncoding.BASE64, BodyEncoding.choose("text/plain", new byte[] {'a', (byte) 0xE2, (byte) 0x82}));
     }
 
     // ---- everything else ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"application/octet-stream", "image/png", "application/jsonx", "application/json5",
-            "application/xml", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded"})
+    @ValueSource(
+            strings = {
+                "application/octet-stream",
+                "image/png",
+                "application/jsonx",
+                "application/json5",
+                "application/xml",
+                "multipart/form-data; boundary=x",
+                "application/x-www-form-urlencoded"
+            })
     void otherContentTypesAreBase64EvenForUtf8(String contentType) {
         assertEquals(BodyEncoding.BASE64, BodyEncoding.choose(contentType, utf8("{\"a\":1}")));
     }

@@ -52,20 +52,28 @@ class ClientFrameDecoderTest {
     void batchOfSeveralFramesKeepsOrder() throws FrameException {
         List<ClientFrame> frames = ClientFrameDecoder.decodeBatch(bytes(
                 "[{\"t\":\"ack\",\"seq\":3},{\"t\":\"ping\"},{\"t\":\"pong\"},{\"t\":\"auth\",\"token\":\"tk\"}]"));
-        assertEquals(List.of(new ClientFrame.Ack(3), new ClientFrame.Ping(), new ClientFrame.Pong(),
-                new ClientFrame.Auth("tk")), frames);
+        assertEquals(
+                List.of(
+                        new ClientFrame.Ack(3),
+                        new ClientFrame.Ping(),
+                        new ClientFrame.Pong(),
+                        new ClientFrame.Auth("tk")),
+                frames);
     }
 
     @Test
     void batchAcceptsOneBareFrame() throws FrameException {
-        assertEquals(List.of(new ClientFrame.Ack(9)), ClientFrameDecoder.decodeBatch(bytes("{\"t\":\"ack\",\"seq\":9}")));
+        assertEquals(
+                List.of(new ClientFrame.Ack(9)), ClientFrameDecoder.decodeBatch(bytes("{\"t\":\"ack\",\"seq\":9}")));
     }
 
     @Test
     void batchFailsOnItsFirstBadFrame() {
-        assertCode(ErrorCode.UNKNOWN_FRAME_TYPE,
+        assertCode(
+                ErrorCode.UNKNOWN_FRAME_TYPE,
                 () -> ClientFrameDecoder.decodeBatch(bytes("[{\"t\":\"ping\"},{\"t\":\"subscribe\"}]")));
-        assertCode(ErrorCode.BAD_FRAME,
+        assertCode(
+                ErrorCode.BAD_FRAME,
                 () -> ClientFrameDecoder.decodeBatch(bytes("[{\"t\":\"ping\"},{\"t\":\"ack\",\"seq\":0}]")));
     }
 
@@ -90,15 +98,30 @@ class ClientFrameDecoderTest {
     // ---- malformed input ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"{", "{\"t\":\"ping\"", "{\"t\":ping}", "{t:\"ping\"}", "{'t':'ping'}",
-            "not json", "{\"t\":\"ping\",}", "{\"t\":\"ack\",\"seq\":01}"})
+    @ValueSource(
+            strings = {
+                "{",
+                "{\"t\":\"ping\"",
+                "{\"t\":ping}",
+                "{t:\"ping\"}",
+                "{'t':'ping'}",
+                "not json",
+                "{\"t\":\"ping\",}",
+                "{\"t\":\"ack\",\"seq\":01}"
+            })
     void malformedJsonIsBadFrame(String json) {
         assertCode(ErrorCode.BAD_FRAME, () -> decode(json));
     }
 
     /** Two frames glued together are not one frame: the second must not be silently dropped. */
     @ParameterizedTest
-    @ValueSource(strings = {"{\"t\":\"ping\"}{\"t\":\"ack\",\"seq\":1}", "{\"t\":\"ping\"} x", "{\"t\":\"ping\"}]", "{\"t\":\"ping\"}}"})
+    @ValueSource(
+            strings = {
+                "{\"t\":\"ping\"}{\"t\":\"ack\",\"seq\":1}",
+                "{\"t\":\"ping\"} x",
+                "{\"t\":\"ping\"}]",
+                "{\"t\":\"ping\"}}"
+            })
     void trailingContentIsBadFrame(String json) {
         assertCode(ErrorCode.BAD_FRAME, () -> decode(json));
         assertCode(ErrorCode.BAD_FRAME, () -> ClientFrameDecoder.decodeBatch(bytes(json)));
@@ -131,8 +154,16 @@ class ClientFrameDecoderTest {
     // ---- the type field ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"{}", "{\"type\":\"ping\"}", "{\"t\":null}", "{\"t\":1}", "{\"t\":true}",
-            "{\"t\":[\"ping\"]}", "{\"t\":{\"ping\":1}}"})
+    @ValueSource(
+            strings = {
+                "{}",
+                "{\"type\":\"ping\"}",
+                "{\"t\":null}",
+                "{\"t\":1}",
+                "{\"t\":true}",
+                "{\"t\":[\"ping\"]}",
+                "{\"t\":{\"ping\":1}}"
+            })
     void missingOrNonStringTypeIsBadFrame(String json) {
         assertCode(ErrorCode.BAD_FRAME, () -> decode(json));
     }
@@ -153,11 +184,21 @@ class ClientFrameDecoderTest {
     // ---- ack ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"t\":\"ack\"}", "{\"t\":\"ack\",\"seq\":0}", "{\"t\":\"ack\",\"seq\":-1}",
-            "{\"t\":\"ack\",\"seq\":1.5}", "{\"t\":\"ack\",\"seq\":1.0}", "{\"t\":\"ack\",\"seq\":1e3}",
-            "{\"t\":\"ack\",\"seq\":\"5\"}", "{\"t\":\"ack\",\"seq\":null}", "{\"t\":\"ack\",\"seq\":true}",
-            "{\"t\":\"ack\",\"seq\":[1]}", "{\"t\":\"ack\",\"seq\":18446744073709551616}",
-            "{\"t\":\"ack\",\"seq\":" + Long.MIN_VALUE + "}"})
+    @ValueSource(
+            strings = {
+                "{\"t\":\"ack\"}",
+                "{\"t\":\"ack\",\"seq\":0}",
+                "{\"t\":\"ack\",\"seq\":-1}",
+                "{\"t\":\"ack\",\"seq\":1.5}",
+                "{\"t\":\"ack\",\"seq\":1.0}",
+                "{\"t\":\"ack\",\"seq\":1e3}",
+                "{\"t\":\"ack\",\"seq\":\"5\"}",
+                "{\"t\":\"ack\",\"seq\":null}",
+                "{\"t\":\"ack\",\"seq\":true}",
+                "{\"t\":\"ack\",\"seq\":[1]}",
+                "{\"t\":\"ack\",\"seq\":18446744073709551616}",
+                "{\"t\":\"ack\",\"seq\":" + Long.MIN_VALUE + "}"
+            })
     void ackWithoutPositiveIntegerSeqIsBadFrame(String json) {
         assertCode(ErrorCode.BAD_FRAME, () -> decode(json));
     }
@@ -165,8 +206,12 @@ class ClientFrameDecoderTest {
     // ---- duplicate keys ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"t\":\"ack\",\"seq\":1,\"seq\":2}", "{\"t\":\"ping\",\"t\":\"ack\",\"seq\":1}",
-            "{\"t\":\"auth\",\"token\":\"a\",\"token\":\"b\"}"})
+    @ValueSource(
+            strings = {
+                "{\"t\":\"ack\",\"seq\":1,\"seq\":2}",
+                "{\"t\":\"ping\",\"t\":\"ack\",\"seq\":1}",
+                "{\"t\":\"auth\",\"token\":\"a\",\"token\":\"b\"}"
+            })
     void duplicateKeysAreBadFrame(String json) {
         assertCode(ErrorCode.BAD_FRAME, () -> decode(json));
     }
@@ -174,8 +219,14 @@ class ClientFrameDecoderTest {
     // ---- auth ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"t\":\"auth\"}", "{\"t\":\"auth\",\"token\":\"\"}", "{\"t\":\"auth\",\"token\":null}",
-            "{\"t\":\"auth\",\"token\":42}", "{\"t\":\"auth\",\"token\":{\"jwt\":\"a\"}}"})
+    @ValueSource(
+            strings = {
+                "{\"t\":\"auth\"}",
+                "{\"t\":\"auth\",\"token\":\"\"}",
+                "{\"t\":\"auth\",\"token\":null}",
+                "{\"t\":\"auth\",\"token\":42}",
+                "{\"t\":\"auth\",\"token\":{\"jwt\":\"a\"}}"
+            })
     void authWithoutTokenIsBadFrame(String json) {
         assertCode(ErrorCode.BAD_FRAME, () -> decode(json));
     }
@@ -203,41 +254,48 @@ class ClientFrameDecoderTest {
         org.junit.jupiter.api.Assertions.assertEquals(3, send.ref());
         org.junit.jupiter.api.Assertions.assertEquals("chat.a", send.key());
         org.junit.jupiter.api.Assertions.assertEquals("m-1", send.id());
-        org.junit.jupiter.api.Assertions.assertEquals("{\"x\":[1,2]}", new String(send.body().bytes()));
-        org.junit.jupiter.api.Assertions.assertEquals("application/json", send.body().contentType());
+        org.junit.jupiter.api.Assertions.assertEquals(
+                "{\"x\":[1,2]}", new String(send.body().bytes()));
+        org.junit.jupiter.api.Assertions.assertEquals(
+                "application/json", send.body().contentType());
 
         ClientFrame.Reply text = (ClientFrame.Reply) ClientFrameDecoder.decode(
                 "{\"t\":\"reply\",\"ref\":0,\"token\":\"tk\",\"enc\":\"text\",\"body\":\"h\u00e9\"}".getBytes());
-        org.junit.jupiter.api.Assertions.assertEquals("hé", new String(text.body().bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        org.junit.jupiter.api.Assertions.assertEquals(
+                "hé", new String(text.body().bytes(), java.nio.charset.StandardCharsets.UTF_8));
         org.junit.jupiter.api.Assertions.assertTrue(text.body().contentType().startsWith("text/plain"));
 
         ClientFrame.Send bin = (ClientFrame.Send) ClientFrameDecoder.decode(
                 "{\"t\":\"send\",\"ref\":1,\"key\":\"k\",\"enc\":\"base64\",\"body\":\"AP8H\"}".getBytes());
-        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {0, (byte) 0xff, 7}, bin.body().bytes());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                new byte[] {0, (byte) 0xff, 7}, bin.body().bytes());
 
-        org.junit.jupiter.api.Assertions.assertEquals(new ClientFrame.Subscribe(4, "prices.*"),
+        org.junit.jupiter.api.Assertions.assertEquals(
+                new ClientFrame.Subscribe(4, "prices.*"),
                 ClientFrameDecoder.decode("{\"t\":\"sub\",\"ref\":4,\"topic\":\"prices.*\"}".getBytes()));
-        org.junit.jupiter.api.Assertions.assertEquals(new ClientFrame.Unsubscribe(5, "prices.*"),
+        org.junit.jupiter.api.Assertions.assertEquals(
+                new ClientFrame.Unsubscribe(5, "prices.*"),
                 ClientFrameDecoder.decode("{\"t\":\"unsub\",\"ref\":5,\"topic\":\"prices.*\"}".getBytes()));
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {
-            "{\"t\":\"send\",\"key\":\"k\",\"body\":1}",
-            "{\"t\":\"send\",\"ref\":-1,\"key\":\"k\",\"body\":1}",
-            "{\"t\":\"send\",\"ref\":1,\"body\":1}",
-            "{\"t\":\"send\",\"ref\":1,\"key\":\"k\"}",
-            "{\"t\":\"send\",\"ref\":1,\"key\":\"k\",\"enc\":\"text\",\"body\":1}",
-            "{\"t\":\"send\",\"ref\":1,\"key\":\"k\",\"enc\":\"base64\",\"body\":\"!!\"}",
-            "{\"t\":\"send\",\"ref\":1,\"key\":\"k\",\"enc\":\"xml\",\"body\":\"x\"}",
-            "{\"t\":\"send\",\"ref\":1,\"key\":\"k\",\"body\":1,\"id\":\"\"}",
-            "{\"t\":\"reply\",\"ref\":1,\"body\":1}",
-            "{\"t\":\"sub\",\"ref\":1}",
-            "{\"t\":\"unsub\",\"ref\":\"1\",\"topic\":\"x\"}",
-    })
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {
+                "{\"t\":\"send\",\"key\":\"k\",\"body\":1}",
+                "{\"t\":\"send\",\"ref\":-1,\"key\":\"k\",\"body\":1}",
+                "{\"t\":\"send\",\"ref\":1,\"body\":1}",
+                "{\"t\":\"send\",\"ref\":1,\"key\":\"k\"}",
+                "{\"t\":\"send\",\"ref\":1,\"key\":\"k\",\"enc\":\"text\",\"body\":1}",
+                "{\"t\":\"send\",\"ref\":1,\"key\":\"k\",\"enc\":\"base64\",\"body\":\"!!\"}",
+                "{\"t\":\"send\",\"ref\":1,\"key\":\"k\",\"enc\":\"xml\",\"body\":\"x\"}",
+                "{\"t\":\"send\",\"ref\":1,\"key\":\"k\",\"body\":1,\"id\":\"\"}",
+                "{\"t\":\"reply\",\"ref\":1,\"body\":1}",
+                "{\"t\":\"sub\",\"ref\":1}",
+                "{\"t\":\"unsub\",\"ref\":\"1\",\"topic\":\"x\"}",
+            })
     void malformedRequestsAreBadFrames(String json) {
-        FrameException e = org.junit.jupiter.api.Assertions.assertThrows(FrameException.class,
-                () -> ClientFrameDecoder.decode(json.getBytes()));
+        FrameException e = org.junit.jupiter.api.Assertions.assertThrows(
+                FrameException.class, () -> ClientFrameDecoder.decode(json.getBytes()));
         org.junit.jupiter.api.Assertions.assertEquals(ErrorCode.BAD_FRAME, e.code());
     }
 
@@ -245,17 +303,33 @@ class ClientFrameDecoderTest {
     @Test
     void aRefusedFieldOfARequestCarriesItsRef() {
         String longId = "é".repeat(128); // 256 bytes of UTF-8, 128 characters
-        FrameException e = assertThrows(FrameException.class, () -> ClientFrameDecoder.decode(
-                ("{\"t\":\"send\",\"ref\":7,\"key\":\"a\",\"body\":1,\"id\":\"" + longId + "\"}")
-                        .getBytes(StandardCharsets.UTF_8)));
+        FrameException e = assertThrows(
+                FrameException.class,
+                () -> ClientFrameDecoder.decode(
+                        ("{\"t\":\"send\",\"ref\":7,\"key\":\"a\",\"body\":1,\"id\":\"" + longId + "\"}")
+                                .getBytes(StandardCharsets.UTF_8)));
         assertEquals(ErrorCode.BAD_FRAME, e.code());
         assertEquals(7, e.ref());
-        assertEquals(3, assertThrows(FrameException.class, () -> ClientFrameDecoder.decode(
-                "{\"t\":\"sub\",\"ref\":3}".getBytes(StandardCharsets.UTF_8))).ref());
-        assertEquals(-1, assertThrows(FrameException.class, () -> ClientFrameDecoder.decode(
-                "{\"t\":\"sub\",\"ref\":-3,\"topic\":\"a\"}".getBytes(StandardCharsets.UTF_8))).ref(),
+        assertEquals(
+                3,
+                assertThrows(
+                                FrameException.class,
+                                () -> ClientFrameDecoder.decode(
+                                        "{\"t\":\"sub\",\"ref\":3}".getBytes(StandardCharsets.UTF_8)))
+                        .ref());
+        assertEquals(
+                -1,
+                assertThrows(
+                                FrameException.class,
+                                () -> ClientFrameDecoder.decode(
+                                        "{\"t\":\"sub\",\"ref\":-3,\"topic\":\"a\"}".getBytes(StandardCharsets.UTF_8)))
+                        .ref(),
                 "no ref that could be read");
-        assertEquals(-1, assertThrows(FrameException.class, () -> ClientFrameDecoder.decode(
-                "{\"t\":\"ack\"}".getBytes(StandardCharsets.UTF_8))).ref());
+        assertEquals(
+                -1,
+                assertThrows(
+                                FrameException.class,
+                                () -> ClientFrameDecoder.decode("{\"t\":\"ack\"}".getBytes(StandardCharsets.UTF_8)))
+                        .ref());
     }
 }

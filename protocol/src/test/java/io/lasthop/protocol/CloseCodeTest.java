@@ -17,13 +17,15 @@ class CloseCodeTest {
 
     @Test
     void codesAreUnique() {
-        Set<Integer> codes = Arrays.stream(CloseCode.values()).map(CloseCode::code).collect(Collectors.toSet());
+        Set<Integer> codes =
+                Arrays.stream(CloseCode.values()).map(CloseCode::code).collect(Collectors.toSet());
         assertEquals(CloseCode.values().length, codes.size());
     }
 
     @Test
     void reasonsAreUnique() {
-        Set<String> reasons = Arrays.stream(CloseCode.values()).map(CloseCode::reason).collect(Collectors.toSet());
+        Set<String> reasons =
+                Arrays.stream(CloseCode.values()).map(CloseCode::reason).collect(Collectors.toSet());
         assertEquals(CloseCode.values().length, reasons.size());
     }
 

@@ -29,14 +29,18 @@ class MessageIdsTest {
     @Test
     void derivedIdIsStableForTheSameContent() {
         byte[] copy = BODY.clone();
-        assertEquals(derived(), MessageIds.of(null, new String("lasthop.user"), new String("alice"), 1000L,
-                new String("corr"), copy));
+        assertEquals(
+                derived(),
+                MessageIds.of(null, new String("lasthop.user"), new String("alice"), 1000L, new String("corr"), copy));
     }
 
     @Test
     void derivedIdDiffersWhenAnyInputDiffers() {
         String base = derived();
-        assertNotEquals(base, MessageIds.of(null, "lasthop.user", "alice", 1000L, "corr", "{\"order\":2}".getBytes(StandardCharsets.UTF_8)),
+        assertNotEquals(
+                base,
+                MessageIds.of(
+                        null, "lasthop.user", "alice", 1000L, "corr", "{\"order\":2}".getBytes(StandardCharsets.UTF_8)),
                 "body");
         assertNotEquals(base, MessageIds.of(null, "lasthop.user", "bob", 1000L, "corr", BODY), "routing key");
         assertNotEquals(base, MessageIds.of(null, "lasthop.user", "alice", 1001L, "corr", BODY), "timestamp");
@@ -54,8 +58,10 @@ class MessageIdsTest {
     /** Fields are length-prefixed, so moving bytes from one field to the next changes the id. */
     @Test
     void fieldBoundariesMatter() {
-        assertNotEquals(MessageIds.of(null, "ab", "c", null, null, BODY), MessageIds.of(null, "a", "bc", null, null, BODY));
-        assertNotEquals(MessageIds.of(null, "x", "k", null, "ab", new byte[] {'c'}),
+        assertNotEquals(
+                MessageIds.of(null, "ab", "c", null, null, BODY), MessageIds.of(null, "a", "bc", null, null, BODY));
+        assertNotEquals(
+                MessageIds.of(null, "x", "k", null, "ab", new byte[] {'c'}),
                 MessageIds.of(null, "x", "k", null, "a", new byte[] {'b', 'c'}));
     }
 

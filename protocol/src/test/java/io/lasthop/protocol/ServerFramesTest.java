@@ -33,10 +33,21 @@ class ServerFramesTest {
 
     @Test
     void hello() throws IOException {
-        JsonNode f = frame(out -> ServerFrames.writeHello(out, "S".repeat(22), "C".repeat(11), true, "alice",
-                "node-1", "websocket", 25_000, 64));
-        assertEquals(Set.of("t", "v", "session", "connection", "resumed", "user", "node", "transport", "heartbeatMs",
-                "prefetch"), fieldNames(f));
+        JsonNode f = frame(out -> ServerFrames.writeHello(
+                out, "S".repeat(22), "C".repeat(11), true, "alice", "node-1", "websocket", 25_000, 64));
+        assertEquals(
+                Set.of(
+                        "t",
+                        "v",
+                        "session",
+                        "connection",
+                        "resumed",
+                        "user",
+                        "node",
+                        "transport",
+                        "heartbeatMs",
+                        "prefetch"),
+                fieldNames(f));
         assertEquals("hello", f.get("t").textValue());
         assertEquals(ServerFrames.PROTOCOL_VERSION, f.get("v").intValue());
         assertEquals("S".repeat(22), f.get("session").textValue());
@@ -61,8 +72,18 @@ class ServerFramesTest {
 
     @Test
     void messageWithJsonBodyEmbedsTheValue() throws IOException {
-        JsonNode f = message(new MessageFrame(7, "m-1", false, "lasthop.user", "alice", "application/json",
-                "order.created", 1_700_000_000_123L, null, utf8("{\"a\":[1,2,{\"b\":null}],\"c\":\"d\"}"), null));
+        JsonNode f = message(new MessageFrame(
+                7,
+                "m-1",
+                false,
+                "lasthop.user",
+                "alice",
+                "application/json",
+                "order.created",
+                1_700_000_000_123L,
+                null,
+                utf8("{\"a\":[1,2,{\"b\":null}],\"c\":\"d\"}"),
+                null));
         assertEquals("msg", f.get("t").textValue());
         assertEquals(7, f.get("seq").longValue());
         assertEquals("m-1", f.get("id").textValue());
@@ -159,7 +180,9 @@ class ServerFramesTest {
         headers.put("null", null);
         JsonNode f = message(new MessageFrame(1, "id", false, "x", "k", null, null, null, headers, utf8("b"), null));
         JsonNode h = f.get("headers");
-        assertEquals(List.of("s", "yes", "no", "i", "l", "sh", "b", "d", "f", "big"), fieldNameList(h),
+        assertEquals(
+                List.of("s", "yes", "no", "i", "l", "sh", "b", "d", "f", "big"),
+                fieldNameList(h),
                 "only strings, numbers and booleans are carried, in order");
         assertEquals("v\"1", h.get("s").textValue());
         assertTrue(h.get("yes").isBoolean() && h.get("yes").booleanValue());
@@ -176,8 +199,10 @@ class ServerFramesTest {
 
     @Test
     void redeliveredIsPresentOnlyWhenTrue() throws IOException {
-        JsonNode first = message(new MessageFrame(1, "id", false, "x", "k", null, null, null, Map.of(), utf8("b"), null));
-        JsonNode again = message(new MessageFrame(1, "id", true, "x", "k", null, null, null, Map.of(), utf8("b"), null));
+        JsonNode first =
+                message(new MessageFrame(1, "id", false, "x", "k", null, null, null, Map.of(), utf8("b"), null));
+        JsonNode again =
+                message(new MessageFrame(1, "id", true, "x", "k", null, null, null, Map.of(), utf8("b"), null));
         assertFalse(first.has("redelivered"));
         assertTrue(again.get("redelivered").booleanValue());
     }
@@ -267,7 +292,9 @@ class ServerFramesTest {
         assertFalse(closed[0]);
         List<JsonNode> frames = new ArrayList<>();
         JSON.readerFor(JsonNode.class).readValues(buf.toByteArray()).forEachRemaining(n -> frames.add((JsonNode) n));
-        assertEquals(List.of("error", "msg", "close"), frames.stream().map(n -> n.get("t").textValue()).toList());
+        assertEquals(
+                List.of("error", "msg", "close"),
+                frames.stream().map(n -> n.get("t").textValue()).toList());
     }
 
     // ---- helpers ----

@@ -1,8 +1,8 @@
 package io.lasthop.service;
 
-import io.lasthop.protocol.AmqpNames;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.LongString;
+import io.lasthop.protocol.AmqpNames;
 import java.util.Map;
 
 /**

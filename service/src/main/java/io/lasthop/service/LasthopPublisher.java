@@ -34,6 +34,7 @@ import java.util.concurrent.TimeoutException;
 public final class LasthopPublisher implements AutoCloseable {
     /** How long a publish waits for the broker's confirm unless the constructor says otherwise. */
     public static final Duration DEFAULT_CONFIRM_TIMEOUT = Duration.ofSeconds(5);
+
     public static final String APPLICATION_JSON = "application/json";
 
     private final Connection connection;
@@ -89,8 +90,8 @@ public final class LasthopPublisher implements AutoCloseable {
      */
     public String toTopic(String topic, byte[] body, String contentType) throws IOException {
         if (topic == null || !TopicPatterns.isLiteralKey(topic)) {
-            throw new IllegalArgumentException("not a literal topic (words separated by '.', no '*' or '#', "
-                    + "at most 255 bytes): " + topic);
+            throw new IllegalArgumentException(
+                    "not a literal topic (words separated by '.', no '*' or '#', " + "at most 255 bytes): " + topic);
         }
         return publish(AmqpNames.TOPIC_EXCHANGE, topic, false, body, contentType, null, null);
     }
@@ -169,8 +170,15 @@ public final class LasthopPublisher implements AutoCloseable {
         }
     }
 
-    private synchronized String publish(String exchange, String routingKey, boolean mandatory, byte[] body,
-                                        String contentType, String replyTo, String correlationId) throws IOException {
+    private synchronized String publish(
+            String exchange,
+            String routingKey,
+            boolean mandatory,
+            byte[] body,
+            String contentType,
+            String replyTo,
+            String correlationId)
+            throws IOException {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(contentType, "contentType");
         if (closed) {
@@ -185,8 +193,8 @@ public final class LasthopPublisher implements AutoCloseable {
                 .replyTo(replyTo)
                 .correlationId(correlationId)
                 .build();
-        String target = (exchange.isEmpty() ? "the default exchange" : "exchange " + exchange)
-                + " with routing key " + routingKey;
+        String target = (exchange.isEmpty() ? "the default exchange" : "exchange " + exchange) + " with routing key "
+                + routingKey;
         Channel ch = channel();
         try {
             try {
@@ -197,27 +205,46 @@ public final class LasthopPublisher implements AutoCloseable {
                 throw e;
             }
             if (!ch.waitForConfirms(confirmTimeoutMillis)) {
-                throw new PublishException(PublishException.Reason.NACKED, id, "the broker refused the message to "
-                        + target + " (basic.nack): a queue is full or failed", null);
+                throw new PublishException(
+                        PublishException.Reason.NACKED,
+                        id,
+                        "the broker refused the message to " + target + " (basic.nack): a queue is full or failed",
+                        null);
             }
         } catch (TimeoutException e) {
             // A late confirm must not be taken for the next message's, so that one gets a new channel.
             abandon(ch);
-            throw new PublishException(PublishException.Reason.TIMED_OUT, id, "no confirm within "
-                    + confirmTimeoutMillis + " ms for the message to " + target
-                    + "; it may or may not have been delivered", e);
+            throw new PublishException(
+                    PublishException.Reason.TIMED_OUT,
+                    id,
+                    "no confirm within "
+                            + confirmTimeoutMillis + " ms for the message to " + target
+                            + "; it may or may not have been delivered",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abandon(ch);
-            throw new PublishException(PublishException.Reason.INTERRUPTED, id, "interrupted while waiting for the "
-                    + "confirm of the message to " + target + "; it may or may not have been delivered", e);
+            throw new PublishException(
+                    PublishException.Reason.INTERRUPTED,
+                    id,
+                    "interrupted while waiting for the " + "confirm of the message to " + target
+                            + "; it may or may not have been delivered",
+                    e);
         } catch (ShutdownSignalException e) {
-            throw new PublishException(PublishException.Reason.CHANNEL_CLOSED, id, "the broker closed the channel "
-                    + "before confirming the message to " + target + ": " + e.getMessage() + missingTopologyHint(e), e);
+            throw new PublishException(
+                    PublishException.Reason.CHANNEL_CLOSED,
+                    id,
+                    "the broker closed the channel " + "before confirming the message to " + target + ": "
+                            + e.getMessage() + missingTopologyHint(e),
+                    e);
         }
         if (id.equals(returnedMessageId)) {
-            throw new PublishException(PublishException.Reason.UNROUTABLE, id, "no queue took the message to " + target
-                    + (exchange.isEmpty() ? ": the session queue does not exist (the session ended)" : ""), null);
+            throw new PublishException(
+                    PublishException.Reason.UNROUTABLE,
+                    id,
+                    "no queue took the message to " + target
+                            + (exchange.isEmpty() ? ": the session queue does not exist (the session ended)" : ""),
+                    null);
         }
         return id;
     }

@@ -22,9 +22,20 @@ class InboundMessagesIT {
             String key = "inbound-test-" + UUID.randomUUID();
             TestBroker.Tap tap = broker.tap("amq.direct", key);
             // As the edge publishes them: Java strings, which travel as AMQP long strings.
-            broker.channel().basicPublish("amq.direct", key, new AMQP.BasicProperties.Builder()
-                    .headers(Map.of(InboundMessages.USER_HEADER, USER, InboundMessages.SESSION_HEADER, QUEUE,
-                            InboundMessages.NODE_HEADER, "edge-1")).build(), "{}".getBytes(UTF_8));
+            broker.channel()
+                    .basicPublish(
+                            "amq.direct",
+                            key,
+                            new AMQP.BasicProperties.Builder()
+                                    .headers(Map.of(
+                                            InboundMessages.USER_HEADER,
+                                            USER,
+                                            InboundMessages.SESSION_HEADER,
+                                            QUEUE,
+                                            InboundMessages.NODE_HEADER,
+                                            "edge-1"))
+                                    .build(),
+                            "{}".getBytes(UTF_8));
 
             Delivery d = tap.next();
             assertInstanceOf(LongString.class, d.getProperties().getHeaders().get(InboundMessages.USER_HEADER));

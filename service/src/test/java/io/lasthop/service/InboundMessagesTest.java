@@ -14,9 +14,13 @@ class InboundMessagesTest {
 
     @Test
     void readsStringsAndLongStrings() {
-        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().headers(Map.of(
-                InboundMessages.USER_HEADER, LongStringHelper.asLongString(USER),
-                InboundMessages.SESSION_HEADER, QUEUE)).build();
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .headers(Map.of(
+                        InboundMessages.USER_HEADER,
+                        LongStringHelper.asLongString(USER),
+                        InboundMessages.SESSION_HEADER,
+                        QUEUE))
+                .build();
         assertEquals(USER, InboundMessages.userId(props));
         assertEquals(QUEUE, InboundMessages.sessionQueue(props));
     }
@@ -25,8 +29,9 @@ class InboundMessagesTest {
     void missingOrMistypedHeadersAreNull() {
         assertNull(InboundMessages.userId(null));
         assertNull(InboundMessages.userId(new AMQP.BasicProperties()));
-        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().headers(Map.of(
-                InboundMessages.USER_HEADER, 42, "other", "x")).build();
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .headers(Map.of(InboundMessages.USER_HEADER, 42, "other", "x"))
+                .build();
         assertNull(InboundMessages.userId(props));
         assertNull(InboundMessages.sessionQueue(props));
         assertNull(InboundMessages.node(props));

@@ -80,7 +80,9 @@ class LasthopPublisherIT {
         String own = publisher.toUserJson(impostor, "{\"for\":\"impostor\"}");
 
         Delivery first = impostorSessions.next();
-        assertEquals(own, first.getProperties().getMessageId(),
+        assertEquals(
+                own,
+                first.getProperties().getMessageId(),
                 "the impostor got " + new String(first.getBody(), UTF_8) + " first");
     }
 
@@ -110,7 +112,8 @@ class LasthopPublisherIT {
 
     @Test
     void requestRefusesDirectReplyTo() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> publisher.requestJson("alice", "{}", "amq.rabbitmq.reply-to", "c"));
         assertTrue(e.getMessage().contains("direct reply-to"), e.getMessage());
     }
@@ -168,7 +171,8 @@ class LasthopPublisherIT {
 
     @Test
     void aQueueThatRefusesTheMessageIsANack() throws Exception {
-        TestBroker.Tap full = broker.queue(AmqpNames.SESSION_QUEUE_PREFIX + "full." + UUID.randomUUID(),
+        TestBroker.Tap full = broker.queue(
+                AmqpNames.SESSION_QUEUE_PREFIX + "full." + UUID.randomUUID(),
                 Map.of("x-max-length", 0, "x-overflow", "reject-publish"));
         PublishException e = assertThrows(PublishException.class, () -> publisher.toSessionJson(full.queue, "{}"));
         assertEquals(PublishException.Reason.NACKED, e.reason());
@@ -197,7 +201,8 @@ class LasthopPublisherIT {
         assertNotNull(p.getTimestamp());
         long seconds = p.getTimestamp().toInstant().getEpochSecond();
         // AMQP timestamps are whole seconds.
-        assertTrue(seconds >= before.getEpochSecond() && seconds <= Instant.now().getEpochSecond(),
+        assertTrue(
+                seconds >= before.getEpochSecond() && seconds <= Instant.now().getEpochSecond(),
                 "timestamp " + p.getTimestamp() + " not between " + before + " and now");
     }
 }

@@ -20,8 +20,8 @@ import java.util.concurrent.TimeoutException;
  * a broker, tests fail with how to start one.
  */
 final class TestBroker implements AutoCloseable {
-    static final String URI = System.getenv().getOrDefault("LASTHOP_TEST_AMQP_URI",
-            "amqp://guest:guest@127.0.0.1:5672/%2F");
+    static final String URI =
+            System.getenv().getOrDefault("LASTHOP_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/%2F");
     static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     final Connection connection;
@@ -34,14 +34,20 @@ final class TestBroker implements AutoCloseable {
         try {
             connection = factory.newConnection("lasthop-service-test");
         } catch (IOException | TimeoutException e) {
-            throw new IllegalStateException("RabbitMQ is not reachable at " + URI + " (" + e + ").\n"
-                    + "These tests need a real broker. Start one with:\n"
-                    + "    rabbitmq-server -detached && rabbitmqctl await_startup\n"
-                    + "or point LASTHOP_TEST_AMQP_URI at one.", e);
+            throw new IllegalStateException(
+                    "RabbitMQ is not reachable at " + URI + " (" + e + ").\n"
+                            + "These tests need a real broker. Start one with:\n"
+                            + "    rabbitmq-server -detached && rabbitmqctl await_startup\n"
+                            + "or point LASTHOP_TEST_AMQP_URI at one.",
+                    e);
         }
         channel = connection.createChannel();
         channel.exchangeDeclare(AmqpNames.OFFLINE_EXCHANGE, BuiltinExchangeType.FANOUT, true);
-        channel.exchangeDeclare(AmqpNames.USER_EXCHANGE, BuiltinExchangeType.DIRECT, true, false,
+        channel.exchangeDeclare(
+                AmqpNames.USER_EXCHANGE,
+                BuiltinExchangeType.DIRECT,
+                true,
+                false,
                 Map.of("alternate-exchange", AmqpNames.OFFLINE_EXCHANGE));
         channel.exchangeDeclare(AmqpNames.TOPIC_EXCHANGE, BuiltinExchangeType.TOPIC, true);
     }
@@ -70,7 +76,7 @@ final class TestBroker implements AutoCloseable {
 
         private Tap(String queue) throws IOException {
             this.queue = queue;
-            channel.basicConsume(queue, true, (tag, d) -> deliveries.add(d), tag -> { });
+            channel.basicConsume(queue, true, (tag, d) -> deliveries.add(d), tag -> {});
         }
 
         Delivery next() throws InterruptedException {

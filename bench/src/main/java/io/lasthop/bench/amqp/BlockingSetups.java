@@ -45,7 +45,8 @@ final class BlockingSetups {
                 long t0 = System.nanoTime();
                 try {
                     if (t0 > deadline) {
-                        failures.computeIfAbsent("not started before the deadline", k -> new LongAdder()).increment();
+                        failures.computeIfAbsent("not started before the deadline", k -> new LongAdder())
+                                .increment();
                         return;
                     }
                     setup.run(index);
@@ -55,7 +56,8 @@ final class BlockingSetups {
                     ok.increment();
                 } catch (Exception e) {
                     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                    failures.computeIfAbsent(m.length() > 120 ? m.substring(0, 120) : m, k -> new LongAdder()).increment();
+                    failures.computeIfAbsent(m.length() > 120 ? m.substring(0, 120) : m, k -> new LongAdder())
+                            .increment();
                 } finally {
                     done.countDown();
                 }

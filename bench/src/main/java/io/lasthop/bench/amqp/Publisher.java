@@ -36,6 +36,7 @@ public final class Publisher implements AutoCloseable {
     private final ConcurrentSkipListSet<Long> unconfirmed = new ConcurrentSkipListSet<>();
     /** Delivery tags the broker nacked during the current {@link #publish}. */
     private final ConcurrentSkipListSet<Long> nackedTags = new ConcurrentSkipListSet<>();
+
     private final LongAdder acked = new LongAdder();
     private final LongAdder nacked = new LongAdder();
     private final Object confirmed = new Object();
@@ -95,7 +96,11 @@ public final class Publisher implements AutoCloseable {
      */
     public Result publish(int phase, Schedule.Plan plan, List<String> users, long maxNanos)
             throws IOException, InterruptedException {
-        return publish(phase, plan, AmqpNames.USER_EXCHANGE, users.stream().map(AmqpNames::userRoutingKey).toList(),
+        return publish(
+                phase,
+                plan,
+                AmqpNames.USER_EXCHANGE,
+                users.stream().map(AmqpNames::userRoutingKey).toList(),
                 maxNanos);
     }
 
@@ -135,10 +140,13 @@ public final class Publisher implements AutoCloseable {
                 }
             }
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-                    .messageId(MessageIds.of(phase, i)).contentType("application/json").deliveryMode(deliveryMode).build();
+                    .messageId(MessageIds.of(phase, i))
+                    .contentType("application/json")
+                    .deliveryMode(deliveryMode)
+                    .build();
             unconfirmed.add(channel.getNextPublishSeqNo());
-            channel.basicPublish(exchange, routingKeys.get(plan.user()[i]), props,
-                    Payloads.body(EpochMicros.now(), plan.size()[i]));
+            channel.basicPublish(
+                    exchange, routingKeys.get(plan.user()[i]), props, Payloads.body(EpochMicros.now(), plan.size()[i]));
             sent++;
         }
         long publishNanos = System.nanoTime() - start;
@@ -148,8 +156,16 @@ public final class Publisher implements AutoCloseable {
                 confirmed.wait(10);
             }
         }
-        return new Result(sent, acked.sum() - ackedBefore, nacked.sum() - nackedBefore, unconfirmed.size(),
-                publishNanos, maxLagNanos, waits, truncated, notConfirmed(firstTag, sent, nackedTags, unconfirmed));
+        return new Result(
+                sent,
+                acked.sum() - ackedBefore,
+                nacked.sum() - nackedBefore,
+                unconfirmed.size(),
+                publishNanos,
+                maxLagNanos,
+                waits,
+                truncated,
+                notConfirmed(firstTag, sent, nackedTags, unconfirmed));
     }
 
     /**
@@ -160,7 +176,10 @@ public final class Publisher implements AutoCloseable {
     static int[] notConfirmed(long firstTag, long sent, Collection<Long> nacked, Collection<Long> pending) {
         return Stream.concat(nacked.stream(), pending.stream())
                 .filter(t -> t >= firstTag && t < firstTag + sent)
-                .mapToInt(t -> (int) (t - firstTag)).sorted().distinct().toArray();
+                .mapToInt(t -> (int) (t - firstTag))
+                .sorted()
+                .distinct()
+                .toArray();
     }
 
     /**
@@ -169,8 +188,16 @@ public final class Publisher implements AutoCloseable {
      * whether the time bound cut it short, and which messages (plan indexes) were nacked or not
      * confirmed.
      */
-    public record Result(long sent, long confirmed, long nacked, long unconfirmed, long publishNanos,
-                         long maxLagNanos, long confirmWaits, boolean truncated, int[] notConfirmed) {
+    public record Result(
+            long sent,
+            long confirmed,
+            long nacked,
+            long unconfirmed,
+            long publishNanos,
+            long maxLagNanos,
+            long confirmWaits,
+            boolean truncated,
+            int[] notConfirmed) {
         public double ratePerSecond() {
             return sent * 1e9 / Math.max(1, publishNanos);
         }

@@ -34,6 +34,7 @@ public final class RawAmqpPeer implements AutoCloseable {
     private final List<RawConsumer> consumers = java.util.Collections.synchronizedList(new ArrayList<>());
     /** Queues whose consumers {@link #dropAll} closed, waiting for {@link #resumeAll}. */
     private final List<String> dropped = new ArrayList<>();
+
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "raw-amqp-acks");
         t.setDaemon(true);
@@ -97,8 +98,12 @@ public final class RawAmqpPeer implements AutoCloseable {
      * five synchronous AMQP round trips), within {@code timeout}.
      */
     public ConnectReport connectAll(List<String> users, int threads, Duration timeout) throws InterruptedException {
-        return connect(users.stream().map(u -> new Binding(AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(u), null))
-                .toList(), threads, timeout);
+        return connect(
+                users.stream()
+                        .map(u -> new Binding(AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(u), null))
+                        .toList(),
+                threads,
+                timeout);
     }
 
     /**
@@ -108,12 +113,16 @@ public final class RawAmqpPeer implements AutoCloseable {
      */
     public ConnectReport connectSubscribers(List<Fanout.Subscriber> subscribers, int threads, Duration timeout)
             throws InterruptedException {
-        return connect(subscribers.stream().map(s -> new Binding(AmqpNames.TOPIC_EXCHANGE, s.topic(), s)).toList(),
-                threads, timeout);
+        return connect(
+                subscribers.stream()
+                        .map(s -> new Binding(AmqpNames.TOPIC_EXCHANGE, s.topic(), s))
+                        .toList(),
+                threads,
+                timeout);
     }
 
     /** A queue's one binding, and the subscriber whose slots count its deliveries (null: by message number). */
-    private record Binding(String exchange, String key, Fanout.Subscriber subscriber) { }
+    private record Binding(String exchange, String key, Fanout.Subscriber subscriber) {}
 
     private ConnectReport connect(List<Binding> bindings, int threads, Duration timeout) throws InterruptedException {
         int base = consumers.size();
@@ -191,8 +200,8 @@ public final class RawAmqpPeer implements AutoCloseable {
     }
 
     private void consume(Channel ch, String queue, Fanout.Subscriber subscriber) throws IOException {
-        RawConsumer consumer = new RawConsumer(ch, queue, subscriber, ledgers, consumersPerChannel > 1, timers,
-                ackDelayMs);
+        RawConsumer consumer =
+                new RawConsumer(ch, queue, subscriber, ledgers, consumersPerChannel > 1, timers, ackDelayMs);
         ch.basicConsume(queue, false, consumer);
         consumers.add(consumer);
     }

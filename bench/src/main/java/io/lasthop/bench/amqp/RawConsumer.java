@@ -36,8 +36,14 @@ final class RawConsumer extends DefaultConsumer {
      * @param subscriber null: deliveries are counted by message number
      * @param timers     runs the delayed acks
      */
-    RawConsumer(Channel ch, String queue, Fanout.Subscriber subscriber, Ledgers ledgers, boolean sharedChannel,
-                ScheduledExecutorService timers, long ackDelayMs) {
+    RawConsumer(
+            Channel ch,
+            String queue,
+            Fanout.Subscriber subscriber,
+            Ledgers ledgers,
+            boolean sharedChannel,
+            ScheduledExecutorService timers,
+            long ackDelayMs) {
         super(ch);
         this.queue = queue;
         this.subscriber = subscriber;
@@ -64,7 +70,7 @@ final class RawConsumer extends DefaultConsumer {
         switch (a) {
             case ACK_NOW -> flush();
             case ARM_TIMER -> timers.schedule(this::flush, ackDelayMs, TimeUnit.MILLISECONDS);
-            case NONE -> { }
+            case NONE -> {}
         }
     }
 

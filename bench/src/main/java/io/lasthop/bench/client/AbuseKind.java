@@ -7,14 +7,20 @@ package io.lasthop.bench.client;
  */
 public enum AbuseKind {
     /** A WebSocket session that reads its {@code hello}, then never reads again and keeps sending pings. */
-    WEBSOCKET_PINGER("websocket-pinger", "WebSocket session: reads its hello, then stops reading and keeps "
-            + "sending `ping` frames on the socket"),
+    WEBSOCKET_PINGER(
+            "websocket-pinger",
+            "WebSocket session: reads its hello, then stops reading and keeps "
+                    + "sending `ping` frames on the socket"),
     /** An SSE session that reads its {@code hello}, then never reads again, its pings POSTed to /lasthop/frames. */
-    SSE_PINGER("sse-pinger", "SSE session: reads its hello, then stops reading; its `ping` frames are POSTed to "
-            + "`/lasthop/frames` on a second connection"),
+    SSE_PINGER(
+            "sse-pinger",
+            "SSE session: reads its hello, then stops reading; its `ping` frames are POSTed to "
+                    + "`/lasthop/frames` on a second connection"),
     /** A long-polling session that stops polling after its {@code hello}, its pings POSTed to /lasthop/frames. */
-    POLL_PINGER("poll-pinger", "long-polling session: takes the answer with its hello, then never polls again; "
-            + "its `ping` frames are POSTed to `/lasthop/frames`"),
+    POLL_PINGER(
+            "poll-pinger",
+            "long-polling session: takes the answer with its hello, then never polls again; "
+                    + "its `ping` frames are POSTed to `/lasthop/frames`"),
     /** A connection that pipelines GET requests and never reads an answer. */
     PIPELINER("pipelined-gets", "one connection pipelining `GET` requests, never reading an answer"),
     /** A connection that sends nothing at all. */
@@ -52,7 +58,9 @@ public enum AbuseKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown abuser kind " + wireName + " (" + String.join(", ",
-                java.util.Arrays.stream(values()).map(k -> k.wireName).toList()) + ")");
+        throw new IllegalArgumentException("unknown abuser kind " + wireName + " ("
+                + String.join(
+                        ", ",
+                        java.util.Arrays.stream(values()).map(k -> k.wireName).toList()) + ")");
     }
 }

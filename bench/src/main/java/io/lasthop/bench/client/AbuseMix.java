@@ -45,9 +45,12 @@ public final class AbuseMix implements AutoCloseable {
 
     /** Abusive clients of {@code pool}'s edge; closing the mix closes the pool. */
     public static AbuseMix of(ClientPool pool, AbuseSettings settings) {
-        return new AbuseMix(settings, (kind, user, resume, counters) -> kind.hasSession()
-                ? new NonReadingSession(pool, kind, settings, counters, user, resume)
-                : new RawConnection(pool, kind, settings, counters), pool);
+        return new AbuseMix(
+                settings,
+                (kind, user, resume, counters) -> kind.hasSession()
+                        ? new NonReadingSession(pool, kind, settings, counters, user, resume)
+                        : new RawConnection(pool, kind, settings, counters),
+                pool);
     }
 
     /**

@@ -15,16 +15,23 @@ package io.lasthop.bench.client;
  * @param maxConnections         connections one abuser opens at most, its first included
  * @param getPath                what a pipeliner asks for, e.g. {@code /metrics}
  */
-public record AbuseSettings(long tickMs, int pingsPerTick, int getsPerTick, long maxPingsPerConnection,
-                            int maxGetsPerConnection, long reconnectDelayMs, int maxConnections, String getPath) {
+public record AbuseSettings(
+        long tickMs,
+        int pingsPerTick,
+        int getsPerTick,
+        long maxPingsPerConnection,
+        int maxGetsPerConnection,
+        long reconnectDelayMs,
+        int maxConnections,
+        String getPath) {
     /**
      * 1,000 pings/s per pinger, 10 GETs/s per pipeliner: 60,000 pings/s from the 60 pingers of a
      * 100-client mix, which keeps a 2-core machine's edge below one core. At 4,000 pings/s each
      * (the rate at which an abandoned long-poll's pongs pass the 1 MiB output bound before
      * {@code poll.linger} ends it) the machine ran out of CPU and the test measured only that.
      */
-    public static final AbuseSettings DEFAULT = new AbuseSettings(100, 100, 1, 2_000_000, 20_000, 1_000, 40,
-            "/metrics");
+    public static final AbuseSettings DEFAULT =
+            new AbuseSettings(100, 100, 1, 2_000_000, 20_000, 1_000, 40, "/metrics");
 
     public AbuseSettings {
         if (tickMs < 1 || pingsPerTick < 0 || getsPerTick < 0 || maxConnections < 1 || reconnectDelayMs < 0) {

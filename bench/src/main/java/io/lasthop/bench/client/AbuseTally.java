@@ -23,6 +23,7 @@ public final class AbuseTally {
         final LongAdder gets = new LongAdder();
         /** Milliseconds from open to the end, over the connections the edge ended. */
         final LongAdder msToEdgeEnd = new LongAdder();
+
         final ConcurrentHashMap<String, LongAdder> refused = new ConcurrentHashMap<>();
         final ConcurrentHashMap<String, LongAdder> endedByEdge = new ConcurrentHashMap<>();
         final ConcurrentHashMap<String, LongAdder> postAnswers = new ConcurrentHashMap<>();
@@ -37,7 +38,9 @@ public final class AbuseTally {
         }
 
         void postAnswered(int status) {
-            postAnswers.computeIfAbsent(Integer.toString(status), k -> new LongAdder()).increment();
+            postAnswers
+                    .computeIfAbsent(Integer.toString(status), k -> new LongAdder())
+                    .increment();
         }
     }
 

@@ -71,7 +71,7 @@ abstract class AbusiveConnection {
         stopping = true;
         closeSockets();
         // A connect (or a session's opening) still under way closes its sockets when it ends.
-        finish(End.STOPPED, () -> { });
+        finish(End.STOPPED, () -> {});
     }
 
     /** Open and abusing: send every tick from now on. */
@@ -81,7 +81,7 @@ abstract class AbusiveConnection {
         open = true;
         if (stopping) {
             closeSockets();
-            finish(End.STOPPED, () -> { });
+            finish(End.STOPPED, () -> {});
             return;
         }
         ticker = loop.scheduleAtFixedRate(this::tick, 0, settings.tickMs(), TimeUnit.MILLISECONDS);
@@ -90,7 +90,7 @@ abstract class AbusiveConnection {
     /** Never got to abuse, for this reason. */
     final void refused(String why) {
         if (stopping) {
-            finish(End.STOPPED, () -> { });
+            finish(End.STOPPED, () -> {});
         } else {
             finish(End.REFUSED, () -> counters.refused(why));
         }
@@ -100,7 +100,7 @@ abstract class AbusiveConnection {
     /** The edge ended the connection, which the client noticed this way (a closed socket, an answer). */
     final void endedByEdge(String how) {
         if (stopping) {
-            finish(End.STOPPED, () -> { });
+            finish(End.STOPPED, () -> {});
         } else {
             finish(End.ENDED_BY_EDGE, () -> counters.endedByEdge(how, (System.nanoTime() - openedNanos) / 1_000_000));
         }

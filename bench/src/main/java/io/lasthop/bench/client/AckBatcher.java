@@ -11,7 +11,11 @@ public final class AckBatcher {
     public static final long DELAY_MS = 10;
 
     /** What to do after a delivery. */
-    public enum Action { NONE, ARM_TIMER, ACK_NOW }
+    public enum Action {
+        NONE,
+        ARM_TIMER,
+        ACK_NOW
+    }
 
     private long highest;
     private long acked;

@@ -42,13 +42,15 @@ abstract class ChunkedResponseSession extends ClientSession {
     private boolean posting;
     /** The newest ack asked for, and the newest sent: an ack waits while the first is above the second. */
     private long waitingAck;
+
     private long lastPosted;
     private final ArrayDeque<Request> waitingRequests = new ArrayDeque<>();
     /** The requests of the POST in flight: failed if it is refused, sent again if its connection drops. */
     private List<Request> postedRequests = List.of();
+
     private int postFailuresInARow;
 
-    private record Request(long ref, String frame) { }
+    private record Request(long ref, String frame) {}
 
     ChunkedResponseSession(ClientPool pool, String user, String token, InetAddress local) {
         super(pool, user, token);
@@ -71,8 +73,8 @@ abstract class ChunkedResponseSession extends ClientSession {
 
     @Override
     void connected() {
-        DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
-                path() + "?token=" + token + resume);
+        DefaultFullHttpRequest req =
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path() + "?token=" + token + resume);
         req.headers().set(HttpHeaderNames.HOST, pool.hostHeader()).set(HttpHeaderNames.ACCEPT, accept());
         channel.writeAndFlush(req);
     }
@@ -116,25 +118,30 @@ abstract class ChunkedResponseSession extends ClientSession {
         Bootstrap b = pool.bootstrap(channel.eventLoop(), new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new ByteCounter(pool.stats), new HttpClientCodec(),
-                        new HttpObjectAggregator(65_536), new PostHandler());
+                ch.pipeline()
+                        .addLast(
+                                new ByteCounter(pool.stats),
+                                new HttpClientCodec(),
+                                new HttpObjectAggregator(65_536),
+                                new PostHandler());
             }
         });
-        b.connect(pool.remote(), local == null ? null : new InetSocketAddress(local, 0)).addListener(f -> {
-            if (f.isSuccess()) {
-                poster = ((ChannelFuture) f).channel();
-                write(body);
-            } else {
-                posting = false;
-                pool.stats.error("frames post connect: " + ClientPool.describe(f.cause()));
-                failPosted("frames post connect failed");
-            }
-        });
+        b.connect(pool.remote(), local == null ? null : new InetSocketAddress(local, 0))
+                .addListener(f -> {
+                    if (f.isSuccess()) {
+                        poster = ((ChannelFuture) f).channel();
+                        write(body);
+                    } else {
+                        posting = false;
+                        pool.stats.error("frames post connect: " + ClientPool.describe(f.cause()));
+                        failPosted("frames post connect failed");
+                    }
+                });
     }
 
     private void write(String body) {
-        poster.writeAndFlush(FramePoster.request(pool.hostHeader(), FramePoster.uri(this), token,
-                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)));
+        poster.writeAndFlush(FramePoster.request(
+                pool.hostHeader(), FramePoster.uri(this), token, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)));
     }
 
     private void posted(int status) {

@@ -66,8 +66,14 @@ public final class ClientPool implements AutoCloseable {
     /** Topic patterns the sessions' tokens allow them to subscribe to; none by default. */
     private volatile List<String> subscribeGrants = List.of();
 
-    public ClientPool(String host, int port, byte[] secret, Duration tokenTtl, Ledgers ledgers,
-                      SourceAddresses sources, int threads) {
+    public ClientPool(
+            String host,
+            int port,
+            byte[] secret,
+            Duration tokenTtl,
+            Ledgers ledgers,
+            SourceAddresses sources,
+            int threads) {
         this.host = host;
         this.port = port;
         this.remote = new InetSocketAddress(host, port);
@@ -116,7 +122,9 @@ public final class ClientPool implements AutoCloseable {
     }
 
     Bootstrap bootstrap(EventLoop loop, ChannelInitializer<Channel> init) {
-        Bootstrap b = new Bootstrap().group(loop == null ? group : loop).channel(channelClass)
+        Bootstrap b = new Bootstrap()
+                .group(loop == null ? group : loop)
+                .channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .handler(init);
@@ -133,10 +141,11 @@ public final class ClientPool implements AutoCloseable {
      * queue's declaration), counted in the connect time.
      */
     private Function<String, String> stompQueue;
+
     private Function<String, CompletableFuture<Void>> prepare;
 
-    public ClientPool stomp(Function<String, String> queueOfUser,
-                            Function<String, CompletableFuture<Void>> beforeConnect) {
+    public ClientPool stomp(
+            Function<String, String> queueOfUser, Function<String, CompletableFuture<Void>> beforeConnect) {
         this.stompQueue = queueOfUser;
         this.prepare = beforeConnect;
         return this;
@@ -169,13 +178,14 @@ public final class ClientPool implements AutoCloseable {
         String token = Tokens.mint(secret, user, tokenTtl, subscribeGrants);
         long k = connections.getAndAdd(transport.socketsPerSession());
         InetAddress local = sources.address(k);
-        ClientSession s = switch (transport) {
-            case WEBSOCKET -> new WebSocketSession(this, user, token);
-            case SSE -> new SseSession(this, user, token, local);
-            case STREAM -> new StreamSession(this, user, token, local);
-            case POLL -> new PollSession(this, user, token);
-            case STOMP -> throw new IllegalStateException("web-stomp sessions open through connectStomp");
-        };
+        ClientSession s =
+                switch (transport) {
+                    case WEBSOCKET -> new WebSocketSession(this, user, token);
+                    case SSE -> new SseSession(this, user, token, local);
+                    case STREAM -> new StreamSession(this, user, token, local);
+                    case POLL -> new PollSession(this, user, token);
+                    case STOMP -> throw new IllegalStateException("web-stomp sessions open through connectStomp");
+                };
         s.resume = resume;
         return start(s, local, "no hello");
     }
@@ -196,7 +206,8 @@ public final class ClientPool implements AutoCloseable {
             }
         };
         live.add(s);
-        ChannelFuture cf = bootstrap(null, init).connect(remote, local == null ? null : new InetSocketAddress(local, 0));
+        ChannelFuture cf =
+                bootstrap(null, init).connect(remote, local == null ? null : new InetSocketAddress(local, 0));
         s.channel = cf.channel();
         cf.addListener(f -> {
             if (!f.isSuccess()) {
@@ -205,12 +216,17 @@ public final class ClientPool implements AutoCloseable {
                 return;
             }
             s.connected();
-            s.channel.eventLoop().schedule(() -> {
-                if (!s.ready.isDone()) {
-                    s.fail(notReady + " within " + HELLO_TIMEOUT_MS + " ms");
-                    s.channel.close();
-                }
-            }, HELLO_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            s.channel
+                    .eventLoop()
+                    .schedule(
+                            () -> {
+                                if (!s.ready.isDone()) {
+                                    s.fail(notReady + " within " + HELLO_TIMEOUT_MS + " ms");
+                                    s.channel.close();
+                                }
+                            },
+                            HELLO_TIMEOUT_MS,
+                            TimeUnit.MILLISECONDS);
         });
         return s.ready;
     }
@@ -261,7 +277,8 @@ public final class ClientPool implements AutoCloseable {
             closing.add(s.drop());
         }
         try {
-            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // the sockets close anyway; the resume counts what came back
         }
@@ -282,8 +299,10 @@ public final class ClientPool implements AutoCloseable {
             dropped.clear();
         }
         return InFlight.run(todo, concurrency, timeout, old -> connect(old.user, old.transport(), old.resumeQuery())
-                .thenCompose(s -> s.resumed ? CompletableFuture.completedFuture(s)
-                        : CompletableFuture.failedFuture(new IOException("not resumed: the edge started a new session"))));
+                .thenCompose(s -> s.resumed
+                        ? CompletableFuture.completedFuture(s)
+                        : CompletableFuture.failedFuture(
+                                new IOException("not resumed: the edge started a new session"))));
     }
 
     /**
@@ -302,7 +321,8 @@ public final class ClientPool implements AutoCloseable {
             if (s == null) {
                 return CompletableFuture.failedFuture(new IOException("no open session"));
             }
-            return CompletableFuture.supplyAsync(() -> s.subscribe(sub), s.channel.eventLoop()).thenCompose(f -> f);
+            return CompletableFuture.supplyAsync(() -> s.subscribe(sub), s.channel.eventLoop())
+                    .thenCompose(f -> f);
         });
     }
 
@@ -313,7 +333,8 @@ public final class ClientPool implements AutoCloseable {
             closing.add(s.close());
         }
         try {
-            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // counted below
         }
@@ -321,8 +342,9 @@ public final class ClientPool implements AutoCloseable {
     }
 
     static String describe(Throwable e) {
-        while (e.getCause() != null && (e instanceof java.util.concurrent.CompletionException
-                || e instanceof java.util.concurrent.ExecutionException)) {
+        while (e.getCause() != null
+                && (e instanceof java.util.concurrent.CompletionException
+                        || e instanceof java.util.concurrent.ExecutionException)) {
             e = e.getCause();
         }
         String m = e.getMessage();

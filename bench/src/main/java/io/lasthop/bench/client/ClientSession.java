@@ -36,13 +36,16 @@ abstract class ClientSession {
     String connectionId;
     /** The latest {@code hello}'s node, URL-encoded for the queries that name it. */
     String node;
+
     boolean resumed;
     /** Query parameters that resume an earlier session (empty for a new one), see {@link #resumeQuery()}. */
     String resume = "";
+
     volatile boolean closing;
     private ScheduledFuture<?> ackTimer;
     /** Requests awaiting their {@code ok} or {@code error}, by ref. */
     private final Map<Long, CompletableFuture<Void>> requests = new HashMap<>();
+
     private long nextRef = 1;
     /** Set once subscribed: deliveries are then counted per (message, subscriber), see {@link Fanout}. */
     private Fanout.Subscriber subscriber;
@@ -59,8 +62,7 @@ abstract class ClientSession {
     abstract void initPipeline(ChannelPipeline p);
 
     /** The first connection is up: send what opens the session, if the handlers do not. */
-    void connected() {
-    }
+    void connected() {}
 
     abstract void sendAck(long seq);
 
@@ -166,7 +168,7 @@ abstract class ClientSession {
                     answered(f.ref, f.errorCode == null ? "error" : f.errorCode);
                 }
             }
-            default -> { }
+            default -> {}
         }
     }
 
@@ -180,11 +182,16 @@ abstract class ClientSession {
         long ref = nextRef++;
         CompletableFuture<Void> answer = new CompletableFuture<>();
         requests.put(ref, answer);
-        ScheduledFuture<?> timeout = channel.eventLoop().schedule(() -> answered(ref,
-                "no answer within " + REQUEST_TIMEOUT_MS + " ms"), REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timeout = channel.eventLoop()
+                .schedule(
+                        () -> answered(ref, "no answer within " + REQUEST_TIMEOUT_MS + " ms"),
+                        REQUEST_TIMEOUT_MS,
+                        TimeUnit.MILLISECONDS);
         answer.whenComplete((v, e) -> timeout.cancel(false));
-        sendRequest(ref, "{\"t\":\"sub\",\"ref\":" + ref + ",\"topic\":\""
-                + new String(JsonStringEncoder.getInstance().quoteAsString(s.topic())) + "\"}");
+        sendRequest(
+                ref,
+                "{\"t\":\"sub\",\"ref\":" + ref + ",\"topic\":\""
+                        + new String(JsonStringEncoder.getInstance().quoteAsString(s.topic())) + "\"}");
         return answer;
     }
 
@@ -202,8 +209,12 @@ abstract class ClientSession {
     }
 
     private void onMessage(ServerFrame f) {
-        delivered(f.idPhase, subscriber == null ? f.idNumber : subscriber.ledgerIndex(f.key, f.idNumber), f.sentUs,
-                f.redelivered, f.seq);
+        delivered(
+                f.idPhase,
+                subscriber == null ? f.idNumber : subscriber.ledgerIndex(f.key, f.idNumber),
+                f.sentUs,
+                f.redelivered,
+                f.seq);
     }
 
     /**
@@ -222,11 +233,16 @@ abstract class ClientSession {
                 cancelAckTimer();
                 ack(acks.take());
             }
-            case ARM_TIMER -> ackTimer = channel.eventLoop().schedule(() -> {
-                ackTimer = null;
-                ack(acks.onTimer());
-            }, pool.ackDelayMs, TimeUnit.MILLISECONDS);
-            case NONE -> { }
+            case ARM_TIMER ->
+                ackTimer = channel.eventLoop()
+                        .schedule(
+                                () -> {
+                                    ackTimer = null;
+                                    ack(acks.onTimer());
+                                },
+                                pool.ackDelayMs,
+                                TimeUnit.MILLISECONDS);
+            case NONE -> {}
         }
     }
 

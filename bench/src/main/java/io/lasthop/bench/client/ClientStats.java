@@ -17,6 +17,7 @@ public final class ClientStats {
     public final LongAdder unexpectedDisconnects = new LongAdder();
     /** A hello with a new connection on an open session: a long-poll that the edge started over. */
     public final LongAdder connectionRestarts = new LongAdder();
+
     public final LongAdder bytesRead = new LongAdder();
     public final LongAdder bytesWritten = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> closes = new ConcurrentHashMap<>();

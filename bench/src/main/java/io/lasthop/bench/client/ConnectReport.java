@@ -9,8 +9,13 @@ import org.HdrHistogram.Histogram;
  * the connect-to-hello latency in microseconds. Also how a batch of subscriptions went: then
  * "opened" counts {@code ok} answers, and the latency is {@code sub} → {@code ok}.
  */
-public record ConnectReport(long requested, long opened, long notStarted, Map<String, Long> failures,
-                            long elapsedNanos, Histogram latencyUs) {
+public record ConnectReport(
+        long requested,
+        long opened,
+        long notStarted,
+        Map<String, Long> failures,
+        long elapsedNanos,
+        Histogram latencyUs) {
     public double perSecond() {
         return opened * 1e9 / elapsedNanos;
     }

@@ -1,6 +1,5 @@
 package io.lasthop.bench.client;
 
-
 import io.lasthop.bench.Fanout;
 import io.lasthop.bench.Ledger;
 import io.lasthop.bench.Ledgers;
@@ -24,13 +23,14 @@ import org.HdrHistogram.Histogram;
  */
 public final class Fleet implements AutoCloseable {
     /** How to start a child worker. */
-    public record WorkerSpec(List<String> jvmArgs, List<String> baseArgs, Path logDir) { }
+    public record WorkerSpec(List<String> jvmArgs, List<String> baseArgs, Path logDir) {}
 
     private final LocalClientGroup local;
     private final List<ClientGroup> groups = new ArrayList<>();
     private final List<Integer> load = new ArrayList<>();
     /** The users each group was given to connect, so a per-session request goes to the right process. */
     private final List<Set<String>> members = new ArrayList<>();
+
     private final int sessionsPerProcess;
     private int localCapacity;
     private final int socketsPerSession;
@@ -42,9 +42,20 @@ public final class Fleet implements AutoCloseable {
      * @param subscribeGrants topic patterns the sessions' tokens allow {@code sub} to; the spec's
      *                        worker arguments must pass the same ({@code --subscribe-grants})
      */
-    public Fleet(String host, int port, byte[] secret, Duration tokenTtl, Ledgers ledgers, long totalSessions,
-                 int socketsPerSession, int sessionsPerProcess, int perAddress, int threads, long ackDelayMs,
-                 List<String> subscribeGrants, WorkerSpec spec) {
+    public Fleet(
+            String host,
+            int port,
+            byte[] secret,
+            Duration tokenTtl,
+            Ledgers ledgers,
+            long totalSessions,
+            int socketsPerSession,
+            int sessionsPerProcess,
+            int perAddress,
+            int threads,
+            long ackDelayMs,
+            List<String> subscribeGrants,
+            WorkerSpec spec) {
         this.sessionsPerProcess = sessionsPerProcess;
         this.localCapacity = sessionsPerProcess;
         this.socketsPerSession = socketsPerSession;
@@ -52,8 +63,11 @@ public final class Fleet implements AutoCloseable {
         this.perAddress = perAddress;
         this.totalConnections = totalSessions * socketsPerSession;
         SourceAddresses sources = new SourceAddresses(totalConnections, perAddress, 0);
-        local = new LocalClientGroup(new ClientPool(host, port, secret, tokenTtl, ledgers, sources, threads)
-                .ackDelayMs(ackDelayMs).grantSubscribe(subscribeGrants), ledgers);
+        local = new LocalClientGroup(
+                new ClientPool(host, port, secret, tokenTtl, ledgers, sources, threads)
+                        .ackDelayMs(ackDelayMs)
+                        .grantSubscribe(subscribeGrants),
+                ledgers);
         groups.add(local);
         load.add(0);
         members.add(new HashSet<>());
@@ -89,10 +103,15 @@ public final class Fleet implements AutoCloseable {
             if (g == groups.size()) {
                 int index = groups.size();
                 List<String> args = new ArrayList<>(spec.baseArgs());
-                args.addAll(List.of("--source-base", Long.toString((long) index * sessionsPerProcess * socketsPerSession),
-                        "--total-connections", Long.toString(totalConnections),
-                        "--per-address", Integer.toString(perAddress)));
-                groups.add(new RemoteClientGroup(spec.jvmArgs(), args, spec.logDir().resolve("worker-" + index + ".log")));
+                args.addAll(List.of(
+                        "--source-base",
+                        Long.toString((long) index * sessionsPerProcess * socketsPerSession),
+                        "--total-connections",
+                        Long.toString(totalConnections),
+                        "--per-address",
+                        Integer.toString(perAddress)));
+                groups.add(new RemoteClientGroup(
+                        spec.jvmArgs(), args, spec.logDir().resolve("worker-" + index + ".log")));
                 load.add(0);
                 members.add(new HashSet<>());
             }
@@ -103,7 +122,10 @@ public final class Fleet implements AutoCloseable {
             members.get(g).addAll(parts.get(g));
             next += take;
         }
-        return acrossGroups(parts, users.size(), concurrency,
+        return acrossGroups(
+                parts,
+                users.size(),
+                concurrency,
                 (group, part, share) -> group.connect(part, transport, share, timeout));
     }
 
@@ -142,8 +164,8 @@ public final class Fleet implements AutoCloseable {
             }
             parts.get(g < members.size() ? g : 0).add(s);
         }
-        return acrossGroups(parts, subscribers.size(), concurrency,
-                (group, part, share) -> group.subscribe(part, share, timeout));
+        return acrossGroups(
+                parts, subscribers.size(), concurrency, (group, part, share) -> group.subscribe(part, share, timeout));
     }
 
     /** One group's share of a batch operation. */
@@ -249,8 +271,11 @@ public final class Fleet implements AutoCloseable {
                 if (v instanceof Number n) {
                     sum.merge(e.getKey(), n.longValue(), (a, b) -> ((Number) a).longValue() + ((Number) b).longValue());
                 } else if (v instanceof Map<?, ?> m) {
-                    Map<String, Object> acc = (Map<String, Object>) sum.computeIfAbsent(e.getKey(), k -> new TreeMap<>());
-                    m.forEach((k, x) -> acc.merge(String.valueOf(k), ((Number) x).longValue(),
+                    Map<String, Object> acc =
+                            (Map<String, Object>) sum.computeIfAbsent(e.getKey(), k -> new TreeMap<>());
+                    m.forEach((k, x) -> acc.merge(
+                            String.valueOf(k),
+                            ((Number) x).longValue(),
                             (a, b) -> ((Number) a).longValue() + ((Number) b).longValue()));
                 } else {
                     sum.putIfAbsent(e.getKey(), v);
@@ -271,5 +296,4 @@ public final class Fleet implements AutoCloseable {
             groups.get(i).close();
         }
     }
-
 }

@@ -61,7 +61,8 @@ final class FramePoster {
     /** A POST of {@code content} to {@code uri} with the session's token, as a browser's fetch sends it. */
     static FullHttpRequest request(String hostHeader, String uri, String token, ByteBuf content) {
         DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uri, content);
-        req.headers().set(HttpHeaderNames.HOST, hostHeader)
+        req.headers()
+                .set(HttpHeaderNames.HOST, hostHeader)
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .set(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
                 .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token);
@@ -93,22 +94,28 @@ final class FramePoster {
             return true;
         }
         pool.bootstrap(loop, new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new ByteCounter(pool.stats), new HttpClientCodec(),
-                        new HttpObjectAggregator(65_536), new AnswerHandler());
-            }
-        }).connect(pool.remote()).addListener(f -> {
-            if (!f.isSuccess()) {
-                busy = false;
-                listener.lost("frames connection: " + ClientPool.describe(f.cause()));
-            } else if (closed) {
-                ((ChannelFuture) f).channel().close();
-            } else {
-                channel = ((ChannelFuture) f).channel();
-                write();
-            }
-        });
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(
+                                        new ByteCounter(pool.stats),
+                                        new HttpClientCodec(),
+                                        new HttpObjectAggregator(65_536),
+                                        new AnswerHandler());
+                    }
+                })
+                .connect(pool.remote())
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        busy = false;
+                        listener.lost("frames connection: " + ClientPool.describe(f.cause()));
+                    } else if (closed) {
+                        ((ChannelFuture) f).channel().close();
+                    } else {
+                        channel = ((ChannelFuture) f).channel();
+                        write();
+                    }
+                });
         return true;
     }
 

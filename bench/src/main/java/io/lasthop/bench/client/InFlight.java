@@ -26,8 +26,8 @@ final class InFlight {
      * {@code timeout}, and reports how they went: completions, failures by reason, the time from
      * the first start to the last completion, and the latency of each successful one.
      */
-    static <T> ConnectReport run(List<T> items, int concurrency, Duration timeout,
-                                 Function<T, CompletableFuture<?>> op) throws InterruptedException {
+    static <T> ConnectReport run(List<T> items, int concurrency, Duration timeout, Function<T, CompletableFuture<?>> op)
+            throws InterruptedException {
         Semaphore inFlight = new Semaphore(concurrency);
         Recorder latency = new Recorder(1, 600_000_000L, 3);
         LongAdder ok = new LongAdder();
@@ -51,7 +51,8 @@ final class InFlight {
                     ok.increment();
                     latency.recordValue(Math.max(1, (t1 - t0) / 1_000));
                 } else {
-                    failures.computeIfAbsent(ClientPool.describe(e), k -> new LongAdder()).increment();
+                    failures.computeIfAbsent(ClientPool.describe(e), k -> new LongAdder())
+                            .increment();
                 }
                 inFlight.release();
                 done.countDown();
@@ -64,11 +65,17 @@ final class InFlight {
         Map<String, Long> reasons = new TreeMap<>();
         failures.forEach((k, v) -> reasons.put(k, v.sum()));
         if (!all) {
-            reasons.merge("still in flight at the deadline", (long) started - ok.sum()
-                    - failures.values().stream().mapToLong(LongAdder::sum).sum(), Long::sum);
+            reasons.merge(
+                    "still in flight at the deadline",
+                    (long) started
+                            - ok.sum()
+                            - failures.values().stream()
+                                    .mapToLong(LongAdder::sum)
+                                    .sum(),
+                    Long::sum);
         }
         long elapsed = Math.max(1, (lastDone.get() == 0 ? System.nanoTime() : lastDone.get()) - start);
-        return new ConnectReport(items.size(), ok.sum(), items.size() - started, reasons, elapsed,
-                latency.getIntervalHistogram());
+        return new ConnectReport(
+                items.size(), ok.sum(), items.size() - started, reasons, elapsed, latency.getIntervalHistogram());
     }
 }

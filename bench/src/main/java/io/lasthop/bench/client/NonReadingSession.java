@@ -29,8 +29,13 @@ final class NonReadingSession extends AbusiveConnection {
     private long pings;
 
     /** @param resume the query resuming the abuser's session ({@link #resumeQuery()}), or empty */
-    NonReadingSession(ClientPool pool, AbuseKind kind, AbuseSettings settings, AbuseTally.Counters counters,
-                      String user, String resume) {
+    NonReadingSession(
+            ClientPool pool,
+            AbuseKind kind,
+            AbuseSettings settings,
+            AbuseTally.Counters counters,
+            String user,
+            String resume) {
         super(kind, settings, counters);
         this.pool = pool;
         this.user = user;
@@ -65,8 +70,13 @@ final class NonReadingSession extends AbusiveConnection {
             ch.closeFuture().addListener(f -> endedByEdge(transport.wireName + " socket closed"));
         }
         if (transport != Transport.WEBSOCKET) {
-            poster = new FramePoster(pool, ch.eventLoop(), FramePoster.uri(s), s.token,
-                    FramePoster.pings(settings.pingsPerTick()), new FramePoster.Listener() {
+            poster = new FramePoster(
+                    pool,
+                    ch.eventLoop(),
+                    FramePoster.uri(s),
+                    s.token,
+                    FramePoster.pings(settings.pingsPerTick()),
+                    new FramePoster.Listener() {
                         @Override
                         public void answered(int status) {
                             counters.postAnswered(status);
@@ -131,7 +141,8 @@ final class NonReadingSession extends AbusiveConnection {
         if (s == null) {
             return resume;
         }
-        return transport == Transport.POLL ? "&session=" + s.sessionId + (s.node == null ? "" : "&node=" + s.node)
+        return transport == Transport.POLL
+                ? "&session=" + s.sessionId + (s.node == null ? "" : "&node=" + s.node)
                 : s.resumeQuery();
     }
 

@@ -37,7 +37,9 @@ final class PollCursor {
      * no session gets no answer (PROTOCOL.md §2).
      */
     String uri(String token, String session, String connection, String node) {
-        StringBuilder sb = new StringBuilder(200 + token.length()).append("/lasthop/poll?token=").append(token);
+        StringBuilder sb = new StringBuilder(200 + token.length())
+                .append("/lasthop/poll?token=")
+                .append(token);
         if (session != null) {
             sb.append("&session=").append(session);
             if (connection != null) {

@@ -78,17 +78,22 @@ final class PollSession extends ClientSession {
 
     private void poll() {
         ByteBuf body = ByteBufUtil.writeAscii(channel.alloc(), cursor.takeBody());
-        DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
-                cursor.uri(token, sessionId, connectionId, node), body);
-        req.headers().set(HttpHeaderNames.HOST, pool.hostHeader())
+        DefaultFullHttpRequest req = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1, HttpMethod.POST, cursor.uri(token, sessionId, connectionId, node), body);
+        req.headers()
+                .set(HttpHeaderNames.HOST, pool.hostHeader())
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         channel.writeAndFlush(req);
-        answerTimer = channel.eventLoop().schedule(() -> {
-            pool.stats.error("no poll answer within " + ANSWER_TIMEOUT_MS + " ms");
-            fail("no poll answer within " + ANSWER_TIMEOUT_MS + " ms");
-            channel.close();
-        }, ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        answerTimer = channel.eventLoop()
+                .schedule(
+                        () -> {
+                            pool.stats.error("no poll answer within " + ANSWER_TIMEOUT_MS + " ms");
+                            fail("no poll answer within " + ANSWER_TIMEOUT_MS + " ms");
+                            channel.close();
+                        },
+                        ANSWER_TIMEOUT_MS,
+                        TimeUnit.MILLISECONDS);
     }
 
     private void onAnswer(FullHttpResponse r) {

@@ -38,18 +38,21 @@ final class RawConnection extends AbusiveConnection {
     @Override
     void start() {
         pool.bootstrap(null, new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new ByteCounter(pool.stats), new Ends());
-            }
-        }).option(ChannelOption.AUTO_READ, kind == AbuseKind.SILENT).connect(pool.remote()).addListener(f -> {
-            if (!f.isSuccess()) {
-                refused("connect: " + ClientPool.describe(f.cause()));
-                return;
-            }
-            channel = ((ChannelFuture) f).channel();
-            opened(channel.eventLoop());
-        });
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new ByteCounter(pool.stats), new Ends());
+                    }
+                })
+                .option(ChannelOption.AUTO_READ, kind == AbuseKind.SILENT)
+                .connect(pool.remote())
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        refused("connect: " + ClientPool.describe(f.cause()));
+                        return;
+                    }
+                    channel = ((ChannelFuture) f).channel();
+                    opened(channel.eventLoop());
+                });
     }
 
     @Override
@@ -89,7 +92,9 @@ final class RawConnection extends AbusiveConnection {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (answer == null && msg instanceof ByteBuf b) {
                 String head = b.toString(b.readerIndex(), Math.min(12, b.readableBytes()), StandardCharsets.US_ASCII);
-                answer = head.startsWith("HTTP/1.1 ") ? "answered " + head.substring(9).trim() + ", then closed" : "";
+                answer = head.startsWith("HTTP/1.1 ")
+                        ? "answered " + head.substring(9).trim() + ", then closed"
+                        : "";
             }
             ReferenceCountUtil.release(msg);
         }

@@ -52,7 +52,9 @@ public final class RemoteClientGroup implements ClientGroup {
         cmd.add("io.lasthop.bench.Main");
         cmd.add("worker");
         cmd.addAll(workerArgs);
-        process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        process = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
         out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     }
@@ -67,7 +69,8 @@ public final class RemoteClientGroup implements ClientGroup {
             text = line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             close();
-            throw new IOException("worker " + pid() + " did not answer " + cmd.path("cmd").asText() + ": " + e);
+            throw new IOException(
+                    "worker " + pid() + " did not answer " + cmd.path("cmd").asText() + ": " + e);
         }
         if (text == null) {
             throw new IOException("worker " + pid() + " exited");
@@ -86,7 +89,9 @@ public final class RemoteClientGroup implements ClientGroup {
     @Override
     public ConnectReport connect(List<String> users, Transport transport, int concurrency, Duration timeout)
             throws IOException {
-        ObjectNode c = cmd("connect").put("transport", transport.name()).put("concurrency", concurrency)
+        ObjectNode c = cmd("connect")
+                .put("transport", transport.name())
+                .put("concurrency", concurrency)
                 .put("timeoutMs", timeout.toMillis());
         users.forEach(c.putArray("users")::add);
         return report(call(c, timeout.plusSeconds(60)));
@@ -111,34 +116,47 @@ public final class RemoteClientGroup implements ClientGroup {
 
     static List<Fanout.Subscriber> decode(JsonNode a) {
         List<Fanout.Subscriber> out = new ArrayList<>(a.size());
-        a.forEach(s -> out.add(new Fanout.Subscriber(s.get(0).asText(), s.get(1).asText(), s.get(2).asInt(),
-                s.get(3).asInt())));
+        a.forEach(s -> out.add(new Fanout.Subscriber(
+                s.get(0).asText(), s.get(1).asText(), s.get(2).asInt(), s.get(3).asInt())));
         return out;
     }
 
     /** A {@link ConnectReport} as JSON fields of {@code r}, read back by {@link #report}. */
     static void put(ObjectNode r, ConnectReport cr) {
-        r.put("requested", cr.requested()).put("opened", cr.opened()).put("notStarted", cr.notStarted())
-                .put("elapsedNanos", cr.elapsedNanos()).put("latency", LatencySummary.encode(cr.latencyUs()));
+        r.put("requested", cr.requested())
+                .put("opened", cr.opened())
+                .put("notStarted", cr.notStarted())
+                .put("elapsedNanos", cr.elapsedNanos())
+                .put("latency", LatencySummary.encode(cr.latencyUs()));
         ObjectNode f = r.putObject("failures");
         cr.failures().forEach(f::put);
     }
 
     static ConnectReport report(JsonNode r) {
         Map<String, Long> failures = new TreeMap<>();
-        r.path("failures").fields().forEachRemaining(e -> failures.put(e.getKey(), e.getValue().asLong()));
-        return new ConnectReport(r.path("requested").asLong(), r.path("opened").asLong(), r.path("notStarted").asLong(),
-                failures, r.path("elapsedNanos").asLong(), LatencySummary.decode(r.path("latency").asText()));
+        r.path("failures")
+                .fields()
+                .forEachRemaining(e -> failures.put(e.getKey(), e.getValue().asLong()));
+        return new ConnectReport(
+                r.path("requested").asLong(),
+                r.path("opened").asLong(),
+                r.path("notStarted").asLong(),
+                failures,
+                r.path("elapsedNanos").asLong(),
+                LatencySummary.decode(r.path("latency").asText()));
     }
 
     @Override
     public int dropAll(Duration timeout) throws IOException {
-        return call(cmd("dropAll").put("timeoutMs", timeout.toMillis()), timeout.plusSeconds(30)).path("dropped").asInt();
+        return call(cmd("dropAll").put("timeoutMs", timeout.toMillis()), timeout.plusSeconds(30))
+                .path("dropped")
+                .asInt();
     }
 
     @Override
     public ConnectReport resumeAll(int concurrency, Duration timeout) throws IOException {
-        return report(call(cmd("resumeAll").put("concurrency", concurrency).put("timeoutMs", timeout.toMillis()),
+        return report(call(
+                cmd("resumeAll").put("concurrency", concurrency).put("timeoutMs", timeout.toMillis()),
                 timeout.plusSeconds(60)));
     }
 
@@ -150,13 +168,19 @@ public final class RemoteClientGroup implements ClientGroup {
     @Override
     public Ledger.Counts counts(int phase) throws IOException {
         JsonNode r = call(cmd("counts").put("phase", phase), Duration.ofSeconds(30));
-        return new Ledger.Counts(r.path("expected").asLong(), r.path("unique").asLong(), r.path("duplicates").asLong(),
-                r.path("foreign").asLong(), r.path("clockSkewed").asLong());
+        return new Ledger.Counts(
+                r.path("expected").asLong(),
+                r.path("unique").asLong(),
+                r.path("duplicates").asLong(),
+                r.path("foreign").asLong(),
+                r.path("clockSkewed").asLong());
     }
 
     @Override
     public Histogram histogram(int phase) throws IOException {
-        return LatencySummary.decode(call(cmd("histogram").put("phase", phase), Duration.ofSeconds(30)).path("h").asText());
+        return LatencySummary.decode(call(cmd("histogram").put("phase", phase), Duration.ofSeconds(30))
+                .path("h")
+                .asText());
     }
 
     @Override
@@ -166,7 +190,9 @@ public final class RemoteClientGroup implements ClientGroup {
 
     @Override
     public int closeAll(Duration timeout) throws IOException {
-        return call(cmd("closeAll").put("timeoutMs", timeout.toMillis()), timeout.plusSeconds(30)).path("notClosed").asInt();
+        return call(cmd("closeAll").put("timeoutMs", timeout.toMillis()), timeout.plusSeconds(30))
+                .path("notClosed")
+                .asInt();
     }
 
     @Override

@@ -34,8 +34,16 @@ public final class StompPeer implements AutoCloseable {
     private final ConcurrentLinkedQueue<String> declared = new ConcurrentLinkedQueue<>();
     private final String queuePrefix;
 
-    public StompPeer(ConnectionFactory nodeAmqp, String wsHost, int wsPort, Ledgers ledgers, String queuePrefix,
-                     long totalSessions, int perAddress, long ackDelayMs) throws IOException, TimeoutException {
+    public StompPeer(
+            ConnectionFactory nodeAmqp,
+            String wsHost,
+            int wsPort,
+            Ledgers ledgers,
+            String queuePrefix,
+            long totalSessions,
+            int perAddress,
+            long ackDelayMs)
+            throws IOException, TimeoutException {
         this.queuePrefix = queuePrefix;
         for (int i = 0; i < 4; i++) {
             amqp.add(nodeAmqp.newConnection("lasthop-bench web-stomp setup " + i));
@@ -50,8 +58,15 @@ public final class StompPeer implements AutoCloseable {
             return t;
         });
         byte[] unused = "web-stomp sessions carry no Lasthop token".getBytes(StandardCharsets.UTF_8);
-        pool = new ClientPool(wsHost, wsPort, unused, Duration.ofHours(1), ledgers,
-                new SourceAddresses(totalSessions, perAddress, 0), 2).ackDelayMs(ackDelayMs)
+        pool = new ClientPool(
+                        wsHost,
+                        wsPort,
+                        unused,
+                        Duration.ofHours(1),
+                        ledgers,
+                        new SourceAddresses(totalSessions, perAddress, 0),
+                        2)
+                .ackDelayMs(ackDelayMs)
                 .stomp(this::queueOf, this::declare);
     }
 
@@ -60,21 +75,24 @@ public final class StompPeer implements AutoCloseable {
     }
 
     private CompletableFuture<Void> declare(String user) {
-        return CompletableFuture.runAsync(() -> {
-            try {
-                Channel ch = channel.get();
-                if (ch == null || !ch.isOpen()) {
-                    ch = amqp.get(nextConnection.getAndIncrement() % amqp.size()).createChannel();
-                    channel.set(ch);
-                }
-                String q = queueOf(user);
-                ch.queueDeclare(q, true, false, false, RawAmqpPeer.queueArgs());
-                declared.add(q);
-                ch.queueBind(q, AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(user));
-            } catch (IOException e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, declarers);
+        return CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        Channel ch = channel.get();
+                        if (ch == null || !ch.isOpen()) {
+                            ch = amqp.get(nextConnection.getAndIncrement() % amqp.size())
+                                    .createChannel();
+                            channel.set(ch);
+                        }
+                        String q = queueOf(user);
+                        ch.queueDeclare(q, true, false, false, RawAmqpPeer.queueArgs());
+                        declared.add(q);
+                        ch.queueBind(q, AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(user));
+                    } catch (IOException e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                },
+                declarers);
     }
 
     public ConnectReport connectAll(List<String> users, int concurrency, Duration timeout) throws InterruptedException {

@@ -33,8 +33,13 @@ final class StompSession extends ClientSession {
 
     @Override
     void initPipeline(ChannelPipeline p) {
-        WebSocketPipeline.init(p, URI.create("ws://" + pool.hostHeader() + "/ws"), "v12.stomp", this,
-                "closed before subscribed", new WebSocketPipeline.Listener() {
+        WebSocketPipeline.init(
+                p,
+                URI.create("ws://" + pool.hostHeader() + "/ws"),
+                "v12.stomp",
+                this,
+                "closed before subscribed",
+                new WebSocketPipeline.Listener() {
                     @Override
                     public void onText(ByteBuf buf) {
                         byte[] bytes = new byte[buf.readableBytes()];
@@ -73,8 +78,14 @@ final class StompSession extends ClientSession {
     }
 
     /** A parsed STOMP frame: command, the headers we need, and where the body is. */
-    record Frame(String command, String ack, String messageId, boolean redelivered, String errorMessage,
-                 int bodyOffset, int bodyLength) { }
+    record Frame(
+            String command,
+            String ack,
+            String messageId,
+            boolean redelivered,
+            String errorMessage,
+            int bodyOffset,
+            int bodyLength) {}
 
     /** Parses one STOMP frame; null for a heart-beat (EOLs only). Headers are taken as sent (no escapes in ours). */
     static Frame parse(byte[] b, int off, int len) {
@@ -109,7 +120,7 @@ final class StompSession extends ClientSession {
                     case "amqp-message-id" -> messageId = messageId == null ? value : messageId;
                     case "redelivered" -> redelivered = value.equals("true");
                     case "message" -> message = message == null ? value : message;
-                    default -> { }
+                    default -> {}
                 }
             }
             p = e + 1;
@@ -141,18 +152,23 @@ final class StompSession extends ClientSession {
             case "MESSAGE" -> {
                 lastAckId = f.ack();
                 String id = f.messageId();
-                delivered(MessageIds.phase(id), MessageIds.number(id), Payloads.sentUs(b, f.bodyOffset(), f.bodyLength()),
-                        f.redelivered(), ++received);
+                delivered(
+                        MessageIds.phase(id),
+                        MessageIds.number(id),
+                        Payloads.sentUs(b, f.bodyOffset(), f.bodyLength()),
+                        f.redelivered(),
+                        ++received);
             }
-            case "CONNECTED" -> channel.writeAndFlush(new TextWebSocketFrame("SUBSCRIBE\nid:0\ndestination:/amq/queue/"
-                    + queue + "\nack:client\nprefetch-count:64\nreceipt:subscribed\n\n\0"));
+            case "CONNECTED" ->
+                channel.writeAndFlush(new TextWebSocketFrame("SUBSCRIBE\nid:0\ndestination:/amq/queue/" + queue
+                        + "\nack:client\nprefetch-count:64\nreceipt:subscribed\n\n\0"));
             case "RECEIPT" -> ready.complete(this);
             case "ERROR" -> {
                 pool.stats.error("stomp ERROR " + f.errorMessage());
                 fail("stomp ERROR " + f.errorMessage());
                 channel.close();
             }
-            default -> { }
+            default -> {}
         }
     }
 }

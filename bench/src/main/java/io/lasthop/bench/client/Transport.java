@@ -8,7 +8,10 @@ import java.util.Locale;
  * Child worker JVMs receive a transport by its {@link #name()}.
  */
 public enum Transport {
-    WEBSOCKET("websocket"), SSE("sse"), STREAM("stream"), POLL("poll"),
+    WEBSOCKET("websocket"),
+    SSE("sse"),
+    STREAM("stream"),
+    POLL("poll"),
     /** Not an edge transport: STOMP 1.2 over WebSocket to RabbitMQ Web-STOMP, the peer. */
     STOMP("web-stomp");
 
@@ -25,8 +28,10 @@ public enum Transport {
             case "sse" -> SSE;
             case "stream" -> STREAM;
             case "poll" -> POLL;
-            case "stomp", "web-stomp" -> throw new IllegalArgumentException("web-stomp is a peer, not an edge transport: use --peers");
-            default -> throw new IllegalArgumentException("unknown transport " + s + " (websocket, sse, stream or poll)");
+            case "stomp", "web-stomp" ->
+                throw new IllegalArgumentException("web-stomp is a peer, not an edge transport: use --peers");
+            default ->
+                throw new IllegalArgumentException("unknown transport " + s + " (websocket, sse, stream or poll)");
         };
     }
 

@@ -37,26 +37,33 @@ final class WebSocketPipeline {
         void onText(ByteBuf content);
 
         /** The handshake completed. */
-        default void onHandshake(ChannelHandlerContext ctx) {
-        }
+        default void onHandshake(ChannelHandlerContext ctx) {}
     }
 
     /**
      * @param subprotocol null for none
      * @param notReady    why the session failed if the socket closes before it is ready
      */
-    static void init(ChannelPipeline p, URI uri, String subprotocol, ClientSession session, String notReady,
-                     Listener listener) {
+    static void init(
+            ChannelPipeline p, URI uri, String subprotocol, ClientSession session, String notReady, Listener listener) {
         WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder()
-                .webSocketUri(uri).version(WebSocketVersion.V13).subprotocol(subprotocol)
-                .maxFramePayloadLength(ClientPool.MAX_FRAME).handshakeTimeoutMillis(ClientPool.HELLO_TIMEOUT_MS)
-                .handleCloseFrames(true).dropPongFrames(true).allowExtensions(DEFLATE).build();
+                .webSocketUri(uri)
+                .version(WebSocketVersion.V13)
+                .subprotocol(subprotocol)
+                .maxFramePayloadLength(ClientPool.MAX_FRAME)
+                .handshakeTimeoutMillis(ClientPool.HELLO_TIMEOUT_MS)
+                .handleCloseFrames(true)
+                .dropPongFrames(true)
+                .allowExtensions(DEFLATE)
+                .build();
         p.addLast(new HttpClientCodec(), new HttpObjectAggregator(65_536));
         if (DEFLATE) {
             p.addLast(WebSocketClientCompressionHandler.INSTANCE);
         }
-        p.addLast(new WebSocketClientProtocolHandler(cfg),
-                new WebSocketFrameAggregator(ClientPool.MAX_FRAME), new Handler(session, notReady, listener));
+        p.addLast(
+                new WebSocketClientProtocolHandler(cfg),
+                new WebSocketFrameAggregator(ClientPool.MAX_FRAME),
+                new Handler(session, notReady, listener));
     }
 
     /** A WebSocket's close handshake, then the socket: what a leaving tab does. */

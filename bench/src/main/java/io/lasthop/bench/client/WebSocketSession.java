@@ -18,8 +18,13 @@ final class WebSocketSession extends ClientSession {
 
     @Override
     void initPipeline(ChannelPipeline p) {
-        WebSocketPipeline.init(p, URI.create("ws://" + pool.hostHeader() + "/lasthop/ws?token=" + token + resume), null,
-                this, "closed before hello", this::onFrameBytes);
+        WebSocketPipeline.init(
+                p,
+                URI.create("ws://" + pool.hostHeader() + "/lasthop/ws?token=" + token + resume),
+                null,
+                this,
+                "closed before hello",
+                this::onFrameBytes);
     }
 
     @Override

@@ -20,7 +20,8 @@ public final class Worker {
     private Worker() {}
 
     public static void serve(LocalClientGroup group) throws Exception {
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream out =
+                new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err); // nothing else may write to the protocol stream
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
@@ -50,23 +51,46 @@ public final class Worker {
             case "connect" -> {
                 List<String> users = new ArrayList<>();
                 c.path("users").forEach(u -> users.add(u.asText()));
-                RemoteClientGroup.put(r, g.connect(users, Transport.valueOf(c.path("transport").asText()),
-                        c.path("concurrency").asInt(), Duration.ofMillis(c.path("timeoutMs").asLong())));
+                RemoteClientGroup.put(
+                        r,
+                        g.connect(
+                                users,
+                                Transport.valueOf(c.path("transport").asText()),
+                                c.path("concurrency").asInt(),
+                                Duration.ofMillis(c.path("timeoutMs").asLong())));
             }
-            case "dropAll" -> r.put("dropped", g.dropAll(Duration.ofMillis(c.path("timeoutMs").asLong())));
-            case "resumeAll" -> RemoteClientGroup.put(r, g.resumeAll(c.path("concurrency").asInt(),
-                    Duration.ofMillis(c.path("timeoutMs").asLong())));
-            case "subscribe" -> RemoteClientGroup.put(r, g.subscribe(RemoteClientGroup.decode(c.path("subscribers")),
-                    c.path("concurrency").asInt(), Duration.ofMillis(c.path("timeoutMs").asLong())));
-            case "openPhase" -> g.openPhase(c.path("phase").asInt(), c.path("expected").asLong());
+            case "dropAll" ->
+                r.put("dropped", g.dropAll(Duration.ofMillis(c.path("timeoutMs").asLong())));
+            case "resumeAll" ->
+                RemoteClientGroup.put(
+                        r,
+                        g.resumeAll(
+                                c.path("concurrency").asInt(),
+                                Duration.ofMillis(c.path("timeoutMs").asLong())));
+            case "subscribe" ->
+                RemoteClientGroup.put(
+                        r,
+                        g.subscribe(
+                                RemoteClientGroup.decode(c.path("subscribers")),
+                                c.path("concurrency").asInt(),
+                                Duration.ofMillis(c.path("timeoutMs").asLong())));
+            case "openPhase" ->
+                g.openPhase(c.path("phase").asInt(), c.path("expected").asLong());
             case "counts" -> {
                 Ledger.Counts k = g.counts(c.path("phase").asInt());
-                r.put("expected", k.expected()).put("unique", k.unique()).put("duplicates", k.duplicates())
-                        .put("foreign", k.foreign()).put("clockSkewed", k.clockSkewed());
+                r.put("expected", k.expected())
+                        .put("unique", k.unique())
+                        .put("duplicates", k.duplicates())
+                        .put("foreign", k.foreign())
+                        .put("clockSkewed", k.clockSkewed());
             }
-            case "histogram" -> r.put("h", LatencySummary.encode(g.histogram(c.path("phase").asInt())));
+            case "histogram" ->
+                r.put("h", LatencySummary.encode(g.histogram(c.path("phase").asInt())));
             case "closePhase" -> g.closePhase(c.path("phase").asInt());
-            case "closeAll" -> r.put("notClosed", g.closeAll(Duration.ofMillis(c.path("timeoutMs").asLong())));
+            case "closeAll" ->
+                r.put(
+                        "notClosed",
+                        g.closeAll(Duration.ofMillis(c.path("timeoutMs").asLong())));
             case "sessionQueues" -> g.sessionQueues().forEach(r.putArray("queues")::add);
             case "stats" -> r.setAll((ObjectNode) JSON.valueToTree(g.stats()));
             default -> throw new IllegalArgumentException("unknown command " + cmd);

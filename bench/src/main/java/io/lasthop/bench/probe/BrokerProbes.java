@@ -83,15 +83,24 @@ public final class BrokerProbes {
     }
 
     /** AMQP connections and channels whose client-provided name contains {@code marker}. */
-    public record AmqpUse(int connections, int channels) { }
+    public record AmqpUse(int connections, int channels) {}
 
     /** The connections and channels of the edges' node whose client-provided name holds {@code marker}. */
     public static AmqpUse amqpUse(String marker) {
-        String conns = Exec.run(60, command("rabbitmqctl", List.of(), "list_connections", "pid", "client_properties",
-                "--formatter", "json"));
+        String conns = Exec.run(
+                60,
+                command(
+                        "rabbitmqctl",
+                        List.of(),
+                        "list_connections",
+                        "pid",
+                        "client_properties",
+                        "--formatter",
+                        "json"));
         // Channel counts of list_connections are statistics, refreshed every few seconds; count the
         // channels themselves instead.
-        String chans = Exec.run(120, command("rabbitmqctl", List.of(), "list_channels", "connection", "--formatter", "json"));
+        String chans =
+                Exec.run(120, command("rabbitmqctl", List.of(), "list_channels", "connection", "--formatter", "json"));
         if (conns == null || chans == null) {
             return null;
         }
@@ -123,7 +132,7 @@ public final class BrokerProbes {
      * are ({@code rabbitmqctl list_queues name memory}). Unlike the broker-wide breakdown, this is
      * not disturbed by other users of a shared broker.
      */
-    public record QueueMemory(long queues, long bytes) { }
+    public record QueueMemory(long queues, long bytes) {}
 
     public static QueueMemory queueMemory(List<String> nodeArgs, String regex) {
         String out = Exec.run(120, command("rabbitmqctl", nodeArgs, "list_queues", "name", "memory"));

@@ -11,7 +11,8 @@ import java.util.TreeMap;
 
 /** Readings of an edge through its {@code /metrics} (Prometheus text). */
 public final class EdgeProbes {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private EdgeProbes() {}
 
@@ -27,8 +28,11 @@ public final class EdgeProbes {
     /** The edge's {@code /metrics} (Prometheus text), or null if it does not answer 200 within 5 s. */
     public static String metrics(String host, int port) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/metrics"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/metrics"))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : null;
         } catch (IOException e) {
             return null;
@@ -65,7 +69,8 @@ public final class EdgeProbes {
         double sum = 0;
         boolean found = false;
         for (String line : text.split("\n")) {
-            if (line.startsWith(name) && line.length() > name.length()
+            if (line.startsWith(name)
+                    && line.length() > name.length()
                     && (line.charAt(name.length()) == ' ' || line.charAt(name.length()) == '{')) {
                 sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
                 found = true;

@@ -18,13 +18,15 @@ public final class Exec {
             return null;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Thread reader = new Thread(() -> {
-            try (InputStream in = p.getInputStream()) {
-                in.transferTo(out);
-            } catch (IOException e) {
-                // process ended
-            }
-        }, "exec-reader");
+        Thread reader = new Thread(
+                () -> {
+                    try (InputStream in = p.getInputStream()) {
+                        in.transferTo(out);
+                    } catch (IOException e) {
+                        // process ended
+                    }
+                },
+                "exec-reader");
         reader.setDaemon(true);
         reader.start();
         try {

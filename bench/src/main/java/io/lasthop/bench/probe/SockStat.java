@@ -24,7 +24,9 @@ public record SockStat(long tcpInUse, long tcpTimeWait, long tcpAlloc, long tcpM
             } catch (IOException e) {
                 // no IPv6
             }
-            return v4 == null ? null : new SockStat(v4.tcpInUse() + v6, v4.tcpTimeWait(), v4.tcpAlloc(), v4.tcpMemBytes());
+            return v4 == null
+                    ? null
+                    : new SockStat(v4.tcpInUse() + v6, v4.tcpTimeWait(), v4.tcpAlloc(), v4.tcpMemBytes());
         } catch (IOException e) {
             return null;
         }
@@ -52,8 +54,11 @@ public record SockStat(long tcpInUse, long tcpTimeWait, long tcpAlloc, long tcpM
                 for (int i = 0; i + 1 < p.length; i += 2) {
                     kv.put(p[i], Long.parseLong(p[i + 1]));
                 }
-                return new SockStat(kv.getOrDefault("inuse", -1L), kv.getOrDefault("tw", -1L),
-                        kv.getOrDefault("alloc", -1L), kv.getOrDefault("mem", -1L) * pageSize);
+                return new SockStat(
+                        kv.getOrDefault("inuse", -1L),
+                        kv.getOrDefault("tw", -1L),
+                        kv.getOrDefault("alloc", -1L),
+                        kv.getOrDefault("mem", -1L) * pageSize);
             }
         }
         return null;

@@ -47,8 +47,11 @@ public final class Fmt {
             return "n/a";
         }
         double r = a / b;
-        return "×" + (Math.abs(r) >= 100 ? String.format(Locale.ROOT, "%,.0f", r)
-                : Math.abs(r) >= 10 ? String.format(Locale.ROOT, "%.1f", r)
-                : String.format(Locale.ROOT, "%.2f", r));
+        return "×"
+                + (Math.abs(r) >= 100
+                        ? String.format(Locale.ROOT, "%,.0f", r)
+                        : Math.abs(r) >= 10
+                                ? String.format(Locale.ROOT, "%.1f", r)
+                                : String.format(Locale.ROOT, "%.2f", r));
     }
 }

@@ -7,7 +7,7 @@ import java.util.Locale;
 /** A small SVG line chart, written by hand so the harness needs no plotting library. */
 public final class LineChart {
     /** One line; {@code dashed} tells a baseline from the system under test. NaN points are skipped. */
-    public record Series(String name, String color, boolean dashed, double[] xs, double[] ys) { }
+    public record Series(String name, String color, boolean dashed, double[] xs, double[] ys) {}
 
     private final String title;
     private final String xLabel;
@@ -50,9 +50,14 @@ public final class LineChart {
             }
         }
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT,
+        sb.append(String.format(
+                Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                        + "font-family=\"sans-serif\" font-size=\"12\">\n", w, h, w, h));
+                        + "font-family=\"sans-serif\" font-size=\"12\">\n",
+                w,
+                h,
+                w,
+                h));
         sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         sb.append(text(w / 2.0, 22, esc(title), "middle", 15));
         if (xmin == Double.MAX_VALUE) {
@@ -98,44 +103,79 @@ public final class LineChart {
             double v = logY ? Math.log10(Math.max(y, 1e-12)) : y;
             return top + ph - (v - flo) / (fhi - flo) * ph;
         };
-        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#999\"/>\n",
-                left, top, pw, ph));
+        sb.append(String.format(
+                Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#999\"/>\n",
+                left,
+                top,
+                pw,
+                ph));
         for (double y : yticks) {
             double yy = py.applyAsDouble(y);
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>\n",
-                    left, left + pw, yy, yy));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>\n",
+                    left,
+                    left + pw,
+                    yy,
+                    yy));
             sb.append(text(left - 6, yy + 4, label(y), "end", 11));
         }
         double xstep = niceStep(xmax - xmin);
         for (double x = Math.ceil(xmin / xstep) * xstep; x <= xmax + 1e-9; x += xstep) {
             double xx = px.applyAsDouble(x);
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>\n",
-                    xx, xx, top, top + ph));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>\n",
+                    xx,
+                    xx,
+                    top,
+                    top + ph));
             sb.append(text(xx, top + ph + 16, label(x), "middle", 11));
         }
         sb.append(text(left + pw / 2, h - 12, esc(xLabel), "middle", 12));
-        sb.append(String.format(Locale.ROOT, "<text x=\"16\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 16 %.1f)\">%s</text>\n",
-                top + ph / 2, top + ph / 2, esc(yLabel + (logY ? " (log scale)" : ""))));
+        sb.append(String.format(
+                Locale.ROOT,
+                "<text x=\"16\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 16 %.1f)\">%s</text>\n",
+                top + ph / 2,
+                top + ph / 2,
+                esc(yLabel + (logY ? " (log scale)" : ""))));
         int ly = top + 10;
         for (Series s : series) {
             StringBuilder pts = new StringBuilder();
             for (int i = 0; i < s.xs().length; i++) {
                 if (ok(s.ys()[i])) {
-                    pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", px.applyAsDouble(s.xs()[i]), py.applyAsDouble(s.ys()[i])));
+                    pts.append(String.format(
+                            Locale.ROOT, "%.1f,%.1f ", px.applyAsDouble(s.xs()[i]), py.applyAsDouble(s.ys()[i])));
                 }
             }
             String dash = s.dashed() ? " stroke-dasharray=\"6 4\"" : "";
-            sb.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
-                    pts.toString().trim(), s.color(), dash));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
+                    pts.toString().trim(),
+                    s.color(),
+                    dash));
             for (int i = 0; i < s.xs().length; i++) {
                 if (ok(s.ys()[i])) {
-                    sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
-                            px.applyAsDouble(s.xs()[i]), py.applyAsDouble(s.ys()[i]), s.color()));
+                    sb.append(String.format(
+                            Locale.ROOT,
+                            "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
+                            px.applyAsDouble(s.xs()[i]),
+                            py.applyAsDouble(s.ys()[i]),
+                            s.color()));
                 }
             }
             double lx = left + pw + 14;
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
-                    lx, lx + 24, ly, ly, s.color(), dash));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
+                    lx,
+                    lx + 24,
+                    ly,
+                    ly,
+                    s.color(),
+                    dash));
             sb.append(text(lx + 30, ly + 4, esc(s.name()), "start", 11));
             ly += 18;
         }
@@ -166,8 +206,14 @@ public final class LineChart {
     }
 
     private static String text(double x, double y, String s, String anchor, int size) {
-        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"%d\">%s</text>\n",
-                x, y, anchor, size, s);
+        return String.format(
+                Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"%d\">%s</text>\n",
+                x,
+                y,
+                anchor,
+                size,
+                s);
     }
 
     static String esc(String s) {

@@ -9,6 +9,7 @@ public record Section(String title, String markdown, Map<String, Object> data, M
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("implemented", false);
         d.put("what", what);
-        return new Section(name, "**Not implemented yet.** " + what + " No figures were measured for it.\n", d, Map.of());
+        return new Section(
+                name, "**Not implemented yet.** " + what + " No figures were measured for it.\n", d, Map.of());
     }
 }

@@ -29,8 +29,8 @@ final class AbuseReport {
 
     private AbuseReport() {}
 
-    static Section render(AbuseScenario.Params p, Map<String, Object> setup, Phase warmup,
-                          List<AbuseScenario.Window> windows) {
+    static Section render(
+            AbuseScenario.Params p, Map<String, Object> setup, Phase warmup, List<AbuseScenario.Window> windows) {
         StringBuilder md = new StringBuilder();
         intro(md, p);
         memory(md, p, windows);
@@ -44,21 +44,33 @@ final class AbuseReport {
         data.put("setup", setup);
         data.put("warmup", warmup);
         data.put("windows", windows);
-        return new Section("Abuse: memory and bystanders under a " + p.abusers() + "-connection abuse mix "
-                + "(scenario `abuse`)", md.toString(), data, Map.of("abuse-rss.svg", rssChart(windows)));
+        return new Section(
+                "Abuse: memory and bystanders under a " + p.abusers() + "-connection abuse mix " + "(scenario `abuse`)",
+                md.toString(),
+                data,
+                Map.of("abuse-rss.svg", rssChart(windows)));
     }
 
     private static void intro(StringBuilder md, AbuseScenario.Params p) {
         var a = p.abuse();
-        md.append(String.format(Locale.ROOT, "One edge at its default limits (but the session rates, which bench/run "
+        md.append(String.format(
+                Locale.ROOT,
+                "One edge at its default limits (but the session rates, which bench/run "
                         + "raises), A/B/A/B over %d round(s): **idle**, %d ordinary idle sessions; **abuse**, %d abusive "
-                        + "clients for %d s, the kinds in turn:%n%n", p.rounds(), p.abusers(), p.abusers(), p.abuseSeconds()));
+                        + "clients for %d s, the kinds in turn:%n%n",
+                p.rounds(),
+                p.abusers(),
+                p.abusers(),
+                p.abuseSeconds()));
         for (AbuseKind k : p.kinds()) {
             long n = countOf(p, k);
-            md.append(String.format("- %d × `%s`: %s; in the idle window, an ordinary %s session%n", n, k.wireName,
-                    k.description, k.idleCounterpart().wireName));
+            md.append(String.format(
+                    "- %d × `%s`: %s; in the idle window, an ordinary %s session%n",
+                    n, k.wireName, k.description, k.idleCounterpart().wireName));
         }
-        md.append(String.format(Locale.ROOT, "%nEvery %d ms a pinger sends %,d pings (on its WebSocket while the socket "
+        md.append(String.format(
+                Locale.ROOT,
+                "%nEvery %d ms a pinger sends %,d pings (on its WebSocket while the socket "
                         + "takes them, or as one POST of a JSON array, one POST in flight) and a pipeliner %d `GET %s`; at "
                         + "most %,d pings or %,d GETs per connection. An abuser whose connection the edge ends opens the "
                         + "next %,d ms later (resuming its session), at most %d connections per abuser, none after the "
@@ -67,9 +79,19 @@ final class AbuseReport {
                         + "sessions are connected and %,d ms have passed; abuse: from %d s into the window). Then the edge's heap after a full GC and its RSS are read (`jcmd GC.run`, VmRSS), "
                         + "while the abuse goes on; a sampler reads the edge's RSS and gauges every second through each "
                         + "window. Figures of one round stand side by side; treat differences under ~20 %% as noise.%n",
-                a.tickMs(), a.pingsPerTick(), a.getsPerTick(), a.getPath(), a.maxPingsPerConnection(),
-                a.maxGetsPerConnection(), a.reconnectDelayMs(), a.maxConnections(), p.bystanders(), p.rate(),
-                p.stepSeconds(), p.settleMs(), p.rampSeconds()));
+                a.tickMs(),
+                a.pingsPerTick(),
+                a.getsPerTick(),
+                a.getPath(),
+                a.maxPingsPerConnection(),
+                a.maxGetsPerConnection(),
+                a.reconnectDelayMs(),
+                a.maxConnections(),
+                p.bystanders(),
+                p.rate(),
+                p.stepSeconds(),
+                p.settleMs(),
+                p.rampSeconds()));
     }
 
     private static long countOf(AbuseScenario.Params p, AbuseKind k) {
@@ -81,7 +103,9 @@ final class AbuseReport {
     }
 
     private static void memory(StringBuilder md, AbuseScenario.Params p, List<AbuseScenario.Window> windows) {
-        md.append(String.format(Locale.ROOT, "%n### The edge's memory%n%nThe edge documents what one connection may "
+        md.append(String.format(
+                Locale.ROOT,
+                "%n### The edge's memory%n%nThe edge documents what one connection may "
                         + "cost it at most: %s of unread output plus one request body (ops/README.md, \"Limits\"), so %d "
                         + "abusive connections may cost up to %s. Read after the bystanders' phase, the abuse going on: "
                         + "the heap after a full GC and the RSS as the `idle` scenario reads them (`jcmd GC.run`, then "
@@ -91,20 +115,35 @@ final class AbuseReport {
                         + "from the edge's JVM metrics). The JVM keeps what it took: a later round's idle window starts "
                         + "from the abuse before it, so round 1 is the clean comparison of RSS.%n%n| round | figure | idle | abuse | abuse / idle | (abuse − "
                         + "idle) per abusive connection |%n|---|---|---|---|---|---|%n",
-                Fmt.bytes(BOUND_PER_CONNECTION), p.abusers(), Fmt.bytes((double) BOUND_PER_CONNECTION * p.abusers())));
+                Fmt.bytes(BOUND_PER_CONNECTION),
+                p.abusers(),
+                Fmt.bytes((double) BOUND_PER_CONNECTION * p.abusers())));
         for (Pair w : pairs(windows)) {
             memoryRow(md, p, w, "**RSS**, after the full GC", x -> x.memory().rss());
-            memoryRow(md, p, w, "**heap after a full GC** (`GC.heap_info`)", x -> x.memory().heap());
-            memoryRow(md, p, w, "live heap (`GC.class_histogram` total)", x -> x.liveHeap().totalBytes());
+            memoryRow(md, p, w, "**heap after a full GC** (`GC.heap_info`)", x -> x.memory()
+                    .heap());
+            memoryRow(md, p, w, "live heap (`GC.class_histogram` total)", x -> x.liveHeap()
+                    .totalBytes());
             memoryRow(md, p, w, "RSS, peak", x -> x.peaks().get("rss"));
             memoryRow(md, p, w, "heap committed, peak", x -> x.peaks().get("heap_committed"));
             memoryRow(md, p, w, "direct buffers, peak", x -> x.peaks().get("direct_buffers"));
-            memoryRow(md, p, w, "unread output held for clients, peak (`lasthop_client_output_pending_bytes`)",
+            memoryRow(
+                    md,
+                    p,
+                    w,
+                    "unread output held for clients, peak (`lasthop_client_output_pending_bytes`)",
                     x -> x.peaks().get("output_pending"));
-            memoryRow(md, p, w, "kernel TCP memory, whole machine (`/proc/net/sockstat`), after the GC",
+            memoryRow(
+                    md,
+                    p,
+                    w,
+                    "kernel TCP memory, whole machine (`/proc/net/sockstat`), after the GC",
                     x -> x.memory().sock() == null ? -1 : x.memory().sock().tcpMemBytes());
-            md.append(String.format("| %d | client connections, peak (`lasthop_client_connections`) | %,d | %,d | | |%n",
-                    w.round(), w.idle().peaks().get("client_connections"), w.abuse().peaks().get("client_connections")));
+            md.append(String.format(
+                    "| %d | client connections, peak (`lasthop_client_connections`) | %,d | %,d | | |%n",
+                    w.round(),
+                    w.idle().peaks().get("client_connections"),
+                    w.abuse().peaks().get("client_connections")));
         }
     }
 
@@ -117,8 +156,10 @@ final class AbuseReport {
         Pair w = ps.get(0);
         List<String> idle = w.idle().liveHeap().top();
         List<String> abuse = w.abuse().liveHeap().top();
-        md.append(String.format("%nThe classes holding most of the edge's live heap (round %d), bytes:%n%n"
-                + "| idle | abuse |%n|---|---|%n", w.round()));
+        md.append(String.format(
+                "%nThe classes holding most of the edge's live heap (round %d), bytes:%n%n"
+                        + "| idle | abuse |%n|---|---|%n",
+                w.round()));
         for (int i = 0; i < Math.max(idle.size(), abuse.size()); i++) {
             md.append(String.format("| %s | %s |%n", histogramRow(idle, i), histogramRow(abuse, i)));
         }
@@ -132,13 +173,23 @@ final class AbuseReport {
         return Fmt.bytes(Double.parseDouble(f[0])) + " `" + f[1].replaceAll(" \\(java\\.base@[^)]*\\)$", "") + "`";
     }
 
-    private static void memoryRow(StringBuilder md, AbuseScenario.Params p, Pair w, String label,
-                                  ToLongFunction<AbuseScenario.Window> figure) {
+    private static void memoryRow(
+            StringBuilder md,
+            AbuseScenario.Params p,
+            Pair w,
+            String label,
+            ToLongFunction<AbuseScenario.Window> figure) {
         long i = figure.applyAsLong(w.idle());
         long a = figure.applyAsLong(w.abuse());
         boolean both = i >= 0 && a >= 0;
-        md.append(String.format("| %d | %s | %s | %s | %s | %s |%n", w.round(), label, Fmt.bytes(i), Fmt.bytes(a),
-                Fmt.ratio(a, i), both ? Fmt.bytesDelta((a - i) / (double) p.abusers()) : "not measured"));
+        md.append(String.format(
+                "| %d | %s | %s | %s | %s | %s |%n",
+                w.round(),
+                label,
+                Fmt.bytes(i),
+                Fmt.bytes(a),
+                Fmt.ratio(a, i),
+                both ? Fmt.bytesDelta((a - i) / (double) p.abusers()) : "not measured"));
     }
 
     private static void latency(StringBuilder md, List<AbuseScenario.Window> windows) {
@@ -152,20 +203,37 @@ final class AbuseReport {
         }
         LatencySummary idle = merged(windows, "idle");
         LatencySummary abuse = merged(windows, "abuse");
-        md.append(String.format("| all | idle | | | | %s | | | |%n| all | abuse | | | | %s | %s | %s | |%n",
-                idle.format(), abuse.format(), Fmt.ratio(abuse.p50Us(), idle.p50Us()),
+        md.append(String.format(
+                "| all | idle | | | | %s | | | |%n| all | abuse | | | | %s | %s | %s | |%n",
+                idle.format(),
+                abuse.format(),
+                Fmt.ratio(abuse.p50Us(), idle.p50Us()),
                 Fmt.ratio(abuse.p99Us(), idle.p99Us())));
-        md.append("\nTarget, the rounds' histograms merged: **").append(verdict(idle, abuse, LATENCY_BOUND)).append("**.\n");
+        md.append("\nTarget, the rounds' histograms merged: **")
+                .append(verdict(idle, abuse, LATENCY_BOUND))
+                .append("**.\n");
     }
 
     private static void latencyRow(StringBuilder md, int round, AbuseScenario.Window w, AbuseScenario.Window idle) {
         Phase ph = w.latency();
         LatencySummary l = ph.latency();
-        md.append(String.format("| %d | %s | %,d | %,d | %,d | %s | %s | %s | %s, %s, %s |%n", round, w.condition(),
-                ph.published().confirmed(), ph.delivered().unique(), ph.lost(), l.format(),
-                idle == null ? "" : Fmt.ratio(l.p50Us(), idle.latency().latency().p50Us()),
-                idle == null ? "" : Fmt.ratio(l.p99Us(), idle.latency().latency().p99Us()),
-                cores(ph, "edge"), cores(ph, "broker"), cores(ph, "harness")));
+        md.append(String.format(
+                "| %d | %s | %,d | %,d | %,d | %s | %s | %s | %s, %s, %s |%n",
+                round,
+                w.condition(),
+                ph.published().confirmed(),
+                ph.delivered().unique(),
+                ph.lost(),
+                l.format(),
+                idle == null
+                        ? ""
+                        : Fmt.ratio(l.p50Us(), idle.latency().latency().p50Us()),
+                idle == null
+                        ? ""
+                        : Fmt.ratio(l.p99Us(), idle.latency().latency().p99Us()),
+                cores(ph, "edge"),
+                cores(ph, "broker"),
+                cores(ph, "harness")));
     }
 
     private static String cores(Phase ph, String process) {
@@ -190,14 +258,20 @@ final class AbuseReport {
         if (r99 > bound) {
             missed.add("p99 " + Fmt.ratio(abuse.p99Us(), idle.p99Us()));
         }
-        return missed.isEmpty() ? String.format(Locale.ROOT, "met (p50 %s, p99 %s; bound ×%s)",
-                Fmt.ratio(abuse.p50Us(), idle.p50Us()), Fmt.ratio(abuse.p99Us(), idle.p99Us()), bound)
+        return missed.isEmpty()
+                ? String.format(
+                        Locale.ROOT,
+                        "met (p50 %s, p99 %s; bound ×%s)",
+                        Fmt.ratio(abuse.p50Us(), idle.p50Us()),
+                        Fmt.ratio(abuse.p99Us(), idle.p99Us()),
+                        bound)
                 : "not met (" + String.join(", ", missed) + "; bound ×" + bound + ")";
     }
 
     private static LatencySummary merged(List<AbuseScenario.Window> windows, String condition) {
         Histogram h = new Histogram(1, Ledger.MAX_LATENCY_US, 3);
-        windows.stream().filter(w -> w.condition().equals(condition))
+        windows.stream()
+                .filter(w -> w.condition().equals(condition))
                 .forEach(w -> h.add(LatencySummary.decode(w.latency().histogram())));
         return LatencySummary.of(h);
     }
@@ -222,12 +296,19 @@ final class AbuseReport {
         }
         sum.forEach((kind, f) -> {
             long ended = ((Number) f.get("ended_by_edge_count")).longValue();
-            md.append(String.format("| `%s` | %s | %s / %s | %s | %s | %s | %s | %s, %s | %s |%n", kind,
-                    f.get("abusers"), f.get("opened"), f.get("connections"), counts(f.get("refused")),
+            md.append(String.format(
+                    "| `%s` | %s | %s / %s | %s | %s | %s | %s | %s, %s | %s |%n",
+                    kind,
+                    f.get("abusers"),
+                    f.get("opened"),
+                    f.get("connections"),
+                    counts(f.get("refused")),
                     counts(f.get("ended_by_edge")),
                     ended == 0 ? "—" : Fmt.num(((Number) f.get("seconds_to_edge_end_sum")).doubleValue() / ended, 1),
-                    f.get("open_at_end"), Fmt.num(((Number) f.get("pings")).doubleValue(), 0),
-                    Fmt.num(((Number) f.get("gets")).doubleValue(), 0), counts(f.get("post_answers"))));
+                    f.get("open_at_end"),
+                    Fmt.num(((Number) f.get("pings")).doubleValue(), 0),
+                    Fmt.num(((Number) f.get("gets")).doubleValue(), 0),
+                    counts(f.get("post_answers"))));
         });
     }
 
@@ -272,20 +353,28 @@ final class AbuseReport {
         counterRows(md, windows, "refusals", refusals, AbuseScenario.Window::refusals);
         counterRows(md, windows, "closes", closes, AbuseScenario.Window::closes);
         if (refusals.isEmpty() && closes.isEmpty()) {
-            md.append("| (no refusal or close counted in any window) |").append(" |".repeat(windows.size())).append('\n');
+            md.append("| (no refusal or close counted in any window) |")
+                    .append(" |".repeat(windows.size()))
+                    .append('\n');
         }
         md.append("| sessions re-attached after a broker connection loss (`lasthop_session_recoveries_total`) |");
-        windows.forEach(w -> md.append(' ').append(Fmt.num(w.sessionRecoveries(), 0)).append(" |"));
+        windows.forEach(
+                w -> md.append(' ').append(Fmt.num(w.sessionRecoveries(), 0)).append(" |"));
         md.append('\n');
     }
 
-    private static void counterRows(StringBuilder md, List<AbuseScenario.Window> windows, String metric,
-                                    TreeSet<String> reasons,
-                                    java.util.function.Function<AbuseScenario.Window, Map<String, Double>> of) {
+    private static void counterRows(
+            StringBuilder md,
+            List<AbuseScenario.Window> windows,
+            String metric,
+            TreeSet<String> reasons,
+            java.util.function.Function<AbuseScenario.Window, Map<String, Double>> of) {
         for (String r : reasons) {
             md.append("| ").append(metric).append(" `").append(r).append("` |");
             for (AbuseScenario.Window w : windows) {
-                md.append(' ').append(Fmt.num(of.apply(w).getOrDefault(r, 0.0), 0)).append(" |");
+                md.append(' ')
+                        .append(Fmt.num(of.apply(w).getOrDefault(r, 0.0), 0))
+                        .append(" |");
             }
             md.append('\n');
         }
@@ -296,24 +385,27 @@ final class AbuseReport {
         String[] idleColors = {"#7fb8e0", "#1f77b4", "#17becf"};
         String[] abuseColors = {"#f08a8b", "#d62728", "#ff7f0e"};
         for (AbuseScenario.Window w : windows) {
-            List<EdgeSampler.Sample> s = w.samples().stream().filter(x -> x.rssBytes() > 0).toList();
+            List<EdgeSampler.Sample> s =
+                    w.samples().stream().filter(x -> x.rssBytes() > 0).toList();
             double[] xs = s.stream().mapToDouble(EdgeSampler.Sample::atSeconds).toArray();
-            double[] ys = s.stream().mapToDouble(x -> x.rssBytes() / 1024.0 / 1024.0).toArray();
+            double[] ys =
+                    s.stream().mapToDouble(x -> x.rssBytes() / 1024.0 / 1024.0).toArray();
             boolean idle = w.condition().equals("idle");
             String[] colors = idle ? idleColors : abuseColors;
-            c.add(new LineChart.Series(w.condition() + " r" + w.round(), colors[(w.round() - 1) % colors.length], idle,
-                    xs, ys));
+            c.add(new LineChart.Series(
+                    w.condition() + " r" + w.round(), colors[(w.round() - 1) % colors.length], idle, xs, ys));
         }
         return c.render();
     }
 
     /** The idle and abuse windows of one round. */
-    private record Pair(int round, AbuseScenario.Window idle, AbuseScenario.Window abuse) { }
+    private record Pair(int round, AbuseScenario.Window idle, AbuseScenario.Window abuse) {}
 
     private static List<Pair> pairs(List<AbuseScenario.Window> windows) {
         Map<Integer, AbuseScenario.Window[]> byRound = new TreeMap<>();
         for (AbuseScenario.Window w : windows) {
-            byRound.computeIfAbsent(w.round(), r -> new AbuseScenario.Window[2])[w.condition().equals("idle") ? 0 : 1] = w;
+            byRound.computeIfAbsent(w.round(), r -> new AbuseScenario.Window[2])[
+                    w.condition().equals("idle") ? 0 : 1] = w;
         }
         List<Pair> out = new ArrayList<>();
         byRound.forEach((round, w) -> {

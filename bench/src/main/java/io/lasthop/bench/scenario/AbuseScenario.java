@@ -49,13 +49,31 @@ public final class AbuseScenario {
      * reason, and its session recoveries (a broker connection lost: the window is then not clean);
      * what the window's own clients saw; every sample.
      */
-    record Window(String condition, int round, Phase latency, Snapshot memory, ProcessProbes.HeapHistogram liveHeap,
-                  Map<String, Long> peaks, Map<String, Double> refusals, Map<String, Double> closes,
-                  double sessionRecoveries, Map<String, Object> clients, List<EdgeSampler.Sample> samples) { }
+    record Window(
+            String condition,
+            int round,
+            Phase latency,
+            Snapshot memory,
+            ProcessProbes.HeapHistogram liveHeap,
+            Map<String, Long> peaks,
+            Map<String, Double> refusals,
+            Map<String, Double> closes,
+            double sessionRecoveries,
+            Map<String, Object> clients,
+            List<EdgeSampler.Sample> samples) {}
 
     /** The scenario's parameters, as run. */
-    record Params(int abusers, List<AbuseKind> kinds, int bystanders, int rate, int stepSeconds, int abuseSeconds,
-                  int rampSeconds, int settleMs, int rounds, AbuseSettings abuse) {
+    record Params(
+            int abusers,
+            List<AbuseKind> kinds,
+            int bystanders,
+            int rate,
+            int stepSeconds,
+            int abuseSeconds,
+            int rampSeconds,
+            int settleMs,
+            int rounds,
+            AbuseSettings abuse) {
         /** The kind of abuser i, and of the idle session that stands in for it: the kinds in turn. */
         AbuseKind kindOf(int i) {
             return kinds.get(i % kinds.size());
@@ -65,23 +83,38 @@ public final class AbuseScenario {
     public static Section run(RunContext ctx) throws Exception {
         Params p = params(ctx);
         int concurrency = ctx.opts.integer("connect-concurrency", 64);
-        Schedule schedule = new Schedule(ctx.opts.longValue("seed", 42), p.bystanders(), ctx.opts.ints("sizes", "64,256,1024"));
+        Schedule schedule =
+                new Schedule(ctx.opts.longValue("seed", 42), p.bystanders(), ctx.opts.ints("sizes", "64,256,1024"));
         List<String> bystanderUsers = ctx.users("aby", p.bystanders());
         List<Window> windows = new ArrayList<>();
         Map<String, Object> setup = new LinkedHashMap<>();
         Phase warmup;
         try (Fleet bystanders = ctx.fleet(p.bystanders(), Transport.WEBSOCKET);
-             Publisher pub = new Publisher(ctx.amqp(), "lasthop-bench publisher")) {
-            ConnectReport c = bystanders.connect(bystanderUsers, Transport.WEBSOCKET, concurrency, Duration.ofSeconds(60));
+                Publisher pub = new Publisher(ctx.amqp(), "lasthop-bench publisher")) {
+            ConnectReport c =
+                    bystanders.connect(bystanderUsers, Transport.WEBSOCKET, concurrency, Duration.ofSeconds(60));
             setup.put("bystanders_opened", c.opened());
             setup.put("bystander_connect_failures", c.failures());
             if (c.opened() < p.bystanders()) {
-                ctx.notes.put("abuse", "only " + c.opened() + " of " + p.bystanders() + " bystanders connected; "
-                        + "messages to the others count as lost");
+                ctx.notes.put(
+                        "abuse",
+                        "only " + c.opened() + " of " + p.bystanders() + " bystanders connected; "
+                                + "messages to the others count as lost");
             }
             int index = 0;
-            warmup = Phase.run(ctx, bystanders, pub, "lasthop", PhaseTarget.toUsers(bystanderUsers), index++, -1, 0,
-                    schedule.plan(1_000, 0, p.rate(), p.rate() * 3), true, 3, false);
+            warmup = Phase.run(
+                    ctx,
+                    bystanders,
+                    pub,
+                    "lasthop",
+                    PhaseTarget.toUsers(bystanderUsers),
+                    index++,
+                    -1,
+                    0,
+                    schedule.plan(1_000, 0, p.rate(), p.rate() * 3),
+                    true,
+                    3,
+                    false);
             for (int round = 1; round <= p.rounds(); round++) {
                 if (!ctx.timeLeft(Duration.ofSeconds(p.abuseSeconds() + 3L * p.stepSeconds() + 120))) {
                     ctx.notes.put("abuse_time", "stopped after round " + (round - 1) + ": the time limit was near");
@@ -102,7 +135,8 @@ public final class AbuseScenario {
 
     private static Params params(RunContext ctx) {
         AbuseSettings d = AbuseSettings.DEFAULT;
-        AbuseSettings abuse = new AbuseSettings(ctx.opts.integer("abuse-tick-ms", (int) d.tickMs()),
+        AbuseSettings abuse = new AbuseSettings(
+                ctx.opts.integer("abuse-tick-ms", (int) d.tickMs()),
                 ctx.opts.integer("abuse-pings-per-tick", d.pingsPerTick()),
                 ctx.opts.integer("abuse-gets-per-tick", d.getsPerTick()),
                 ctx.opts.longValue("abuse-max-pings", d.maxPingsPerConnection()),
@@ -114,23 +148,45 @@ public final class AbuseScenario {
         int rampSeconds = ctx.opts.integer("abuse-ramp-seconds", 10);
         int stepSeconds = ctx.opts.integer("step-seconds", 20);
         if (rampSeconds + 3 * stepSeconds > abuseSeconds) {
-            throw new IllegalArgumentException("--abuse-seconds must leave room for the ramp and the bystanders' phase: "
-                    + "at least --abuse-ramp-seconds + 3 × --step-seconds = " + (rampSeconds + 3 * stepSeconds));
+            throw new IllegalArgumentException(
+                    "--abuse-seconds must leave room for the ramp and the bystanders' phase: "
+                            + "at least --abuse-ramp-seconds + 3 × --step-seconds = "
+                            + (rampSeconds + 3 * stepSeconds));
         }
         List<String> names = ctx.opts.list("abuse-kinds");
-        List<AbuseKind> kinds = names.isEmpty() ? List.of(AbuseKind.values())
+        List<AbuseKind> kinds = names.isEmpty()
+                ? List.of(AbuseKind.values())
                 : names.stream().map(AbuseKind::parse).toList();
-        return new Params(ctx.opts.integer("abusers", 100), kinds, ctx.opts.integer("bystanders", 4),
-                ctx.opts.integer("bystander-rate", 200), stepSeconds, abuseSeconds, rampSeconds,
-                ctx.opts.integer("settle-ms", 3_000), ctx.opts.integer("rounds", 2), abuse);
+        return new Params(
+                ctx.opts.integer("abusers", 100),
+                kinds,
+                ctx.opts.integer("bystanders", 4),
+                ctx.opts.integer("bystander-rate", 200),
+                stepSeconds,
+                abuseSeconds,
+                rampSeconds,
+                ctx.opts.integer("settle-ms", 3_000),
+                ctx.opts.integer("rounds", 2),
+                abuse);
     }
 
     /** The bystanders and what each window publishes to them. */
     private record Bystanders(Fleet fleet, Publisher pub, List<String> users, Schedule.Plan plan, int stepSeconds) {
         /** The round's plan, published to the bystanders: their delivery latency, and CPU per process. */
         Phase latency(RunContext ctx, int index, int round) throws Exception {
-            return Phase.run(ctx, fleet, pub, "lasthop", PhaseTarget.toUsers(users), index, 0, round, plan, false,
-                    stepSeconds, false);
+            return Phase.run(
+                    ctx,
+                    fleet,
+                    pub,
+                    "lasthop",
+                    PhaseTarget.toUsers(users),
+                    index,
+                    0,
+                    round,
+                    plan,
+                    false,
+                    stepSeconds,
+                    false);
         }
     }
 
@@ -140,15 +196,19 @@ public final class AbuseScenario {
         List<String> users = ctx.users("ai" + round + "-", p.abusers());
         Map<Transport, List<String>> byTransport = new TreeMap<>();
         for (int i = 0; i < users.size(); i++) {
-            byTransport.computeIfAbsent(p.kindOf(i).idleCounterpart(), t -> new ArrayList<>()).add(users.get(i));
+            byTransport
+                    .computeIfAbsent(p.kindOf(i).idleCounterpart(), t -> new ArrayList<>())
+                    .add(users.get(i));
         }
         EdgeCounters before = EdgeCounters.read(ctx);
         try (EdgeSampler sampler = new EdgeSampler(ctx.edgeHost, ctx.edgePort, ctx.edgePid);
-             Fleet idle = ctx.fleet(p.abusers(), Transport.SSE)) {
+                Fleet idle = ctx.fleet(p.abusers(), Transport.SSE)) {
             Map<String, Object> clients = new LinkedHashMap<>();
             for (Map.Entry<Transport, List<String>> e : byTransport.entrySet()) {
                 ConnectReport r = idle.connect(e.getValue(), e.getKey(), concurrency, Duration.ofSeconds(60));
-                clients.put(e.getKey().wireName + "_opened", r.opened() + " of " + e.getValue().size());
+                clients.put(
+                        e.getKey().wireName + "_opened",
+                        r.opened() + " of " + e.getValue().size());
                 if (r.failed() > 0) {
                     clients.put(e.getKey().wireName + "_failures", r.failures());
                 }
@@ -169,10 +229,16 @@ public final class AbuseScenario {
         System.err.printf("abuse round %d: %d abusive clients for %d s%n", round, p.abusers(), p.abuseSeconds());
         List<String> users = ctx.users("ab" + round + "-", p.abusers());
         EdgeCounters before = EdgeCounters.read(ctx);
-        ClientPool pool = new ClientPool(ctx.edgeHost, ctx.edgePort, ctx.secret, Duration.ofHours(1), ctx.ledgers,
-                new SourceAddresses(0, SourceAddresses.DEFAULT_PER_ADDRESS, 0), ctx.opts.integer("client-threads", 2));
+        ClientPool pool = new ClientPool(
+                ctx.edgeHost,
+                ctx.edgePort,
+                ctx.secret,
+                Duration.ofHours(1),
+                ctx.ledgers,
+                new SourceAddresses(0, SourceAddresses.DEFAULT_PER_ADDRESS, 0),
+                ctx.opts.integer("client-threads", 2));
         try (AbuseMix mix = AbuseMix.of(pool, p.abuse());
-             EdgeSampler sampler = new EdgeSampler(ctx.edgeHost, ctx.edgePort, ctx.edgePid)) {
+                EdgeSampler sampler = new EdgeSampler(ctx.edgeHost, ctx.edgePort, ctx.edgePid)) {
             long end = System.nanoTime() + Duration.ofSeconds(p.abuseSeconds()).toNanos();
             mix.start(users, p.kinds(), end);
             Thread.sleep(p.rampSeconds() * 1_000L);
@@ -192,13 +258,29 @@ public final class AbuseScenario {
         }
     }
 
-    private static Window window(String condition, int round, Phase latency, Snapshot memory,
-                                 ProcessProbes.HeapHistogram liveHeap, EdgeSampler sampler, EdgeCounters before,
-                                 Map<String, Object> clients, RunContext ctx) {
+    private static Window window(
+            String condition,
+            int round,
+            Phase latency,
+            Snapshot memory,
+            ProcessProbes.HeapHistogram liveHeap,
+            EdgeSampler sampler,
+            EdgeCounters before,
+            Map<String, Object> clients,
+            RunContext ctx) {
         EdgeCounters after = EdgeCounters.read(ctx);
-        return new Window(condition, round, latency, memory, liveHeap, sampler.peaks(),
-                EdgeCounters.delta(before.refusals, after.refusals), EdgeCounters.delta(before.closes, after.closes),
-                after.recoveries - before.recoveries, clients, sampler.samples());
+        return new Window(
+                condition,
+                round,
+                latency,
+                memory,
+                liveHeap,
+                sampler.peaks(),
+                EdgeCounters.delta(before.refusals, after.refusals),
+                EdgeCounters.delta(before.closes, after.closes),
+                after.recoveries - before.recoveries,
+                clients,
+                sampler.samples());
     }
 
     /**
@@ -211,7 +293,8 @@ public final class AbuseScenario {
             if (text == null) {
                 return new EdgeCounters(Map.of(), Map.of(), Double.NaN);
             }
-            return new EdgeCounters(EdgeProbes.byLabel(text, "lasthop_refusals_total", "reason"),
+            return new EdgeCounters(
+                    EdgeProbes.byLabel(text, "lasthop_refusals_total", "reason"),
                     EdgeProbes.byLabel(text, "lasthop_closes_total", "reason"),
                     EdgeProbes.parseGauge(text, "lasthop_session_recoveries_total"));
         }

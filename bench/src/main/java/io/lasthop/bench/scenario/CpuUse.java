@@ -23,7 +23,7 @@ final class CpuUse {
      * {@code pids}, and the load generator's processes summed as "load generator" (a process
      * started during the operation counts from zero). A process that could not be read is left out.
      */
-    record Measured<T>(T result, Map<String, Double> seconds) { }
+    record Measured<T>(T result, Map<String, Double> seconds) {}
 
     static <T> Measured<T> during(Map<String, Long> pids, Supplier<List<Long>> generator, Operation<T> op)
             throws Exception {

@@ -16,8 +16,15 @@ import java.util.function.ToLongFunction;
  */
 final class EdgeSampler implements AutoCloseable {
     /** One sample, in bytes or counts; -1 where the reading failed. */
-    record Sample(double atSeconds, long rssBytes, long heapCommittedBytes, long directBufferBytes,
-                  long outputPendingBytes, long clientConnections, long unauthenticated, long sessions) { }
+    record Sample(
+            double atSeconds,
+            long rssBytes,
+            long heapCommittedBytes,
+            long directBufferBytes,
+            long outputPendingBytes,
+            long clientConnections,
+            long unauthenticated,
+            long sessions) {}
 
     static final long PERIOD_MS = 1_000;
 
@@ -27,25 +34,30 @@ final class EdgeSampler implements AutoCloseable {
 
     EdgeSampler(String host, int port, long pid) {
         long start = System.nanoTime();
-        thread = new Thread(() -> {
-            while (running) {
-                String text = EdgeProbes.metrics(host, port);
-                Sample s = new Sample(Math.round((System.nanoTime() - start) / 1e8) / 10.0,
-                        pid > 0 ? ProcessProbes.rss(pid) : -1,
-                        labelled(text, "jvm_memory_committed_bytes", "area", "heap"),
-                        labelled(text, "jvm_buffer_memory_used_bytes", "id", "direct"),
-                        gauge(text, "lasthop_client_output_pending_bytes"), gauge(text, "lasthop_client_connections"),
-                        gauge(text, "lasthop_client_connections_unauthenticated"), gauge(text, "lasthop_sessions"));
-                synchronized (samples) {
-                    samples.add(s);
-                }
-                try {
-                    Thread.sleep(PERIOD_MS);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "edge-sampler");
+        thread = new Thread(
+                () -> {
+                    while (running) {
+                        String text = EdgeProbes.metrics(host, port);
+                        Sample s = new Sample(
+                                Math.round((System.nanoTime() - start) / 1e8) / 10.0,
+                                pid > 0 ? ProcessProbes.rss(pid) : -1,
+                                labelled(text, "jvm_memory_committed_bytes", "area", "heap"),
+                                labelled(text, "jvm_buffer_memory_used_bytes", "id", "direct"),
+                                gauge(text, "lasthop_client_output_pending_bytes"),
+                                gauge(text, "lasthop_client_connections"),
+                                gauge(text, "lasthop_client_connections_unauthenticated"),
+                                gauge(text, "lasthop_sessions"));
+                        synchronized (samples) {
+                            samples.add(s);
+                        }
+                        try {
+                            Thread.sleep(PERIOD_MS);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "edge-sampler");
         thread.setDaemon(true);
         thread.start();
     }

@@ -54,7 +54,8 @@ public final class FanoutScenario {
         Fanout fanout = new Fanout(n, topics);
         Schedule schedule = new Schedule(seed, topics, sizes);
         if (ctx.stomp != null) {
-            ctx.notes.put("fanout_peers", "fan-out compares Lasthop with raw AMQP only; the Web-STOMP peer takes no part");
+            ctx.notes.put(
+                    "fanout_peers", "fan-out compares Lasthop with raw AMQP only; the Web-STOMP peer takes no part");
         }
 
         List<Phase> phases = new ArrayList<>();
@@ -64,16 +65,17 @@ public final class FanoutScenario {
             targets.put(peer, PhaseTarget.toTopics(fanout, fanout.topicNames(ctx.runId, SPACE.get(peer))));
         }
         try (Fleet fleet = ctx.fleet(n, transport, List.of(grant(ctx.runId, "lasthop")));
-             RawAmqpPeer raw = ctx.rawPeer(n, "fanout.");
-             Publisher pub = new Publisher(ctx.amqp(), "lasthop-bench publisher")) {
-            System.err.printf("fanout: connecting and subscribing %d %s sessions and %d raw consumers to %d topics each%n",
+                RawAmqpPeer raw = ctx.rawPeer(n, "fanout.");
+                Publisher pub = new Publisher(ctx.amqp(), "lasthop-bench publisher")) {
+            System.err.printf(
+                    "fanout: connecting and subscribing %d %s sessions and %d raw consumers to %d topics each%n",
                     n, transport.wireName, n, topics);
             Duration timeout = Duration.ofSeconds(300);
             ConnectReport ce = fleet.connect(ctx.users("fe", n), transport, concurrency, timeout);
-            ConnectReport cs = fleet.subscribe(fanout.subscribers(ctx.users("fe", n), ctx.runId, SPACE.get("lasthop")),
-                    concurrency, timeout);
-            ConnectReport cr = raw.connectSubscribers(fanout.subscribers(ctx.users("fr", n), ctx.runId,
-                    SPACE.get("raw-amqp")), 16, timeout);
+            ConnectReport cs = fleet.subscribe(
+                    fanout.subscribers(ctx.users("fe", n), ctx.runId, SPACE.get("lasthop")), concurrency, timeout);
+            ConnectReport cr = raw.connectSubscribers(
+                    fanout.subscribers(ctx.users("fr", n), ctx.runId, SPACE.get("raw-amqp")), 16, timeout);
             setup.put("edge_sessions_opened", ce.opened());
             setup.put("edge_connect_failures", ce.failures());
             setup.put("edge_connect_per_s", Math.round(ce.perSecond()));
@@ -88,27 +90,52 @@ public final class FanoutScenario {
             setup.put("edge_amqp", ctx.edgeNodeId.isBlank() ? null : BrokerProbes.amqpUse(ctx.edgeNodeId));
             setup.put("raw_amqp", new BrokerProbes.AmqpUse(raw.connectionCount(), raw.channelCount()));
             if (cs.opened() < n || cr.opened() < n) {
-                ctx.notes.put("fanout", "not every subscriber subscribed: edge " + cs.opened() + ", raw " + cr.opened()
-                        + " of " + n + "; deliveries to the missing ones count as lost");
+                ctx.notes.put(
+                        "fanout",
+                        "not every subscriber subscribed: edge " + cs.opened() + ", raw " + cr.opened() + " of " + n
+                                + "; deliveries to the missing ones count as lost");
             }
             Thread.sleep(2_000);
 
             int index = 0;
             for (String peer : PEERS) {
-                phases.add(Phase.run(ctx, fleet, pub, peer, targets.get(peer), index++, -1, 0,
-                        schedule.plan(1_000, 0, rates[0], rates[0] * warmupSeconds), true, stepSeconds, false));
+                phases.add(Phase.run(
+                        ctx,
+                        fleet,
+                        pub,
+                        peer,
+                        targets.get(peer),
+                        index++,
+                        -1,
+                        0,
+                        schedule.plan(1_000, 0, rates[0], rates[0] * warmupSeconds),
+                        true,
+                        stepSeconds,
+                        false));
             }
             for (int s = 0; s < rates.length; s++) {
                 Duration need = Duration.ofSeconds((long) rounds * PEERS.size() * (stepSeconds * 2L + 20));
                 if (!ctx.timeLeft(need)) {
-                    ctx.notes.put("fanout_time", "stopped before " + rates[s] + " publishes/s: the time limit was near");
+                    ctx.notes.put(
+                            "fanout_time", "stopped before " + rates[s] + " publishes/s: the time limit was near");
                     break;
                 }
                 for (int round = 1; round <= rounds; round++) {
                     Schedule.Plan plan = schedule.plan(s, round, rates[s], rates[s] * stepSeconds);
                     for (String peer : PEERS) {
-                        phases.add(Phase.run(ctx, fleet, pub, peer, targets.get(peer), index++, s, round, plan,
-                                false, stepSeconds, brokerPerPhase));
+                        phases.add(Phase.run(
+                                ctx,
+                                fleet,
+                                pub,
+                                peer,
+                                targets.get(peer),
+                                index++,
+                                s,
+                                round,
+                                plan,
+                                false,
+                                stepSeconds,
+                                brokerPerPhase));
                     }
                 }
             }

@@ -30,8 +30,13 @@ import java.util.concurrent.Future;
 public final class HoldScenario {
     private HoldScenario() {}
 
-    record Sample(double atSeconds, long clientOpen, long edgeSessions, long unexpectedDisconnects,
-                  long edgeRssBytes, long brokerBytes) { }
+    record Sample(
+            double atSeconds,
+            long clientOpen,
+            long edgeSessions,
+            long unexpectedDisconnects,
+            long edgeRssBytes,
+            long brokerBytes) {}
 
     public static Section run(RunContext ctx) throws Exception {
         int n = ctx.opts.integer("sessions", 10_000);
@@ -56,7 +61,8 @@ public final class HoldScenario {
         ExecutorService pool = Executors.newFixedThreadPool(k);
         try {
             for (int e = 0; e < k; e++) {
-                fleets.add(ctx.fleet(usersByEdge.get(e).size(), transport, edges.get(e)).localCapacity(0));
+                fleets.add(ctx.fleet(usersByEdge.get(e).size(), transport, edges.get(e))
+                        .localCapacity(0));
             }
             SockStat sock0 = SockStat.read();
             Map<String, Long> broker0 = BrokerProbes.memory(List.of());
@@ -80,15 +86,18 @@ public final class HoldScenario {
             System.err.printf("  %,d open after %.0f s%n", opened, slowest);
             data.put("opened", opened);
             data.put("connect_seconds", slowest);
-            data.put("connect_failures", connects.stream().map(ConnectReport::failures).toList());
+            data.put(
+                    "connect_failures",
+                    connects.stream().map(ConnectReport::failures).toList());
 
             long start = System.nanoTime();
             long end = start + Duration.ofSeconds(holdSeconds).toNanos();
             while (true) {
                 samples.add(sample(ctx, fleets, edges, (System.nanoTime() - start) / 1e9));
                 Sample last = samples.get(samples.size() - 1);
-                System.err.printf("  %.0f s: %,d open (edges hold %,d), %d dropped%n", last.atSeconds(),
-                        last.clientOpen(), last.edgeSessions(), last.unexpectedDisconnects());
+                System.err.printf(
+                        "  %.0f s: %,d open (edges hold %,d), %d dropped%n",
+                        last.atSeconds(), last.clientOpen(), last.edgeSessions(), last.unexpectedDisconnects());
                 long left = end - System.nanoTime();
                 if (left <= 0 || !ctx.timeLeft(Duration.ofSeconds(120 + n / 500))) {
                     break;
@@ -108,20 +117,47 @@ public final class HoldScenario {
             }
             Publisher.Result res;
             try (Publisher pub = new Publisher(ctx.amqp(), "lasthop-bench publisher").persistent(false)) {
-                res = pub.publish(phase, plan, all, Duration.ofSeconds(all.size() / Math.max(1, rate) * 4L + 120).toNanos());
+                res = pub.publish(
+                        phase,
+                        plan,
+                        all,
+                        Duration.ofSeconds(all.size() / Math.max(1, rate) * 4L + 120)
+                                .toNanos());
             }
-            Ledger.Counts c = Drain.await(() -> counts(fleets, phase), res.confirmed(), Duration.ofSeconds(60)).counts();
-            data.put("liveness", Map.of("planned", plan.count(), "sent", res.sent(), "published", res.confirmed(),
-                    "delivered", c.unique(), "lost", res.confirmed() - c.unique(), "duplicates", c.duplicates(),
-                    "publish_rate", Math.round(res.ratePerSecond()), "truncated", res.truncated()));
+            Ledger.Counts c = Drain.await(() -> counts(fleets, phase), res.confirmed(), Duration.ofSeconds(60))
+                    .counts();
+            data.put(
+                    "liveness",
+                    Map.of(
+                            "planned",
+                            plan.count(),
+                            "sent",
+                            res.sent(),
+                            "published",
+                            res.confirmed(),
+                            "delivered",
+                            c.unique(),
+                            "lost",
+                            res.confirmed() - c.unique(),
+                            "duplicates",
+                            c.duplicates(),
+                            "publish_rate",
+                            Math.round(res.ratePerSecond()),
+                            "truncated",
+                            res.truncated()));
             for (Fleet f : fleets) {
                 f.closePhase(phase);
             }
             data.put("edge_rss_per_session", opened == 0 ? Double.NaN : (rss1 - rss0) / (double) opened);
-            data.put("broker_per_session", opened == 0 ? Double.NaN
-                    : (broker1.getOrDefault("total", 0L) - broker0.getOrDefault("total", 0L)) / (double) opened);
-            data.put("tcp_mem_per_session", opened == 0 ? Double.NaN
-                    : (sock1.tcpMemBytes() - sock0.tcpMemBytes()) / (double) opened);
+            data.put(
+                    "broker_per_session",
+                    opened == 0
+                            ? Double.NaN
+                            : (broker1.getOrDefault("total", 0L) - broker0.getOrDefault("total", 0L))
+                                    / (double) opened);
+            data.put(
+                    "tcp_mem_per_session",
+                    opened == 0 ? Double.NaN : (sock1.tcpMemBytes() - sock0.tcpMemBytes()) / (double) opened);
             data.put("amqp", ctx.edgeNodeId.isBlank() ? null : BrokerProbes.amqpUse("bench-" + ctx.runId));
             Map<String, Object> stats = new LinkedHashMap<>();
             for (int e = 0; e < k; e++) {
@@ -190,44 +226,66 @@ public final class HoldScenario {
     }
 
     @SuppressWarnings("unchecked")
-    private static Section section(int n, int k, Transport t, int holdSeconds, Map<String, Object> data,
-                                   List<Sample> samples) {
+    private static Section section(
+            int n, int k, Transport t, int holdSeconds, Map<String, Object> data, List<Sample> samples) {
         StringBuilder md = new StringBuilder();
         Map<String, Object> live = (Map<String, Object>) data.getOrDefault("liveness", Map.of());
-        md.append(String.format("%,d %s sessions spread over %d edge processes (each with its own load-generator "
+        md.append(String.format(
+                "%,d %s sessions spread over %d edge processes (each with its own load-generator "
                         + "processes), one broker, each session with its own durable queue and consumer. Held for "
-                        + "%,d s, sampled; then one message to every user.%n%n", n, t.wireName, k, holdSeconds));
+                        + "%,d s, sampled; then one message to every user.%n%n",
+                n, t.wireName, k, holdSeconds));
         md.append("| figure | value |\n|---|---|\n");
         md.append(String.format("| sessions opened | %,d of %,d |%n", num(data.get("opened")), n));
-        md.append(String.format("| time to open them all, s | %s |%n", Fmt.num((Double) data.get("connect_seconds"), 0)));
-        md.append(String.format("| held for, s | %s |%n", Fmt.num((Double) data.getOrDefault("held_seconds", Double.NaN), 0)));
+        md.append(
+                String.format("| time to open them all, s | %s |%n", Fmt.num((Double) data.get("connect_seconds"), 0)));
+        md.append(String.format(
+                "| held for, s | %s |%n", Fmt.num((Double) data.getOrDefault("held_seconds", Double.NaN), 0)));
         Sample last = samples.isEmpty() ? null : samples.get(samples.size() - 1);
         if (last != null) {
-            md.append(String.format("| open at the end (clients / edges' `lasthop_sessions`) | %,d / %,d |%n",
+            md.append(String.format(
+                    "| open at the end (clients / edges' `lasthop_sessions`) | %,d / %,d |%n",
                     last.clientOpen(), last.edgeSessions()));
-            md.append(String.format("| sessions lost while held (unexpected disconnects) | %,d |%n",
-                    last.unexpectedDisconnects()));
+            md.append(String.format(
+                    "| sessions lost while held (unexpected disconnects) | %,d |%n", last.unexpectedDisconnects()));
         }
-        md.append(String.format("| one transient message per user: planned / published (confirmed) / delivered / lost / "
-                        + "duplicates | %s / %s / %s / %s / %s |%n", live.get("planned"), live.get("published"),
-                live.get("delivered"), live.get("lost"), live.get("duplicates")));
-        md.append(String.format("| … publisher reached, msg/s; stopped at its time limit | %s; %s |%n",
+        md.append(String.format(
+                "| one transient message per user: planned / published (confirmed) / delivered / lost / "
+                        + "duplicates | %s / %s / %s / %s / %s |%n",
+                live.get("planned"),
+                live.get("published"),
+                live.get("delivered"),
+                live.get("lost"),
+                live.get("duplicates")));
+        md.append(String.format(
+                "| … publisher reached, msg/s; stopped at its time limit | %s; %s |%n",
                 live.get("publish_rate"), Boolean.TRUE.equals(live.get("truncated")) ? "**yes**" : "no"));
-        md.append(String.format("| edges' RSS / session (sum over the edges) | %s |%n",
+        md.append(String.format(
+                "| edges' RSS / session (sum over the edges) | %s |%n",
                 Fmt.bytesDelta((Double) data.getOrDefault("edge_rss_per_session", Double.NaN))));
-        md.append(String.format("| broker memory / session (`memory_breakdown`) | %s |%n",
+        md.append(String.format(
+                "| broker memory / session (`memory_breakdown`) | %s |%n",
                 Fmt.bytesDelta((Double) data.getOrDefault("broker_per_session", Double.NaN))));
-        md.append(String.format("| kernel TCP memory / session | %s |%n",
+        md.append(String.format(
+                "| kernel TCP memory / session | %s |%n",
                 Fmt.bytesDelta((Double) data.getOrDefault("tcp_mem_per_session", Double.NaN))));
         if (data.get("amqp") instanceof BrokerProbes.AmqpUse u) {
-            md.append(String.format("| AMQP connections / channels of the edges | %d / %,d |%n", u.connections(), u.channels()));
+            md.append(String.format(
+                    "| AMQP connections / channels of the edges | %d / %,d |%n", u.connections(), u.channels()));
         }
         md.append(String.format("| queues deleted at the end | %s |%n", data.get("queues_deleted")));
-        md.append("\nSamples while held:\n\n| at, s | open (clients) | held (edges) | unexpected disconnects | edges' RSS | broker memory |\n"
-                + "|---|---|---|---|---|---|\n");
+        md.append(
+                "\nSamples while held:\n\n| at, s | open (clients) | held (edges) | unexpected disconnects | edges' RSS | broker memory |\n"
+                        + "|---|---|---|---|---|---|\n");
         for (Sample s : samples) {
-            md.append(String.format("| %.0f | %,d | %,d | %,d | %s | %s |%n", s.atSeconds(), s.clientOpen(),
-                    s.edgeSessions(), s.unexpectedDisconnects(), Fmt.bytes(s.edgeRssBytes()), Fmt.bytes(s.brokerBytes())));
+            md.append(String.format(
+                    "| %.0f | %,d | %,d | %,d | %s | %s |%n",
+                    s.atSeconds(),
+                    s.clientOpen(),
+                    s.edgeSessions(),
+                    s.unexpectedDisconnects(),
+                    Fmt.bytes(s.edgeRssBytes()),
+                    Fmt.bytes(s.brokerBytes())));
         }
         md.append(String.format("%nConnect failures by edge: `%s`%n", data.get("connect_failures")));
         return new Section("Sessions held across edges (scenario `hold`)", md.toString(), data, Map.of());

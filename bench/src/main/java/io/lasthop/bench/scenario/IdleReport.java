@@ -21,7 +21,11 @@ final class IdleReport {
     private IdleReport() {}
 
     private static double mean(List<Ramp> rs, java.util.function.ToDoubleFunction<Ramp> f) {
-        return rs.stream().mapToDouble(f).filter(v -> !Double.isNaN(v)).average().orElse(Double.NaN);
+        return rs.stream()
+                .mapToDouble(f)
+                .filter(v -> !Double.isNaN(v))
+                .average()
+                .orElse(Double.NaN);
     }
 
     /** CPU ms per session of the named processes, summed. */
@@ -35,57 +39,167 @@ final class IdleReport {
     }
 
     static Section render(int n, int checkpoints, Transport t, List<Ramp> ramps) {
-        List<Ramp> a = ramps.stream().filter(r -> r.peer().startsWith("lasthop")).toList();
+        List<Ramp> a =
+                ramps.stream().filter(r -> r.peer().startsWith("lasthop")).toList();
         List<Ramp> b = ramps.stream().filter(r -> r.peer().equals("raw-amqp")).toList();
         List<Ramp> c = ramps.stream().filter(r -> r.peer().equals("web-stomp")).toList();
         boolean withC = !c.isEmpty();
         StringBuilder md = new StringBuilder();
-        md.append(String.format("%,d idle sessions per phase, ramped in %d steps, %d round(s) interleaved %s: "
+        md.append(String.format(
+                "%,d idle sessions per phase, ramped in %d steps, %d round(s) interleaved %s: "
                         + "A = Lasthop over %s, B = raw AMQP consumers (one queue per user, no edge)%s. "
                         + "Per-session figures are (value at N − value before the ramp) / sessions opened, "
                         + "the mean of the rounds; heap is measured after a full GC (`jcmd GC.run`).%n%n",
-                n, checkpoints, a.size(), withC ? "A/B/C/A/B/C" : "A/B/A/B",
-                t.wireName, withC ? ", C = RabbitMQ Web-STOMP on a broker node of its own (one STOMP-over-WebSocket "
-                        + "connection per user, subscribed to its own queue)" : ""));
-        md.append("| figure | Lasthop (A) | raw AMQP (B, baseline) | A / B |").append(withC ? " Web-STOMP (C) | A / C |" : "")
-                .append("\n|---|---|---|---|").append(withC ? "---|---|" : "").append('\n');
+                n,
+                checkpoints,
+                a.size(),
+                withC ? "A/B/C/A/B/C" : "A/B/A/B",
+                t.wireName,
+                withC
+                        ? ", C = RabbitMQ Web-STOMP on a broker node of its own (one STOMP-over-WebSocket "
+                                + "connection per user, subscribed to its own queue)"
+                        : ""));
+        md.append("| figure | Lasthop (A) | raw AMQP (B, baseline) | A / B |")
+                .append(withC ? " Web-STOMP (C) | A / C |" : "")
+                .append("\n|---|---|---|---|")
+                .append(withC ? "---|---|" : "")
+                .append('\n');
         row(md, withC, "sessions opened (mean)", a, b, c, r -> r.opened(), v -> Fmt.num(v, 0));
-        row(md, withC, "connect rate, sessions/s (higher is better)", a, b, c, Ramp::connectPerSecond, v -> Fmt.num(v, 0));
+        row(
+                md,
+                withC,
+                "connect rate, sessions/s (higher is better)",
+                a,
+                b,
+                c,
+                Ramp::connectPerSecond,
+                v -> Fmt.num(v, 0));
         row(md, withC, "connect time p50, ms", a, b, c, r -> r.connectLatency().p50Us() / 1000.0, v -> Fmt.num(v, 1));
         row(md, withC, "connect time p99, ms", a, b, c, r -> r.connectLatency().p99Us() / 1000.0, v -> Fmt.num(v, 1));
         row(md, withC, "CPU ms / session opened: edge", a, b, c, r -> cpu(r, "edge"), v -> Fmt.num(v, 2));
-        row(md, withC, "CPU ms / session opened: broker (A, B: shared node; C: its own)", a, b, c, r -> cpu(r, "broker"),
+        row(
+                md,
+                withC,
+                "CPU ms / session opened: broker (A, B: shared node; C: its own)",
+                a,
+                b,
+                c,
+                r -> cpu(r, "broker"),
                 v -> Fmt.num(v, 2));
-        row(md, withC, "CPU ms / session opened: **serving** (A: edge + broker; B, C: broker)", a, b, c,
-                r -> cpu(r, "edge", "broker"), v -> Fmt.num(v, 2));
-        row(md, withC, "CPU ms / session opened: load generator (A, C: browser clients; B: the consumers)", a, b, c,
-                r -> cpu(r, "load generator"), v -> Fmt.num(v, 2));
-        row(md, withC, "queue process memory / session (this run's queues, `list_queues memory`)", a, b, c,
-                r -> per(r, "run_queue_mem"), Fmt::bytesDelta);
-        row(md, withC, "broker memory / session (`memory_breakdown`; A, B: the shared broker, noisy; C: its own node)",
-                a, b, c, r -> per(r, "broker_total"), Fmt::bytesDelta);
+        row(
+                md,
+                withC,
+                "CPU ms / session opened: **serving** (A: edge + broker; B, C: broker)",
+                a,
+                b,
+                c,
+                r -> cpu(r, "edge", "broker"),
+                v -> Fmt.num(v, 2));
+        row(
+                md,
+                withC,
+                "CPU ms / session opened: load generator (A, C: browser clients; B: the consumers)",
+                a,
+                b,
+                c,
+                r -> cpu(r, "load generator"),
+                v -> Fmt.num(v, 2));
+        row(
+                md,
+                withC,
+                "queue process memory / session (this run's queues, `list_queues memory`)",
+                a,
+                b,
+                c,
+                r -> per(r, "run_queue_mem"),
+                Fmt::bytesDelta);
+        row(
+                md,
+                withC,
+                "broker memory / session (`memory_breakdown`; A, B: the shared broker, noisy; C: its own node)",
+                a,
+                b,
+                c,
+                r -> per(r, "broker_total"),
+                Fmt::bytesDelta);
         row(md, withC, "… of which queue processes", a, b, c, r -> per(r, "broker_queue_procs"), Fmt::bytesDelta);
-        row(md, withC, "… of which connections (`connection_*`)", a, b, c, r -> per(r, "broker_connection"), Fmt::bytesDelta);
-        row(md, withC, "Java heap after full GC / session (A: edge; B: consumer JVM)", a, b, c, r -> per(r, "heap"),
+        row(
+                md,
+                withC,
+                "… of which connections (`connection_*`)",
+                a,
+                b,
+                c,
+                r -> per(r, "broker_connection"),
                 Fmt::bytesDelta);
-        row(md, withC, "RSS / session (A: edge; B: consumer JVM; C: Web-STOMP node)", a, b, c, r -> per(r, "rss"),
+        row(
+                md,
+                withC,
+                "Java heap after full GC / session (A: edge; B: consumer JVM)",
+                a,
+                b,
+                c,
+                r -> per(r, "heap"),
                 Fmt::bytesDelta);
-        row(md, withC, "kernel TCP memory / session (`/proc/net/sockstat` mem)", a, b, c, r -> per(r, "tcp_mem"),
+        row(
+                md,
+                withC,
+                "RSS / session (A: edge; B: consumer JVM; C: Web-STOMP node)",
+                a,
+                b,
+                c,
+                r -> per(r, "rss"),
                 Fmt::bytesDelta);
-        row(md, withC, "TCP sockets / session (sockstat inuse, both ends on loopback)", a, b, c, r -> per(r, "tcp_inuse"),
+        row(
+                md,
+                withC,
+                "kernel TCP memory / session (`/proc/net/sockstat` mem)",
+                a,
+                b,
+                c,
+                r -> per(r, "tcp_mem"),
+                Fmt::bytesDelta);
+        row(
+                md,
+                withC,
+                "TCP sockets / session (sockstat inuse, both ends on loopback)",
+                a,
+                b,
+                c,
+                r -> per(r, "tcp_inuse"),
                 v -> Fmt.num(v, 2));
-        md.append(String.format("| AMQP connections / channels used | %s | %s | — |%s%n", amqp(a), amqp(b),
-                withC ? " " + (c.isEmpty() ? "" : String.format("%,d STOMP connections", c.get(0).opened())) + " | — |" : ""));
-        md.append("\nPer round (in the order run):\n\n| round | peer | opened | failed | connect/s | connect p50 / p99 ms "
-                + "| run's queues / session | broker / session | heap / session | RSS / session | queues deleted |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append(String.format(
+                "| AMQP connections / channels used | %s | %s | — |%s%n",
+                amqp(a),
+                amqp(b),
+                withC
+                        ? " "
+                                + (c.isEmpty()
+                                        ? ""
+                                        : String.format(
+                                                "%,d STOMP connections",
+                                                c.get(0).opened())) + " | — |"
+                        : ""));
+        md.append(
+                "\nPer round (in the order run):\n\n| round | peer | opened | failed | connect/s | connect p50 / p99 ms "
+                        + "| run's queues / session | broker / session | heap / session | RSS / session | queues deleted |\n"
+                        + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Ramp r : ramps) {
             Map<String, Double> p = r.perSession();
-            md.append(String.format("| %d | %s | %,d | %,d | %s | %s / %s | %s | %s | %s | %s | %,d |%n", r.round(), r.peer(),
-                    r.opened(), r.failed(), Fmt.num(r.connectPerSecond(), 0),
-                    LatencySummary.ms(r.connectLatency().p50Us()), LatencySummary.ms(r.connectLatency().p99Us()),
-                    Fmt.bytesDelta(p.get("run_queue_mem")), Fmt.bytesDelta(p.get("broker_total")),
-                    Fmt.bytesDelta(p.get("heap")), Fmt.bytesDelta(p.get("rss")), r.queuesDeleted()));
+            md.append(String.format(
+                    "| %d | %s | %,d | %,d | %s | %s / %s | %s | %s | %s | %s | %,d |%n",
+                    r.round(),
+                    r.peer(),
+                    r.opened(),
+                    r.failed(),
+                    Fmt.num(r.connectPerSecond(), 0),
+                    LatencySummary.ms(r.connectLatency().p50Us()),
+                    LatencySummary.ms(r.connectLatency().p99Us()),
+                    Fmt.bytesDelta(p.get("run_queue_mem")),
+                    Fmt.bytesDelta(p.get("broker_total")),
+                    Fmt.bytesDelta(p.get("heap")),
+                    Fmt.bytesDelta(p.get("rss")),
+                    r.queuesDeleted()));
         }
         for (Ramp r : ramps) {
             if (!r.failures().isEmpty()) {
@@ -93,7 +207,9 @@ final class IdleReport {
             }
         }
         if (!a.isEmpty() && !a.get(0).clientStats().isEmpty()) {
-            md.append("\nClient counters of round 1 (A): `").append(a.get(0).clientStats()).append("`\n");
+            md.append("\nClient counters of round 1 (A): `")
+                    .append(a.get(0).clientStats())
+                    .append("`\n");
         }
         md.append("\n![memory vs sessions](%STEM%-idle-memory.svg)\n");
 
@@ -101,8 +217,8 @@ final class IdleReport {
         data.put("sessions", n);
         data.put("transport", t.wireName);
         data.put("ramps", ramps);
-        return new Section("Idle sessions (scenario `idle`)", md.toString(), data,
-                Map.of("idle-memory.svg", plot(a, b, c)));
+        return new Section(
+                "Idle sessions (scenario `idle`)", md.toString(), data, Map.of("idle-memory.svg", plot(a, b, c)));
     }
 
     private static String amqp(List<Ramp> rs) {
@@ -113,9 +229,15 @@ final class IdleReport {
         return u.connections() + " / " + String.format("%,d", u.channels());
     }
 
-    private static void row(StringBuilder md, boolean withC, String name, List<Ramp> a, List<Ramp> b, List<Ramp> c,
-                            java.util.function.ToDoubleFunction<Ramp> f,
-                            java.util.function.DoubleFunction<String> fmt) {
+    private static void row(
+            StringBuilder md,
+            boolean withC,
+            String name,
+            List<Ramp> a,
+            List<Ramp> b,
+            List<Ramp> c,
+            java.util.function.ToDoubleFunction<Ramp> f,
+            java.util.function.DoubleFunction<String> fmt) {
         double va = mean(a, f);
         double vb = mean(b, f);
         md.append(String.format("| %s | %s | %s | %s |", name, fmt.apply(va), fmt.apply(vb), Fmt.ratio(va, vb)));
@@ -127,8 +249,8 @@ final class IdleReport {
     }
 
     private static String plot(List<Ramp> a, List<Ramp> b, List<Ramp> c) {
-        LineChart chart = new LineChart("Memory vs idle sessions (growth since the ramp began, mean of rounds)",
-                "sessions open", "MiB", false);
+        LineChart chart = new LineChart(
+                "Memory vs idle sessions (growth since the ramp began, mean of rounds)", "sessions open", "MiB", false);
         addSeries(chart, a, "edge heap after GC", "#1f77b4", false, "heap");
         addSeries(chart, a, "edge RSS", "#2ca02c", false, "rss");
         addSeries(chart, b, "consumer JVM heap, raw", "#1f77b4", true, "heap");

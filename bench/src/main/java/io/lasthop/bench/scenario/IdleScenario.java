@@ -25,10 +25,21 @@ import org.HdrHistogram.Histogram;
 public final class IdleScenario {
     private IdleScenario() {}
 
-    record Ramp(String peer, int round, long requested, long opened, long failed, Map<String, Long> failures,
-                double connectPerSecond, LatencySummary connectLatency, Snapshot base, List<Snapshot> checkpoints,
-                BrokerProbes.AmqpUse amqp, int queuesDeleted, Map<String, Object> clientStats,
-                Map<String, Double> cpuMsPerSession) {
+    record Ramp(
+            String peer,
+            int round,
+            long requested,
+            long opened,
+            long failed,
+            Map<String, Long> failures,
+            double connectPerSecond,
+            LatencySummary connectLatency,
+            Snapshot base,
+            List<Snapshot> checkpoints,
+            BrokerProbes.AmqpUse amqp,
+            int queuesDeleted,
+            Map<String, Object> clientStats,
+            Map<String, Double> cpuMsPerSession) {
         Map<String, Double> perSession() {
             return checkpoints.get(checkpoints.size() - 1).perSession(base);
         }
@@ -54,8 +65,8 @@ public final class IdleScenario {
                 fleet.closeAll(Duration.ofSeconds(30));
                 // Deleting a queue the edge still consumes is fine: the broker cancels the consumer.
                 ctx.deleteQueues(queues);
-                try (RawAmqpPeer p = new RawAmqpPeer(ctx.amqp(), RunContext.rawConnections(n), ctx.ledgers,
-                        ctx.rawQueuePrefix() + "w.")) {
+                try (RawAmqpPeer p = new RawAmqpPeer(
+                        ctx.amqp(), RunContext.rawConnections(n), ctx.ledgers, ctx.rawQueuePrefix() + "w.")) {
                     p.connectAll(ctx.users("wir", warm), 16, rampTimeout);
                 }
                 if (ctx.stomp != null) {
@@ -81,8 +92,17 @@ public final class IdleScenario {
         return IdleReport.render(n, checkpoints, transport, ramps);
     }
 
-    private static Ramp rampEdge(RunContext ctx, Fleet fleet, Transport t, int round, int n, int cps, int concurrency,
-                                 int settleMs, Duration timeout) throws Exception {
+    private static Ramp rampEdge(
+            RunContext ctx,
+            Fleet fleet,
+            Transport t,
+            int round,
+            int n,
+            int cps,
+            int concurrency,
+            int settleMs,
+            Duration timeout)
+            throws Exception {
         System.err.printf("idle round %d: %d %s sessions through the edge%n", round, n, t.wireName);
         List<String> users = ctx.users("i" + round + "e", n);
         Snapshot base = Snapshot.take(0, ctx.edgePid, true, ctx.queueRegex());
@@ -105,8 +125,21 @@ public final class IdleScenario {
         // Deleting a queue the edge still consumes is fine: the broker cancels the consumer.
         int deleted = ctx.deleteQueues(queues);
         Thread.sleep(settleMs);
-        return new Ramp("lasthop-" + t.wireName, round, n, acc.opened, acc.failed(), acc.failures,
-                acc.rate(), LatencySummary.of(acc.latency), base, snaps, amqp, deleted, stats, acc.cpuMsPerSession());
+        return new Ramp(
+                "lasthop-" + t.wireName,
+                round,
+                n,
+                acc.opened,
+                acc.failed(),
+                acc.failures,
+                acc.rate(),
+                LatencySummary.of(acc.latency),
+                base,
+                snaps,
+                amqp,
+                deleted,
+                stats,
+                acc.cpuMsPerSession());
     }
 
     private static Ramp rampRaw(RunContext ctx, int round, int n, int cps, int settleMs, Duration timeout)
@@ -132,12 +165,26 @@ public final class IdleScenario {
             deleted = peer.closeAndDelete(Duration.ofSeconds(120));
         }
         Thread.sleep(settleMs);
-        return new Ramp("raw-amqp", round, n, acc.opened, acc.failed(), acc.failures, acc.rate(),
-                LatencySummary.of(acc.latency), base, snaps, amqp, deleted, Map.of(), acc.cpuMsPerSession());
+        return new Ramp(
+                "raw-amqp",
+                round,
+                n,
+                acc.opened,
+                acc.failed(),
+                acc.failures,
+                acc.rate(),
+                LatencySummary.of(acc.latency),
+                base,
+                snaps,
+                amqp,
+                deleted,
+                Map.of(),
+                acc.cpuMsPerSession());
     }
 
-    private static Ramp rampStomp(RunContext ctx, int round, int n, int cps, int concurrency, int settleMs,
-                                  Duration timeout) throws Exception {
+    private static Ramp rampStomp(
+            RunContext ctx, int round, int n, int cps, int concurrency, int settleMs, Duration timeout)
+            throws Exception {
         System.err.printf("idle round %d: %d Web-STOMP connections%n", round, n);
         List<String> users = ctx.users("i" + round + "s", n);
         long pid = ctx.stomp.pid();
@@ -161,8 +208,21 @@ public final class IdleScenario {
             deleted = peer.closeAndDelete(Duration.ofSeconds(120));
         }
         Thread.sleep(settleMs);
-        return new Ramp("web-stomp", round, n, acc.opened, acc.failed(), acc.failures, acc.rate(),
-                LatencySummary.of(acc.latency), base, snaps, null, deleted, stats, acc.cpuMsPerSession());
+        return new Ramp(
+                "web-stomp",
+                round,
+                n,
+                acc.opened,
+                acc.failed(),
+                acc.failures,
+                acc.rate(),
+                LatencySummary.of(acc.latency),
+                base,
+                snaps,
+                null,
+                deleted,
+                stats,
+                acc.cpuMsPerSession());
     }
 
     /**

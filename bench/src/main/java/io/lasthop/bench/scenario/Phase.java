@@ -22,12 +22,30 @@ import org.HdrHistogram.Histogram;
  * many when they go to a topic. {@code deliverySeconds} runs from the first publish to the end of
  * the drain. Its components are the phase's fields in the report's JSON.
  */
-record Phase(int index, String peer, int step, int round, int targetRate, boolean warmup, long planned,
-             double meanPayload, Publisher.Result published, Ledger.Counts delivered, long lost,
-             LatencySummary latency, String histogram, long drainMs, boolean drained, double deliverySeconds,
-             double wallSeconds, Map<String, Double> cpuSeconds, Map<String, Double> cpuPer1k,
-             double clientBytesReadPerMsg,
-             double clientBytesWrittenPerMsg, Map<String, Long> broker, List<String> saturation) {
+record Phase(
+        int index,
+        String peer,
+        int step,
+        int round,
+        int targetRate,
+        boolean warmup,
+        long planned,
+        double meanPayload,
+        Publisher.Result published,
+        Ledger.Counts delivered,
+        long lost,
+        LatencySummary latency,
+        String histogram,
+        long drainMs,
+        boolean drained,
+        double deliverySeconds,
+        double wallSeconds,
+        Map<String, Double> cpuSeconds,
+        Map<String, Double> cpuPer1k,
+        double clientBytesReadPerMsg,
+        double clientBytesWrittenPerMsg,
+        Map<String, Long> broker,
+        List<String> saturation) {
     boolean saturated() {
         return !saturation.isEmpty();
     }
@@ -37,17 +55,30 @@ record Phase(int index, String peer, int step, int round, int targetRate, boolea
      * {@code --drain-seconds}), and reads latency, delivery counts, CPU per process and, if asked,
      * broker memory.
      */
-    static Phase run(RunContext ctx, Fleet fleet, Publisher pub, String peer, PhaseTarget target, int index,
-                     int step, int round, Schedule.Plan plan, boolean warmup, int stepSeconds,
-                     boolean brokerMemory) throws Exception {
-        System.err.printf("  phase %d: %s %s%d msg/s x %d%n", index, peer, warmup ? "warm-up " : "", plan.rate(), plan.count());
+    static Phase run(
+            RunContext ctx,
+            Fleet fleet,
+            Publisher pub,
+            String peer,
+            PhaseTarget target,
+            int index,
+            int step,
+            int round,
+            Schedule.Plan plan,
+            boolean warmup,
+            int stepSeconds,
+            boolean brokerMemory)
+            throws Exception {
+        System.err.printf(
+                "  phase %d: %s %s%d msg/s x %d%n", index, peer, warmup ? "warm-up " : "", plan.rate(), plan.count());
         fleet.openPhase(index, target.ledgerSize(plan));
         Map<String, Long> pids = pids(ctx, fleet, peer);
         Map<String, Double> cpu0 = cpu(pids);
         long wall0 = System.nanoTime();
         Map<String, Object> st0 = peer.equals("lasthop") ? fleet.stats() : Map.of();
         // (Web-STOMP byte counts are in the run's setup, not per phase.)
-        Publisher.Result res = target.publish(pub, index, plan, Duration.ofSeconds(stepSeconds * 3L).toNanos());
+        Publisher.Result res = target.publish(
+                pub, index, plan, Duration.ofSeconds(stepSeconds * 3L).toNanos());
         long expected = target.expected(plan, res);
         Drain drain = Drain.await(() -> fleet.counts(index), expected, ctx.drainLimit());
         Ledger.Counts c = drain.counts();
@@ -59,8 +90,8 @@ record Phase(int index, String peer, int step, int round, int targetRate, boolea
         Map<String, Object> st1 = peer.equals("lasthop") ? fleet.stats() : Map.of();
         Histogram h = fleet.histogram(index);
         fleet.closePhase(index);
-        Map<String, Long> broker = !brokerMemory ? null
-                : BrokerProbes.memory(peer.equals("web-stomp") ? ctx.stomp.nodeArgs() : List.of());
+        Map<String, Long> broker =
+                !brokerMemory ? null : BrokerProbes.memory(peer.equals("web-stomp") ? ctx.stomp.nodeArgs() : List.of());
 
         Ledger.Counts counts = new Ledger.Counts(expected, c.unique(), c.duplicates(), c.foreign(), c.clockSkewed());
         Map<String, Double> cpuSec = new LinkedHashMap<>();
@@ -92,10 +123,30 @@ record Phase(int index, String peer, int step, int round, int targetRate, boolea
             read = (num(st1, "bytes_read") - num(st0, "bytes_read")) / (double) c.unique();
             written = (num(st1, "bytes_written") - num(st0, "bytes_written")) / (double) c.unique();
         }
-        return new Phase(index, peer, step, round, plan.rate(), warmup, plan.count(),
-                plan.totalBytes() / (double) Math.max(1, plan.count()), res, counts, counts.lost(), lat,
-                LatencySummary.encode(h), drainMs, drained, round3(deliverySeconds), round3(wall), cpuSec, per1k,
-                round3(read), round3(written), broker, sat);
+        return new Phase(
+                index,
+                peer,
+                step,
+                round,
+                plan.rate(),
+                warmup,
+                plan.count(),
+                plan.totalBytes() / (double) Math.max(1, plan.count()),
+                res,
+                counts,
+                counts.lost(),
+                lat,
+                LatencySummary.encode(h),
+                drainMs,
+                drained,
+                round3(deliverySeconds),
+                round3(wall),
+                cpuSec,
+                per1k,
+                round3(read),
+                round3(written),
+                broker,
+                sat);
     }
 
     private static long num(Map<String, Object> m, String k) {

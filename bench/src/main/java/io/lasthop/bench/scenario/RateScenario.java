@@ -55,10 +55,11 @@ public final class RateScenario {
         StompPeer stomp = null;
         Publisher stompPub = null;
         try (Fleet fleet = ctx.fleet(n, transport);
-             RawAmqpPeer raw = ctx.rawPeer(n, "rate.");
-             Publisher pub = new Publisher(ctx.amqp(), "lasthop-bench publisher")) {
-            System.err.printf("rate: connecting %d %s sessions and %d raw consumers%s%n", n, transport.wireName, n,
-                    ctx.stomp == null ? "" : " and " + n + " Web-STOMP connections");
+                RawAmqpPeer raw = ctx.rawPeer(n, "rate.");
+                Publisher pub = new Publisher(ctx.amqp(), "lasthop-bench publisher")) {
+            System.err.printf(
+                    "rate: connecting %d %s sessions and %d raw consumers%s%n",
+                    n, transport.wireName, n, ctx.stomp == null ? "" : " and " + n + " Web-STOMP connections");
             ConnectReport ce = fleet.connect(users.get("lasthop"), transport, concurrency, Duration.ofSeconds(300));
             ConnectReport cr = raw.connectAll(users.get("raw-amqp"), 16, Duration.ofSeconds(300));
             setup.put("edge_sessions_opened", ce.opened());
@@ -82,18 +83,30 @@ public final class RateScenario {
             setup.put("edge_amqp", use);
             setup.put("raw_amqp", new BrokerProbes.AmqpUse(raw.connectionCount(), raw.channelCount()));
             if (ce.opened() < n || cr.opened() < n || (stompOpened >= 0 && stompOpened < n)) {
-                ctx.notes.put("rate", "not every session connected: edge " + ce.opened() + ", raw " + cr.opened()
-                        + (stompOpened >= 0 ? ", web-stomp " + stompOpened : "") + " of " + n
-                        + "; messages to the missing users count as lost");
+                ctx.notes.put(
+                        "rate",
+                        "not every session connected: edge " + ce.opened() + ", raw " + cr.opened()
+                                + (stompOpened >= 0 ? ", web-stomp " + stompOpened : "") + " of " + n
+                                + "; messages to the missing users count as lost");
             }
             Thread.sleep(2_000);
 
             int index = 0;
             int first = rates.get(0);
             for (String peer : users.keySet()) {
-                phases.add(Phase.run(ctx, fleet, peer.equals("web-stomp") ? stompPub : pub, peer,
-                        PhaseTarget.toUsers(users.get(peer)), index++, -1, 0,
-                        schedule.plan(1_000, 0, first, first * warmupSeconds), true, stepSeconds, false));
+                phases.add(Phase.run(
+                        ctx,
+                        fleet,
+                        peer.equals("web-stomp") ? stompPub : pub,
+                        peer,
+                        PhaseTarget.toUsers(users.get(peer)),
+                        index++,
+                        -1,
+                        0,
+                        schedule.plan(1_000, 0, first, first * warmupSeconds),
+                        true,
+                        stepSeconds,
+                        false));
             }
             for (int s = 0; s < rates.size(); s++) {
                 int rate = rates.get(s);
@@ -106,8 +119,19 @@ public final class RateScenario {
                 for (int round = 1; round <= rounds; round++) {
                     Schedule.Plan plan = schedule.plan(s, round, rate, rate * stepSeconds);
                     for (String peer : users.keySet()) {
-                        Phase ph = Phase.run(ctx, fleet, peer.equals("web-stomp") ? stompPub : pub, peer,
-                                PhaseTarget.toUsers(users.get(peer)), index++, s, round, plan, false, stepSeconds, brokerPerPhase);
+                        Phase ph = Phase.run(
+                                ctx,
+                                fleet,
+                                peer.equals("web-stomp") ? stompPub : pub,
+                                peer,
+                                PhaseTarget.toUsers(users.get(peer)),
+                                index++,
+                                s,
+                                round,
+                                plan,
+                                false,
+                                stepSeconds,
+                                brokerPerPhase);
                         phases.add(ph);
                         edgeSaturated |= peer.equals("lasthop") && ph.saturated();
                     }
@@ -132,6 +156,7 @@ public final class RateScenario {
                 stompPub.close();
             }
         }
-        return RateReport.render(n, transport, sizes, seed, stepSeconds, setup, phases, new ArrayList<>(users.keySet()));
+        return RateReport.render(
+                n, transport, sizes, seed, stepSeconds, setup, phases, new ArrayList<>(users.keySet()));
     }
 }

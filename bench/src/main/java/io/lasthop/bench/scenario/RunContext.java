@@ -40,7 +40,7 @@ public final class RunContext {
     public final List<EdgeNode> edges;
 
     /** One edge process. */
-    public record EdgeNode(String host, int port, long pid) { }
+    public record EdgeNode(String host, int port, long pid) {}
 
     /** The Web-STOMP peer's own broker node, when {@code --peers} names it; else null. */
     public final StompNode stomp;
@@ -67,14 +67,17 @@ public final class RunContext {
         for (int i = 0; i < list.length; i++) {
             int c = list[i].lastIndexOf(':');
             requireLoopback(list[i].substring(0, c));
-            es.add(new EdgeNode(list[i].substring(0, c), Integer.parseInt(list[i].substring(c + 1)),
+            es.add(new EdgeNode(
+                    list[i].substring(0, c),
+                    Integer.parseInt(list[i].substring(c + 1)),
                     i < pidList.length ? Long.parseLong(pidList[i]) : -1));
         }
         this.edges = List.copyOf(es);
         this.edgeNodeId = opts.str("edge-node-id", "");
         String s = System.getenv("LASTHOP_JWT_HS256_SECRET");
         if (s == null || s.length() < 32) {
-            throw new IllegalArgumentException("set LASTHOP_JWT_HS256_SECRET (at least 32 bytes), the secret the edge was started with");
+            throw new IllegalArgumentException(
+                    "set LASTHOP_JWT_HS256_SECRET (at least 32 bytes), the secret the edge was started with");
         }
         this.secret = s.getBytes(StandardCharsets.UTF_8);
         this.amqpUri = opts.str("amqp-uri", "amqp://guest:guest@127.0.0.1:5672/%2F");
@@ -83,7 +86,8 @@ public final class RunContext {
         this.logDir = Path.of(opts.str("log-dir", "bench/target/logs"));
         Files.createDirectories(outDir);
         Files.createDirectories(logDir);
-        this.deadlineNanos = System.nanoTime() + Duration.ofSeconds(opts.integer("time-limit", 900)).toNanos();
+        this.deadlineNanos = System.nanoTime()
+                + Duration.ofSeconds(opts.integer("time-limit", 900)).toNanos();
         // bench/run's private broker (BENCH_BROKER=private), which the edges use instead of the default node.
         BrokerProbes.useNode(opts.str("broker-node", null));
         this.brokerPid = BrokerProbes.pid(List.of());
@@ -105,8 +109,8 @@ public final class RunContext {
             requireLoopback(ws.substring(0, c));
             requireLoopback(URI.create(uri).getHost());
             List<String> nodeArgs = List.of("-n", node);
-            this.stomp = new StompNode(node, ws.substring(0, c), Integer.parseInt(ws.substring(c + 1)), uri,
-                    BrokerProbes.pid(nodeArgs));
+            this.stomp = new StompNode(
+                    node, ws.substring(0, c), Integer.parseInt(ws.substring(c + 1)), uri, BrokerProbes.pid(nodeArgs));
         } else {
             this.stomp = null;
         }
@@ -125,8 +129,14 @@ public final class RunContext {
     }
 
     public io.lasthop.bench.client.StompPeer stompPeer(long sessions) throws Exception {
-        return new io.lasthop.bench.client.StompPeer(stompAmqp(), stomp.wsHost(), stomp.wsPort(), ledgers,
-                stompQueuePrefix(), sessions, opts.integer("per-address", SourceAddresses.DEFAULT_PER_ADDRESS),
+        return new io.lasthop.bench.client.StompPeer(
+                stompAmqp(),
+                stomp.wsHost(),
+                stomp.wsPort(),
+                ledgers,
+                stompQueuePrefix(),
+                sessions,
+                opts.integer("per-address", SourceAddresses.DEFAULT_PER_ADDRESS),
                 ackDelayMs());
     }
 
@@ -184,7 +194,8 @@ public final class RunContext {
      * {@link #rawQueuePrefix()} + {@code group} + index.
      */
     public RawAmqpPeer rawPeer(int sessions, String group) throws Exception {
-        return new RawAmqpPeer(amqp(), rawConnections(sessions), ledgers, rawQueuePrefix() + group).ackDelayMs(ackDelayMs());
+        return new RawAmqpPeer(amqp(), rawConnections(sessions), ledgers, rawQueuePrefix() + group)
+                .ackDelayMs(ackDelayMs());
     }
 
     /** The clients' (and the raw peer's) ack batching delay. */
@@ -234,15 +245,26 @@ public final class RunContext {
     private Fleet fleet(long sessions, Transport t, List<String> subscribeGrants, EdgeNode edge) {
         String edgeHost = edge.host();
         int edgePort = edge.port();
-        List<String> base = new ArrayList<>(List.of("--edge", edgeHost + ":" + edgePort,
-                "--ack-delay-ms", Long.toString(ackDelayMs())));
+        List<String> base = new ArrayList<>(
+                List.of("--edge", edgeHost + ":" + edgePort, "--ack-delay-ms", Long.toString(ackDelayMs())));
         if (!subscribeGrants.isEmpty()) {
             base.addAll(List.of("--subscribe-grants", String.join(",", subscribeGrants)));
         }
         Fleet.WorkerSpec spec = new Fleet.WorkerSpec(List.of("-Xmx1g", "-XX:+UseParallelGC"), base, logDir);
-        return new Fleet(edgeHost, edgePort, secret, Duration.ofHours(6), ledgers, sessions, t.socketsPerSession(),
-                sessionsPerProcess(t), opts.integer("per-address", SourceAddresses.DEFAULT_PER_ADDRESS),
-                opts.integer("client-threads", 2), ackDelayMs(), subscribeGrants, spec);
+        return new Fleet(
+                edgeHost,
+                edgePort,
+                secret,
+                Duration.ofHours(6),
+                ledgers,
+                sessions,
+                t.socketsPerSession(),
+                sessionsPerProcess(t),
+                opts.integer("per-address", SourceAddresses.DEFAULT_PER_ADDRESS),
+                opts.integer("client-threads", 2),
+                ackDelayMs(),
+                subscribeGrants,
+                spec);
     }
 
     /**

@@ -13,8 +13,14 @@ import java.util.Map;
  * the broker's memory breakdown; the kernel's TCP socket counts and memory; the memory of this run's
  * queue processes alone.
  */
-public record Snapshot(long sessions, long heap, long rss, long fds, Map<String, Long> broker, SockStat sock,
-                       BrokerProbes.QueueMemory queues) {
+public record Snapshot(
+        long sessions,
+        long heap,
+        long rss,
+        long fds,
+        Map<String, Long> broker,
+        SockStat sock,
+        BrokerProbes.QueueMemory queues) {
 
     static Snapshot take(long sessions, long pid, boolean heap, String queueRegex) {
         return take(sessions, pid, heap, queueRegex, List.of());
@@ -25,7 +31,13 @@ public record Snapshot(long sessions, long heap, long rss, long fds, Map<String,
         long h = heap && pid > 0 ? ProcessProbes.heapAfterFullGc(pid) : -1;
         long rss = pid > 0 ? ProcessProbes.rss(pid) : -1;
         long fds = pid > 0 ? ProcessProbes.openFiles(pid) : -1;
-        return new Snapshot(sessions, h, rss, fds, BrokerProbes.memory(nodeArgs), SockStat.read(),
+        return new Snapshot(
+                sessions,
+                h,
+                rss,
+                fds,
+                BrokerProbes.memory(nodeArgs),
+                SockStat.read(),
                 BrokerProbes.queueMemory(nodeArgs, queueRegex));
     }
 
@@ -34,8 +46,10 @@ public record Snapshot(long sessions, long heap, long rss, long fds, Map<String,
             return -1;
         }
         if (key.equals("connection_*")) {
-            return broker.entrySet().stream().filter(e -> e.getKey().startsWith("connection_"))
-                    .mapToLong(Map.Entry::getValue).sum();
+            return broker.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("connection_"))
+                    .mapToLong(Map.Entry::getValue)
+                    .sum();
         }
         return broker.getOrDefault(key, -1L);
     }
@@ -64,8 +78,11 @@ public record Snapshot(long sessions, long heap, long rss, long fds, Map<String,
         for (String k : a.keySet()) {
             long x = a.get(k);
             long y = b.get(k);
-            m.put(k, x < 0 || y < 0 || sessions <= base.sessions ? Double.NaN
-                    : (x - y) / (double) (sessions - base.sessions));
+            m.put(
+                    k,
+                    x < 0 || y < 0 || sessions <= base.sessions
+                            ? Double.NaN
+                            : (x - y) / (double) (sessions - base.sessions));
         }
         return m;
     }

@@ -23,6 +23,7 @@ class AbuseMixTest {
     private final AtomicInteger made = new AtomicInteger();
     /** Counted down by every connection once it is open. */
     private final CountDownLatch open = new CountDownLatch(3);
+
     private final List<String> resumes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @AfterEach
@@ -53,12 +54,10 @@ class AbuseMixTest {
         }
 
         @Override
-        void tick() {
-        }
+        void tick() {}
 
         @Override
-        void closeSockets() {
-        }
+        void closeSockets() {}
 
         @Override
         String resumeQuery() {
@@ -72,10 +71,13 @@ class AbuseMixTest {
     }
 
     private AbuseMix mix(boolean edgeEnds) {
-        return new AbuseMix(FAST, (kind, user, resume, counters) -> {
-            resumes.add(user + resume);
-            return new Scripted(kind, counters, edgeEnds);
-        }, () -> { });
+        return new AbuseMix(
+                FAST,
+                (kind, user, resume, counters) -> {
+                    resumes.add(user + resume);
+                    return new Scripted(kind, counters, edgeEnds);
+                },
+                () -> {});
     }
 
     @Test
@@ -92,8 +94,12 @@ class AbuseMixTest {
             assertEquals(6, mix.sessionQueues().size());
             // Each abuser's first connection is new, the next resume the session of the one before.
             assertEquals(3, resumes.stream().filter(r -> r.startsWith("u0")).count());
-            assertEquals("u0", resumes.stream().filter(r -> r.startsWith("u0")).findFirst().orElseThrow());
-            assertEquals(2, resumes.stream().filter(r -> r.startsWith("u0&session=s")).count());
+            assertEquals(
+                    "u0",
+                    resumes.stream().filter(r -> r.startsWith("u0")).findFirst().orElseThrow());
+            assertEquals(
+                    2,
+                    resumes.stream().filter(r -> r.startsWith("u0&session=s")).count());
         }
     }
 

@@ -31,8 +31,14 @@ class ClientSessionTest {
 
     @BeforeEach
     void open() {
-        pool = new ClientPool("127.0.0.1", 9, "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8),
-                Duration.ofMinutes(1), ledgers, new SourceAddresses(0, SourceAddresses.DEFAULT_PER_ADDRESS, 0), 1);
+        pool = new ClientPool(
+                "127.0.0.1",
+                9,
+                "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8),
+                Duration.ofMinutes(1),
+                ledgers,
+                new SourceAddresses(0, SourceAddresses.DEFAULT_PER_ADDRESS, 0),
+                1);
         session = new WebSocketSession(pool, "u1", "token");
         channel = new EmbeddedChannel();
         session.channel = channel;

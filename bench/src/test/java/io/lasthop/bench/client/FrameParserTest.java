@@ -22,9 +22,10 @@ class FrameParserTest {
 
     @Test
     void msgFrameAsTheEdgeWritesIt() throws IOException {
-        ServerFrame f = parse("{\"t\":\"msg\",\"seq\":7,\"id\":\"p3.1234\",\"redelivered\":true,\"exchange\":\"lasthop.user\","
-                + "\"key\":\"bench-x-e1\",\"contentType\":\"application/json\",\"headers\":{\"a\":{\"b\":[1,2]}},"
-                + "\"enc\":\"json\",\"body\":{\"sentUs\":1767225600123456,\"pad\":\"xxxx\"}}");
+        ServerFrame f =
+                parse("{\"t\":\"msg\",\"seq\":7,\"id\":\"p3.1234\",\"redelivered\":true,\"exchange\":\"lasthop.user\","
+                        + "\"key\":\"bench-x-e1\",\"contentType\":\"application/json\",\"headers\":{\"a\":{\"b\":[1,2]}},"
+                        + "\"enc\":\"json\",\"body\":{\"sentUs\":1767225600123456,\"pad\":\"xxxx\"}}");
         assertEquals(ServerFrame.Type.MSG, f.type);
         assertEquals(7, f.seq);
         assertEquals(3, f.idPhase);
@@ -47,14 +48,16 @@ class FrameParserTest {
 
     @Test
     void textBodyHasNoSendTime() throws IOException {
-        ServerFrame f = parse("{\"t\":\"msg\",\"seq\":1,\"id\":\"p0.0\",\"enc\":\"text\",\"body\":\"{\\\"sentUs\\\":5}\"}");
+        ServerFrame f =
+                parse("{\"t\":\"msg\",\"seq\":1,\"id\":\"p0.0\",\"enc\":\"text\",\"body\":\"{\\\"sentUs\\\":5}\"}");
         assertEquals(-1, f.sentUs);
     }
 
     @Test
     void helloPingCloseAndReuse() throws IOException {
-        ServerFrame h = parse("{\"t\":\"hello\",\"v\":1,\"session\":\"q3Jx0bW8RkO2l9m1c4T7aA\",\"connection\":\"Yb3kq9TnW0E\","
-                + "\"resumed\":false,\"user\":\"alice\",\"heartbeatMs\":25000,\"prefetch\":64}");
+        ServerFrame h =
+                parse("{\"t\":\"hello\",\"v\":1,\"session\":\"q3Jx0bW8RkO2l9m1c4T7aA\",\"connection\":\"Yb3kq9TnW0E\","
+                        + "\"resumed\":false,\"user\":\"alice\",\"heartbeatMs\":25000,\"prefetch\":64}");
         assertEquals(ServerFrame.Type.HELLO, h.type);
         assertEquals("q3Jx0bW8RkO2l9m1c4T7aA", h.session);
         assertEquals("Yb3kq9TnW0E", h.connection);
@@ -105,8 +108,9 @@ class FrameParserTest {
 
     @Test
     void longPollAnswers() throws IOException {
-        assertEquals(List.of("HELLO:0:-1", "MSG:1:5", "MSG:2:-1", "PONG:0:-1"), parseArray(
-                "[{\"t\":\"hello\",\"session\":\"s\"},{\"t\":\"msg\",\"seq\":1,\"body\":{\"sentUs\":5}},"
+        assertEquals(
+                List.of("HELLO:0:-1", "MSG:1:5", "MSG:2:-1", "PONG:0:-1"),
+                parseArray("[{\"t\":\"hello\",\"session\":\"s\"},{\"t\":\"msg\",\"seq\":1,\"body\":{\"sentUs\":5}},"
                         + "{\"t\":\"msg\",\"seq\":2,\"enc\":\"text\",\"body\":\"x\"},{\"t\":\"pong\"}]"));
         assertEquals(List.of(), parseArray("[]"));
         assertEquals(List.of(), parseArray(" [ ] "));

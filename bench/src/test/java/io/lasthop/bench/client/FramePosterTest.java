@@ -35,6 +35,7 @@ class FramePosterTest {
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     /** What the poster's listener heard: statuses, or "lost: why". */
     private final BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+
     private LocalServer server;
     private ClientPool pool;
     /** The poster's event loop. */
@@ -64,22 +65,26 @@ class FramePosterTest {
     }
 
     private void answerWith(ChannelPipeline p, ArrayDeque<Integer> script) {
-        p.addLast(new HttpServerCodec(), new HttpObjectAggregator(65_536), new SimpleChannelInboundHandler<FullHttpRequest>() {
-            @Override
-            protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest r) {
-                received.add(r.method() + " " + r.uri() + " | " + r.headers().get(HttpHeaderNames.AUTHORIZATION) + " | "
-                        + r.content().toString(StandardCharsets.UTF_8));
-                Integer status = script.poll();
-                if (status == null) {
-                    ctx.close();
-                    return;
-                }
-                DefaultFullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                        HttpResponseStatus.valueOf(status), Unpooled.EMPTY_BUFFER);
-                res.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
-                ctx.writeAndFlush(res);
-            }
-        });
+        p.addLast(
+                new HttpServerCodec(),
+                new HttpObjectAggregator(65_536),
+                new SimpleChannelInboundHandler<FullHttpRequest>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest r) {
+                        received.add(
+                                r.method() + " " + r.uri() + " | " + r.headers().get(HttpHeaderNames.AUTHORIZATION)
+                                        + " | " + r.content().toString(StandardCharsets.UTF_8));
+                        Integer status = script.poll();
+                        if (status == null) {
+                            ctx.close();
+                            return;
+                        }
+                        DefaultFullHttpResponse res = new DefaultFullHttpResponse(
+                                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.EMPTY_BUFFER);
+                        res.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+                        ctx.writeAndFlush(res);
+                    }
+                });
     }
 
     /** Runs {@code post()} on the poster's event loop, as its owner does. */
@@ -100,7 +105,8 @@ class FramePosterTest {
         FramePoster p = poster(204, 409);
         assertTrue(post(p, loop));
         assertFalse(post(p, loop), "one POST in flight");
-        assertEquals("POST " + URI + " | Bearer tok | [{\"t\":\"ping\"},{\"t\":\"ping\"},{\"t\":\"ping\"}]", next(received));
+        assertEquals(
+                "POST " + URI + " | Bearer tok | [{\"t\":\"ping\"},{\"t\":\"ping\"},{\"t\":\"ping\"}]", next(received));
         assertEquals("204", next(heard));
         assertTrue(post(p, loop), "the next once answered, on the same connection");
         next(received);

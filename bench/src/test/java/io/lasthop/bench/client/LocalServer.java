@@ -40,13 +40,18 @@ final class LocalServer implements AutoCloseable {
     private final int port;
 
     LocalServer(Consumer<ChannelPipeline> pipeline) {
-        Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        Channel server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         pipeline.accept(ch.pipeline());
                     }
-                }).bind("127.0.0.1", 0).syncUninterruptibly().channel();
+                })
+                .bind("127.0.0.1", 0)
+                .syncUninterruptibly()
+                .channel();
         port = ((InetSocketAddress) server.localAddress()).getPort();
     }
 
@@ -56,12 +61,19 @@ final class LocalServer implements AutoCloseable {
      * {@code onMessage} gets each text message, and a close as "close CODE REASON" (answered with
      * a close, then the socket closes).
      */
-    static LocalServer webSocket(String path, String subprotocol, Consumer<Channel> onOpen,
-                                 BiConsumer<Channel, String> onMessage) {
-        WebSocketServerProtocolConfig cfg = WebSocketServerProtocolConfig.newBuilder().websocketPath(path)
-                .subprotocols(subprotocol).checkStartsWith(true).handleCloseFrames(false).build();
-        return new LocalServer(p -> p.addLast(new HttpServerCodec(), new HttpObjectAggregator(65_536),
-                new WebSocketServerProtocolHandler(cfg), new SimpleChannelInboundHandler<Object>() {
+    static LocalServer webSocket(
+            String path, String subprotocol, Consumer<Channel> onOpen, BiConsumer<Channel, String> onMessage) {
+        WebSocketServerProtocolConfig cfg = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(path)
+                .subprotocols(subprotocol)
+                .checkStartsWith(true)
+                .handleCloseFrames(false)
+                .build();
+        return new LocalServer(p -> p.addLast(
+                new HttpServerCodec(),
+                new HttpObjectAggregator(65_536),
+                new WebSocketServerProtocolHandler(cfg),
+                new SimpleChannelInboundHandler<Object>() {
                     @Override
                     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
@@ -73,12 +85,13 @@ final class LocalServer implements AutoCloseable {
                     protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
                         if (msg instanceof CloseWebSocketFrame c) {
                             onMessage.accept(ctx.channel(), "close " + c.statusCode() + " " + c.reasonText());
-                            ctx.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
+                            ctx.writeAndFlush(new CloseWebSocketFrame(1000, ""))
+                                    .addListener(ChannelFutureListener.CLOSE);
                         } else if (msg instanceof TextWebSocketFrame t) {
                             onMessage.accept(ctx.channel(), t.text());
                         } else if (msg instanceof FullHttpRequest) {
-                            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                                    HttpResponseStatus.FORBIDDEN, Unpooled.EMPTY_BUFFER))
+                            ctx.writeAndFlush(new DefaultFullHttpResponse(
+                                            HttpVersion.HTTP_1_1, HttpResponseStatus.FORBIDDEN, Unpooled.EMPTY_BUFFER))
                                     .addListener(ChannelFutureListener.CLOSE);
                         } else if (!(msg instanceof WebSocketFrame)) {
                             ctx.close();
@@ -93,9 +106,14 @@ final class LocalServer implements AutoCloseable {
 
     /** A client pool of one event-loop thread aimed at this server, closed with the server. */
     ClientPool pool() {
-        ClientPool pool = new ClientPool("127.0.0.1", port,
-                "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1), new Ledgers(),
-                new SourceAddresses(0, SourceAddresses.DEFAULT_PER_ADDRESS, 0), 1);
+        ClientPool pool = new ClientPool(
+                "127.0.0.1",
+                port,
+                "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8),
+                Duration.ofMinutes(1),
+                new Ledgers(),
+                new SourceAddresses(0, SourceAddresses.DEFAULT_PER_ADDRESS, 0),
+                1);
         pools.add(pool);
         return pool;
     }

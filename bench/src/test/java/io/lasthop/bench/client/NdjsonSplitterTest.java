@@ -13,7 +13,11 @@ class NdjsonSplitterTest {
         List<String> out = new ArrayList<>();
         byte[] b = stream.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < b.length; i += chunk) {
-            s.feed(b, i, Math.min(chunk, b.length - i), (d, off, len) -> out.add(new String(d, off, len, StandardCharsets.UTF_8)));
+            s.feed(
+                    b,
+                    i,
+                    Math.min(chunk, b.length - i),
+                    (d, off, len) -> out.add(new String(d, off, len, StandardCharsets.UTF_8)));
         }
         return out;
     }

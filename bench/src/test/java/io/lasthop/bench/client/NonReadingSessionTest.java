@@ -33,8 +33,8 @@ class NonReadingSessionTest {
     private static final long WAIT_S = 10;
     private static final String PING = "{\"t\":\"ping\"}";
     private static final String SID = "q3Jx0bW8RkO2l9m1c4T7aA";
-    private static final String HELLO = "{\"t\":\"hello\",\"v\":1,\"session\":\"" + SID
-            + "\",\"connection\":\"C\",\"node\":\"n1\"}";
+    private static final String HELLO =
+            "{\"t\":\"hello\",\"v\":1,\"session\":\"" + SID + "\",\"connection\":\"C\",\"node\":\"n1\"}";
     /** 5 pings every 10 ms, 20 per connection at most. */
     private static final AbuseSettings SETTINGS = new AbuseSettings(10, 5, 0, 20, 0, 0, 1, "/metrics");
 
@@ -57,8 +57,8 @@ class NonReadingSessionTest {
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
         CountDownLatch pings = new CountDownLatch(20);
         AtomicInteger seen = new AtomicInteger();
-        server = LocalServer.webSocket("/lasthop/ws", null, ch -> ch.writeAndFlush(new TextWebSocketFrame(HELLO)),
-                (ch, text) -> {
+        server = LocalServer.webSocket(
+                "/lasthop/ws", null, ch -> ch.writeAndFlush(new TextWebSocketFrame(HELLO)), (ch, text) -> {
                     received.add(text);
                     if (text.equals(PING)) {
                         pings.countDown();
@@ -85,15 +85,18 @@ class NonReadingSessionTest {
     @Test
     void aWebSocketPingerNoticesTheEdgeClosingItThoughItReadsNothing() throws Exception {
         AtomicInteger seen = new AtomicInteger();
-        server = LocalServer.webSocket("/lasthop/ws", null, ch -> ch.writeAndFlush(new TextWebSocketFrame(HELLO)),
-                (ch, text) -> {
+        server = LocalServer.webSocket(
+                "/lasthop/ws", null, ch -> ch.writeAndFlush(new TextWebSocketFrame(HELLO)), (ch, text) -> {
                     if (seen.incrementAndGet() == 10) {
                         ch.close();
                     }
                 });
-        assertEquals(AbusiveConnection.End.ENDED_BY_EDGE,
+        assertEquals(
+                AbusiveConnection.End.ENDED_BY_EDGE,
                 session(AbuseKind.WEBSOCKET_PINGER).run().get(WAIT_S, TimeUnit.SECONDS));
-        assertEquals(Map.of("websocket socket closed", 1L), tally.snapshot().get("websocket-pinger").get("ended_by_edge"));
+        assertEquals(
+                Map.of("websocket socket closed", 1L),
+                tally.snapshot().get("websocket-pinger").get("ended_by_edge"));
     }
 
     @Test
@@ -101,7 +104,9 @@ class NonReadingSessionTest {
         BlockingQueue<String> frames = new LinkedBlockingQueue<>();
         ArrayDeque<Integer> script = new ArrayDeque<>(List.of(204, 204, 409));
         AtomicInteger polls = new AtomicInteger();
-        server = new LocalServer(p -> p.addLast(new HttpServerCodec(), new HttpObjectAggregator(65_536),
+        server = new LocalServer(p -> p.addLast(
+                new HttpServerCodec(),
+                new HttpObjectAggregator(65_536),
                 new SimpleChannelInboundHandler<FullHttpRequest>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest r) {
@@ -112,15 +117,18 @@ class NonReadingSessionTest {
                             // Any later poll is held, as the edge holds it, and never answered.
                             return;
                         }
-                        frames.add(r.uri() + " | " + r.headers().get(HttpHeaderNames.AUTHORIZATION).substring(0, 9)
-                                + " | " + r.content().toString(StandardCharsets.UTF_8));
+                        frames.add(r.uri() + " | "
+                                + r.headers().get(HttpHeaderNames.AUTHORIZATION).substring(0, 9) + " | "
+                                + r.content().toString(StandardCharsets.UTF_8));
                         answer(ctx, script.poll(), "");
                     }
                 }));
         NonReadingSession s = session(AbuseKind.POLL_PINGER);
         assertEquals(AbusiveConnection.End.ENDED_BY_EDGE, s.run().get(WAIT_S, TimeUnit.SECONDS));
-        assertEquals("/lasthop/frames?session=" + SID + "&connection=C&node=n1 | Bearer ey | [" + PING + "," + PING + ","
-                + PING + "," + PING + "," + PING + "]", frames.poll(WAIT_S, TimeUnit.SECONDS));
+        assertEquals(
+                "/lasthop/frames?session=" + SID + "&connection=C&node=n1 | Bearer ey | [" + PING + "," + PING + ","
+                        + PING + "," + PING + "," + PING + "]",
+                frames.poll(WAIT_S, TimeUnit.SECONDS));
         Map<String, Object> t = tally.snapshot().get("poll-pinger");
         assertEquals(Map.of("204", 2L, "409", 1L), t.get("post_answers"));
         assertEquals(Map.of("POST answered 409", 1L), t.get("ended_by_edge"));
@@ -129,9 +137,12 @@ class NonReadingSessionTest {
     }
 
     private static void answer(ChannelHandlerContext ctx, int status, String body) {
-        DefaultFullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+        DefaultFullHttpResponse res = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status),
                 Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-        res.headers().set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes())
+        res.headers()
+                .set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes())
                 .set(PollCursor.ANSWER_HEADER, "1");
         ctx.writeAndFlush(res);
     }

@@ -21,10 +21,13 @@ class PollCursorTest {
     void laterPollsNameTheHelloAndTheLastAnswerRead() {
         PollCursor c = new PollCursor();
         c.answered("1");
-        assertEquals("/lasthop/poll?token=" + TOKEN + "&session=q3Jx0bW8RkO2l9m1c4T7aA&connection=Yb3kq9TnW0E"
-                + "&node=edge-1&answered=1", c.uri(TOKEN, "q3Jx0bW8RkO2l9m1c4T7aA", "Yb3kq9TnW0E", "edge-1"));
+        assertEquals(
+                "/lasthop/poll?token=" + TOKEN + "&session=q3Jx0bW8RkO2l9m1c4T7aA&connection=Yb3kq9TnW0E"
+                        + "&node=edge-1&answered=1",
+                c.uri(TOKEN, "q3Jx0bW8RkO2l9m1c4T7aA", "Yb3kq9TnW0E", "edge-1"));
         c.answered("17");
-        assertEquals("/lasthop/poll?token=" + TOKEN + "&session=s&connection=c&answered=17", c.uri(TOKEN, "s", "c", null));
+        assertEquals(
+                "/lasthop/poll?token=" + TOKEN + "&session=s&connection=c&answered=17", c.uri(TOKEN, "s", "c", null));
     }
 
     @Test
@@ -54,10 +57,12 @@ class PollCursorTest {
     /** One answer through the parser and the session's acking, as PollSession runs it. */
     @Test
     void anAnswerIsParsedAndItsAckBuildsTheNextPoll() throws Exception {
-        byte[] answer = ("[{\"t\":\"hello\",\"v\":1,\"session\":\"q3Jx0bW8RkO2l9m1c4T7aA\",\"connection\":\"Yb3kq9TnW0E\","
-                + "\"node\":\"bench-r1\",\"transport\":\"poll\"},"
-                + "{\"t\":\"msg\",\"seq\":1,\"id\":\"p2.10\",\"body\":{\"sentUs\":1}},"
-                + "{\"t\":\"msg\",\"seq\":2,\"id\":\"p2.11\",\"body\":{\"sentUs\":2}}]").getBytes(StandardCharsets.UTF_8);
+        byte[] answer =
+                ("[{\"t\":\"hello\",\"v\":1,\"session\":\"q3Jx0bW8RkO2l9m1c4T7aA\",\"connection\":\"Yb3kq9TnW0E\","
+                                + "\"node\":\"bench-r1\",\"transport\":\"poll\"},"
+                                + "{\"t\":\"msg\",\"seq\":1,\"id\":\"p2.10\",\"body\":{\"sentUs\":1}},"
+                                + "{\"t\":\"msg\",\"seq\":2,\"id\":\"p2.11\",\"body\":{\"sentUs\":2}}]")
+                        .getBytes(StandardCharsets.UTF_8);
         PollCursor c = new PollCursor();
         AckBatcher acks = new AckBatcher();
         String[] hello = new String[3];
@@ -76,8 +81,10 @@ class PollCursorTest {
         assertEquals(List.of(10L, 11L), ids);
         c.answered("1");
         c.ack(acks.take());
-        assertEquals("/lasthop/poll?token=" + TOKEN + "&session=q3Jx0bW8RkO2l9m1c4T7aA&connection=Yb3kq9TnW0E"
-                + "&node=bench-r1&answered=1", c.uri(TOKEN, hello[0], hello[1], hello[2]));
+        assertEquals(
+                "/lasthop/poll?token=" + TOKEN + "&session=q3Jx0bW8RkO2l9m1c4T7aA&connection=Yb3kq9TnW0E"
+                        + "&node=bench-r1&answered=1",
+                c.uri(TOKEN, hello[0], hello[1], hello[2]));
         assertEquals("[{\"t\":\"ack\",\"seq\":2}]", c.takeBody());
     }
 }

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /** A {@link PollSession} against a scripted edge: what each poll carries, given the answers. */
 class PollSessionTest {
-    private static final String HELLO = "{\"t\":\"hello\",\"v\":1,\"session\":\"q3Jx0bW8RkO2l9m1c4T7aA\",\"connection\":\"%s\","
-            + "\"resumed\":%s,\"user\":\"alice\",\"node\":\"bench r1\",\"transport\":\"poll\",\"heartbeatMs\":25000,\"prefetch\":64}";
+    private static final String HELLO =
+            "{\"t\":\"hello\",\"v\":1,\"session\":\"q3Jx0bW8RkO2l9m1c4T7aA\",\"connection\":\"%s\","
+                    + "\"resumed\":%s,\"user\":\"alice\",\"node\":\"bench r1\",\"transport\":\"poll\",\"heartbeatMs\":25000,\"prefetch\":64}";
     private static final String QUERY = "/lasthop/poll?token=tok&session=q3Jx0bW8RkO2l9m1c4T7aA&connection=";
 
     private ClientPool pool;
@@ -37,8 +38,14 @@ class PollSessionTest {
 
     @BeforeEach
     void connect() {
-        pool = new ClientPool("127.0.0.1", 18280, new byte[32], Duration.ofHours(1), new Ledgers(),
-                new SourceAddresses(1, SourceAddresses.DEFAULT_PER_ADDRESS, 0), 1);
+        pool = new ClientPool(
+                "127.0.0.1",
+                18280,
+                new byte[32],
+                Duration.ofHours(1),
+                new Ledgers(),
+                new SourceAddresses(1, SourceAddresses.DEFAULT_PER_ADDRESS, 0),
+                1);
         session = new PollSession(pool, "alice", "tok");
         client = new EmbeddedChannel();
         session.initPipeline(client.pipeline());
@@ -73,7 +80,8 @@ class PollSessionTest {
     private void answer(HttpResponseStatus status, String number, String body) {
         ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+        res.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .set(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
         if (number != null) {
             res.headers().set(PollCursor.ANSWER_HEADER, number);
@@ -85,15 +93,17 @@ class PollSessionTest {
     }
 
     private static String msg(long seq, boolean redelivered) {
-        return "{\"t\":\"msg\",\"seq\":" + seq + ",\"id\":\"p0." + seq + "\"" + (redelivered ? ",\"redelivered\":true" : "")
-                + ",\"enc\":\"json\",\"body\":{\"sentUs\":1}}";
+        return "{\"t\":\"msg\",\"seq\":" + seq + ",\"id\":\"p0." + seq + "\""
+                + (redelivered ? ",\"redelivered\":true" : "") + ",\"enc\":\"json\",\"body\":{\"sentUs\":1}}";
     }
 
     @Test
     void eachPollAcksTheLastAnswerAndNamesIt() {
         assertEquals("/lasthop/poll?token=tok []", poll());
-        answer(HttpResponseStatus.OK, "1", "[" + String.format(HELLO, "Yb3kq9TnW0E", false) + "," + msg(1, false)
-                + "," + msg(2, false) + "]");
+        answer(
+                HttpResponseStatus.OK,
+                "1",
+                "[" + String.format(HELLO, "Yb3kq9TnW0E", false) + "," + msg(1, false) + "," + msg(2, false) + "]");
         assertTrue(session.ready.isDone());
         assertEquals(QUERY + "Yb3kq9TnW0E&node=bench+r1&answered=1 [{\"t\":\"ack\",\"seq\":2}]", poll());
         answer(HttpResponseStatus.OK, "2", "[]");
@@ -105,8 +115,10 @@ class PollSessionTest {
     @Test
     void aConnectionThatStartsOverIsAckedFromSeqOne() {
         poll();
-        answer(HttpResponseStatus.OK, "1", "[" + String.format(HELLO, "Yb3kq9TnW0E", false) + "," + msg(1, false)
-                + "," + msg(2, false) + "]");
+        answer(
+                HttpResponseStatus.OK,
+                "1",
+                "[" + String.format(HELLO, "Yb3kq9TnW0E", false) + "," + msg(1, false) + "," + msg(2, false) + "]");
         poll();
         answer(HttpResponseStatus.OK, "1", "[" + String.format(HELLO, "Zc4lr0UoX1F", true) + "," + msg(1, true) + "]");
         assertEquals(QUERY + "Zc4lr0UoX1F&node=bench+r1&answered=1 [{\"t\":\"ack\",\"seq\":1}]", poll());
@@ -122,7 +134,8 @@ class PollSessionTest {
         answer(HttpResponseStatus.OK, "2", "[{\"t\":\"close\",\"code\":4500,\"reason\":\"session_taken_over\"}]");
         assertNull(poll());
         assertFalse(client.isOpen());
-        assertEquals(1L, ((java.util.Map<?, ?>) pool.stats().snapshot().get("close_frames")).get("4500 session_taken_over"));
+        assertEquals(
+                1L, ((java.util.Map<?, ?>) pool.stats().snapshot().get("close_frames")).get("4500 session_taken_over"));
         assertEquals(1, pool.stats().unexpectedDisconnects.sum());
     }
 

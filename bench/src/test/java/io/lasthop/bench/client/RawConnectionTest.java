@@ -41,15 +41,17 @@ class RawConnectionTest {
     @Test
     void aPipelinerSendsItsBoundOfGetsAndReadsNoAnswer() throws Exception {
         CountDownLatch requests = new CountDownLatch(9);
-        server = new LocalServer(p -> p.addLast(new HttpServerCodec(), new HttpObjectAggregator(65_536),
+        server = new LocalServer(p -> p.addLast(
+                new HttpServerCodec(),
+                new HttpObjectAggregator(65_536),
                 new SimpleChannelInboundHandler<FullHttpRequest>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest r) {
                         if (r.uri().equals("/metrics")) {
                             requests.countDown();
                         }
-                        DefaultFullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                                HttpResponseStatus.OK, Unpooled.wrappedBuffer(new byte[1024]));
+                        DefaultFullHttpResponse res = new DefaultFullHttpResponse(
+                                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(new byte[1024]));
                         res.headers().set(HttpHeaderNames.CONTENT_LENGTH, 1024);
                         ctx.writeAndFlush(res);
                     }
@@ -84,7 +86,9 @@ class RawConnectionTest {
         RawConnection c = new RawConnection(server.pool(), AbuseKind.SILENT, THREE_A_TICK, tally.of(AbuseKind.SILENT));
         assertEquals(AbusiveConnection.End.ENDED_BY_EDGE, c.run().get(WAIT_S, TimeUnit.SECONDS));
         assertEquals(0, bytes.get());
-        assertEquals(Map.of("socket closed", 1L), tally.snapshot().get("silent-socket").get("ended_by_edge"));
+        assertEquals(
+                Map.of("socket closed", 1L),
+                tally.snapshot().get("silent-socket").get("ended_by_edge"));
     }
 
     @Test
@@ -92,12 +96,16 @@ class RawConnectionTest {
         server = new LocalServer(p -> p.addLast(new ChannelInboundHandlerAdapter() {
             @Override
             public void channelActive(ChannelHandlerContext ctx) {
-                ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n",
-                        StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(Unpooled.copiedBuffer(
+                                "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n",
+                                StandardCharsets.US_ASCII))
+                        .addListener(ChannelFutureListener.CLOSE);
             }
         }));
         RawConnection c = new RawConnection(server.pool(), AbuseKind.SILENT, THREE_A_TICK, tally.of(AbuseKind.SILENT));
         assertEquals(AbusiveConnection.End.ENDED_BY_EDGE, c.run().get(WAIT_S, TimeUnit.SECONDS));
-        assertEquals(Map.of("answered 503, then closed", 1L), tally.snapshot().get("silent-socket").get("ended_by_edge"));
+        assertEquals(
+                Map.of("answered 503, then closed", 1L),
+                tally.snapshot().get("silent-socket").get("ended_by_edge"));
     }
 }

@@ -30,8 +30,9 @@ class RemoteClientGroupTest {
         ObjectNode n = JSON.createObjectNode();
         RemoteClientGroup.put(n, r);
         ConnectReport back = RemoteClientGroup.report(JSON.readTree(JSON.writeValueAsString(n)));
-        assertEquals(List.of(10L, 7L, 1L, 123_456_789L), List.of(back.requested(), back.opened(), back.notStarted(),
-                back.elapsedNanos()));
+        assertEquals(
+                List.of(10L, 7L, 1L, 123_456_789L),
+                List.of(back.requested(), back.opened(), back.notStarted(), back.elapsedNanos()));
         assertEquals(Map.of("forbidden", 2L), back.failures());
         assertEquals(h, back.latencyUs());
     }

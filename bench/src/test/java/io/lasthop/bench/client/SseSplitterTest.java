@@ -13,7 +13,11 @@ class SseSplitterTest {
         List<String> out = new ArrayList<>();
         byte[] b = stream.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < b.length; i += chunk) {
-            s.feed(b, i, Math.min(chunk, b.length - i), (d, len) -> out.add(new String(d, 0, len, StandardCharsets.UTF_8)));
+            s.feed(
+                    b,
+                    i,
+                    Math.min(chunk, b.length - i),
+                    (d, len) -> out.add(new String(d, 0, len, StandardCharsets.UTF_8)));
         }
         return out;
     }
@@ -24,7 +28,8 @@ class SseSplitterTest {
                 + "id: q3Jx0bW8RkO2l9m1c4T7aA\ndata: {\"t\":\"hello\"}\n\n"
                 + "data: {\"t\":\"msg\",\"body\":{\n" + "data:   \"text\": \"hi\"\n" + "data: }}\n\n"
                 + "data: {\"t\":\"ping\"}\n\n";
-        List<String> expected = List.of("{\"t\":\"hello\"}", "{\"t\":\"msg\",\"body\":{\n  \"text\": \"hi\"\n}}", "{\"t\":\"ping\"}");
+        List<String> expected =
+                List.of("{\"t\":\"hello\"}", "{\"t\":\"msg\",\"body\":{\n  \"text\": \"hi\"\n}}", "{\"t\":\"ping\"}");
         for (int chunk : new int[] {1, 2, 3, 7, 64, 5000}) {
             assertEquals(expected, feedInChunks(stream, chunk), "chunk " + chunk);
         }

@@ -12,9 +12,11 @@ class StompFrameTest {
     @Test
     void messageFrameAsRabbitMqSendsIt() {
         String body = new String(Payloads.body(1_767_225_600_000_123L, 80), StandardCharsets.US_ASCII);
-        byte[] b = ("MESSAGE\nsubscription:0\ndestination:/amq/queue/q1\nmessage-id:T_0@@session-x@@1\nredelivered:false\n"
-                + "ack:T_0@@session-x@@1\ncontent-type:application/json\namqp-message-id:p7.42\npersistent:true\n"
-                + "content-length:" + body.length() + "\n\n" + body + "\0").getBytes(StandardCharsets.UTF_8);
+        byte[] b =
+                ("MESSAGE\nsubscription:0\ndestination:/amq/queue/q1\nmessage-id:T_0@@session-x@@1\nredelivered:false\n"
+                                + "ack:T_0@@session-x@@1\ncontent-type:application/json\namqp-message-id:p7.42\npersistent:true\n"
+                                + "content-length:" + body.length() + "\n\n" + body + "\0")
+                        .getBytes(StandardCharsets.UTF_8);
         StompSession.Frame f = StompSession.parse(b, 0, b.length);
         assertEquals("MESSAGE", f.command());
         assertEquals("T_0@@session-x@@1", f.ack());

@@ -28,6 +28,7 @@ class WebSocketPipelineTest {
     private LocalServer server;
     /** What the server received, in order: text messages as they are, a close as "close CODE REASON". */
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+
     private ClientPool pool;
 
     @AfterEach
@@ -42,8 +43,7 @@ class WebSocketPipelineTest {
      * refusing any other request with 403; {@code onText} answers each text message, and
      * {@code onOpen} runs once the handshake is done.
      */
-    private int server(String path, String subprotocol, Consumer<Channel> onOpen,
-                       BiConsumer<Channel, String> onText) {
+    private int server(String path, String subprotocol, Consumer<Channel> onOpen, BiConsumer<Channel, String> onText) {
         server = LocalServer.webSocket(path, subprotocol, onOpen, (ch, message) -> {
             received.add(message);
             if (!message.startsWith("close ")) {
@@ -70,10 +70,14 @@ class WebSocketPipelineTest {
 
     @Test
     void websocketSessionIsReadyAtHelloAnswersPingsAndClosesWithAHandshake() throws Exception {
-        int port = server("/lasthop/ws", null, ch -> {
-            send(ch, "{\"t\":\"hello\",\"v\":1,\"session\":\"S\",\"connection\":\"C\"}");
-            send(ch, "{\"t\":\"ping\"}");
-        }, (ch, text) -> { });
+        int port = server(
+                "/lasthop/ws",
+                null,
+                ch -> {
+                    send(ch, "{\"t\":\"hello\",\"v\":1,\"session\":\"S\",\"connection\":\"C\"}");
+                    send(ch, "{\"t\":\"ping\"}");
+                },
+                (ch, text) -> {});
         ClientSession s = pool(port).open("u1", Transport.WEBSOCKET).get(WAIT_S, TimeUnit.SECONDS);
         assertEquals("S", s.sessionId);
         assertEquals("{\"t\":\"pong\"}", next());
@@ -83,7 +87,7 @@ class WebSocketPipelineTest {
 
     @Test
     void webStompSessionConnectsSubscribesAndIsReadyAtTheReceipt() throws Exception {
-        int port = server("/ws", "v12.stomp", ch -> { }, (ch, text) -> {
+        int port = server("/ws", "v12.stomp", ch -> {}, (ch, text) -> {
             if (text.startsWith("CONNECT\n")) {
                 send(ch, "CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\0");
             } else if (text.startsWith("SUBSCRIBE\n")) {
@@ -93,7 +97,8 @@ class WebSocketPipelineTest {
         pool(port).stomp(u -> "q." + u, u -> CompletableFuture.completedFuture(null));
         pool.open("u1", Transport.STOMP).get(WAIT_S, TimeUnit.SECONDS);
         assertEquals("CONNECT\naccept-version:1.2\nhost:/\nlogin:guest\npasscode:guest\nheart-beat:0,0\n\n\0", next());
-        assertEquals("SUBSCRIBE\nid:0\ndestination:/amq/queue/q.u1\nack:client\nprefetch-count:64\nreceipt:subscribed\n\n\0",
+        assertEquals(
+                "SUBSCRIBE\nid:0\ndestination:/amq/queue/q.u1\nack:client\nprefetch-count:64\nreceipt:subscribed\n\n\0",
                 next());
         assertEquals(0, pool.closeAll(Duration.ofSeconds(WAIT_S)), "every socket closed");
         assertEquals("close 1000 bye", next());
@@ -101,8 +106,9 @@ class WebSocketPipelineTest {
 
     @Test
     void aRefusedHandshakeFailsTheSessionWithTheStatus() {
-        int port = server("/elsewhere", null, ch -> { }, (ch, text) -> { });
-        ExecutionException e = assertThrows(ExecutionException.class,
+        int port = server("/elsewhere", null, ch -> {}, (ch, text) -> {});
+        ExecutionException e = assertThrows(
+                ExecutionException.class,
                 () -> pool(port).open("u1", Transport.WEBSOCKET).get(WAIT_S, TimeUnit.SECONDS));
         assertEquals("http 403", e.getCause().getMessage());
     }

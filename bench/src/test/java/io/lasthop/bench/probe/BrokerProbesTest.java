@@ -23,8 +23,9 @@ class BrokerProbesTest {
                 + "\"lasthop-edge bench-r1 #0\"]]},{\"pid\":\"#PID<1.2.4>\",\"client_properties\":[[\"connection_name\","
                 + "\"longstr\",\"other\"]]},{\"pid\":\"#PID<1.2.5>\",\"client_properties\":[[\"connection_name\",\"longstr\","
                 + "\"lasthop-edge bench-r1 publisher\"]]}]");
-        var chans = m.readTree("[{\"connection\":\"#PID<1.2.3>\",\"number\":1},{\"connection\":\"#PID<1.2.3>\",\"number\":2},"
-                + "{\"connection\":\"#PID<1.2.4>\",\"number\":1},{\"connection\":\"#PID<1.2.5>\",\"number\":1}]");
+        var chans = m.readTree(
+                "[{\"connection\":\"#PID<1.2.3>\",\"number\":1},{\"connection\":\"#PID<1.2.3>\",\"number\":2},"
+                        + "{\"connection\":\"#PID<1.2.4>\",\"number\":1},{\"connection\":\"#PID<1.2.5>\",\"number\":1}]");
         BrokerProbes.AmqpUse u = BrokerProbes.parseAmqpUse(conns, chans, "bench-r1");
         assertEquals(2, u.connections());
         assertEquals(3, u.channels());
@@ -32,9 +33,10 @@ class BrokerProbesTest {
 
     @Test
     void queueMemoryOfOurQueuesOnly() {
-        BrokerProbes.QueueMemory q = BrokerProbes.parseQueueMemory("name\tmemory\nlasthop.s.bench-b1-re1.x.y\t55960\n"
-                + "lasthop.s.e2e-other.x.y\t1000\nlasthop-bench.b1.raw.0\t40000\n", java.util.regex.Pattern.compile(
-                "^(lasthop\\.s\\.bench-b1-|lasthop-bench\\.b1\\.)"));
+        BrokerProbes.QueueMemory q = BrokerProbes.parseQueueMemory(
+                "name\tmemory\nlasthop.s.bench-b1-re1.x.y\t55960\n"
+                        + "lasthop.s.e2e-other.x.y\t1000\nlasthop-bench.b1.raw.0\t40000\n",
+                java.util.regex.Pattern.compile("^(lasthop\\.s\\.bench-b1-|lasthop-bench\\.b1\\.)"));
         assertEquals(2, q.queues());
         assertEquals(95_960, q.bytes());
     }

@@ -26,7 +26,8 @@ class EdgeProbesTest {
                 + "lasthop_closes_total_other{reason=\"slow_consumer\",} 99.0\n"
                 + "lasthop_refusals_total{reason=\"pipelining\",} 3.0\n"
                 + "lasthop_closes_total{node=\"n1\"} 5.0\n";
-        assertEquals(Map.of("slow_consumer", 7.0, "heartbeat_timeout", 2.0),
+        assertEquals(
+                Map.of("slow_consumer", 7.0, "heartbeat_timeout", 2.0),
                 EdgeProbes.byLabel(text, "lasthop_closes_total", "reason"));
         assertEquals(Map.of("pipelining", 3.0), EdgeProbes.byLabel(text, "lasthop_refusals_total", "reason"));
         assertEquals(Map.of(), EdgeProbes.byLabel(text, "lasthop_missing_total", "reason"));

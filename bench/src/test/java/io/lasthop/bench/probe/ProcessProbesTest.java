@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class ProcessProbesTest {
     @Test
     void aClassHistogramGivesItsTotalAndItsLargestClassesInOrder() {
-        String out = """
+        String out =
+                """
                 12345:
                  num     #instances         #bytes  class name (module)
                 -------------------------------------------------------
@@ -19,7 +20,9 @@ class ProcessProbesTest {
                 """;
         ProcessProbes.HeapHistogram h = ProcessProbes.parseHistogram(out, 2);
         assertEquals(9_876_543, h.totalBytes());
-        assertEquals(List.of("4560080 io.netty.buffer.PooledUnsafeDirectByteBuf", "2300000 [B (java.base@17.0.15)"), h.top());
+        assertEquals(
+                List.of("4560080 io.netty.buffer.PooledUnsafeDirectByteBuf", "2300000 [B (java.base@17.0.15)"),
+                h.top());
     }
 
     @Test

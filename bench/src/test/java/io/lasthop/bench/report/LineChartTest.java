@@ -9,8 +9,12 @@ class LineChartTest {
     @Test
     void rendersSeriesLegendAndSkipsMissingPoints() {
         String svg = new LineChart("t <1>", "rate", "ms", true)
-                .add(new LineChart.Series("Lasthop p99", "#d62728", false, new double[] {500, 1000, 2000}, new double[] {1.5, Double.NaN, 3}))
-                .add(new LineChart.Series("raw p99", "#d62728", true, new double[] {500, 1000, 2000}, new double[] {0.8, 0.9, 1.1}))
+                .add(new LineChart.Series(
+                        "Lasthop p99", "#d62728", false, new double[] {500, 1000, 2000}, new double[] {
+                            1.5, Double.NaN, 3
+                        }))
+                .add(new LineChart.Series(
+                        "raw p99", "#d62728", true, new double[] {500, 1000, 2000}, new double[] {0.8, 0.9, 1.1}))
                 .render();
         assertTrue(svg.startsWith("<svg"));
         assertTrue(svg.contains("t &lt;1&gt;"));

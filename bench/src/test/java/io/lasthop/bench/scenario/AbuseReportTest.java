@@ -13,15 +13,18 @@ class AbuseReportTest {
 
     @Test
     void metWhenBothPercentilesStayWithinTheBound() {
-        assertEquals("met (p50 ×1.50, p99 ×0.80; bound ×1.5)",
+        assertEquals(
+                "met (p50 ×1.50, p99 ×0.80; bound ×1.5)",
                 AbuseReport.verdict(latency(1_000, 10_000), latency(1_500, 8_000), 1.5));
     }
 
     @Test
     void notMetNamesEachPercentileThatMissed() {
-        assertEquals("not met (p99 ×2.00; bound ×1.5)",
+        assertEquals(
+                "not met (p99 ×2.00; bound ×1.5)",
                 AbuseReport.verdict(latency(1_000, 10_000), latency(1_200, 20_000), 1.5));
-        assertEquals("not met (p50 ×3.00, p99 ×1.60; bound ×1.5)",
+        assertEquals(
+                "not met (p50 ×3.00, p99 ×1.60; bound ×1.5)",
                 AbuseReport.verdict(latency(1_000, 10_000), latency(3_000, 16_000), 1.5));
     }
 

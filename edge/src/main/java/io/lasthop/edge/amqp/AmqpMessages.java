@@ -21,13 +21,28 @@ public final class AmqpMessages {
      *
      * @param replyToken the token a reply must carry when the message has a {@code reply_to}, else null
      */
-    public static MessageFrame toFrame(long seq, Envelope envelope, AMQP.BasicProperties props, byte[] body,
-                                       String replyToken) {
+    public static MessageFrame toFrame(
+            long seq, Envelope envelope, AMQP.BasicProperties props, byte[] body, String replyToken) {
         Long ts = props.getTimestamp() == null ? null : props.getTimestamp().getTime();
-        String id = MessageIds.of(props.getMessageId(), envelope.getExchange(), envelope.getRoutingKey(), ts,
-                props.getCorrelationId(), body);
-        return new MessageFrame(seq, id, envelope.isRedeliver(), envelope.getExchange(), envelope.getRoutingKey(),
-                props.getContentType(), props.getType(), ts, headers(props), body, replyToken);
+        String id = MessageIds.of(
+                props.getMessageId(),
+                envelope.getExchange(),
+                envelope.getRoutingKey(),
+                ts,
+                props.getCorrelationId(),
+                body);
+        return new MessageFrame(
+                seq,
+                id,
+                envelope.isRedeliver(),
+                envelope.getExchange(),
+                envelope.getRoutingKey(),
+                props.getContentType(),
+                props.getType(),
+                ts,
+                headers(props),
+                body,
+                replyToken);
     }
 
     /**
@@ -35,8 +50,8 @@ public final class AmqpMessages {
      *
      * @param persistent delivery mode 2, for what services must not lose (what browsers send)
      */
-    public static AMQP.BasicProperties.Builder properties(String messageId, String contentType, boolean persistent,
-                                                          Map<String, Object> headers) {
+    public static AMQP.BasicProperties.Builder properties(
+            String messageId, String contentType, boolean persistent, Map<String, Object> headers) {
         AMQP.BasicProperties.Builder b = new AMQP.BasicProperties.Builder()
                 .messageId(messageId)
                 .contentType(contentType)

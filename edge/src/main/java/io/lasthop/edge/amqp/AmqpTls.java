@@ -29,7 +29,8 @@ final class AmqpTls {
 
     static SSLContext context(Path caFile, Path certFile, Path keyFile) {
         if ((certFile == null) != (keyFile == null)) {
-            throw new IllegalArgumentException("a client certificate needs both amqp.tls.cert.file and amqp.tls.key.file");
+            throw new IllegalArgumentException(
+                    "a client certificate needs both amqp.tls.cert.file and amqp.tls.key.file");
         }
         try {
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -61,12 +62,16 @@ final class AmqpTls {
 
     private static KeyStore keyStore(Path certFile, Path keyFile) throws GeneralSecurityException, IOException {
         KeyStore store = emptyStore();
-        store.setKeyEntry("client", privateKey(keyFile), new char[0],
+        store.setKeyEntry(
+                "client",
+                privateKey(keyFile),
+                new char[0],
                 certificates(certFile).toArray(Certificate[]::new));
         return store;
     }
 
-    private static Collection<? extends Certificate> certificates(Path file) throws GeneralSecurityException, IOException {
+    private static Collection<? extends Certificate> certificates(Path file)
+            throws GeneralSecurityException, IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return CertificateFactory.getInstance("X.509").generateCertificates(in);
         }
@@ -74,7 +79,8 @@ final class AmqpTls {
 
     /** A PEM private key: PKCS#8, or PKCS#1 (RSA) / SEC1 (EC) as openssl writes them. */
     private static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
-        try (Reader in = Files.newBufferedReader(file); PEMParser pem = new PEMParser(in)) {
+        try (Reader in = Files.newBufferedReader(file);
+                PEMParser pem = new PEMParser(in)) {
             Object o = pem.readObject();
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             if (o instanceof PEMKeyPair pair) {

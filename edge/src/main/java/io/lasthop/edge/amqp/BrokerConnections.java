@@ -28,6 +28,7 @@ public final class BrokerConnections implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BrokerConnections.class);
     /** A connection counts as nearly full past this share of its channel_max. */
     static final double GROW_AT = 0.8;
+
     private static final long SIZE_CHECK_SECONDS = 30;
     private static final long REFUSAL_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** AMQP connections one node opens at most, whatever the bound. */
@@ -57,8 +58,8 @@ public final class BrokerConnections implements AutoCloseable {
 
         Slot(int index) {
             String name = "lasthop-edge " + nodeId + " #" + index;
-            connection = new ReconnectingConnection(broker, index, name, dispatch, scheduler,
-                    new ReconnectingConnection.Listener() {
+            connection = new ReconnectingConnection(
+                    broker, index, name, dispatch, scheduler, new ReconnectingConnection.Listener() {
                         @Override
                         public void opened(Connection c) {
                             updateReadiness(name + " connected");
@@ -100,8 +101,14 @@ public final class BrokerConnections implements AutoCloseable {
      * @param dispatch     the threads amqp-client calls session consumers on
      * @param scheduler    opens connections, declares the topology, resizes
      */
-    public BrokerConnections(BrokerEndpoint broker, int min, int sessionBound, String nodeId, Topology topology,
-                             ScheduledExecutorService scheduler, ExecutorService dispatch) {
+    public BrokerConnections(
+            BrokerEndpoint broker,
+            int min,
+            int sessionBound,
+            String nodeId,
+            Topology topology,
+            ScheduledExecutorService scheduler,
+            ExecutorService dispatch) {
         if (min < 1 || sessionBound < 0) {
             throw new IllegalArgumentException("connections: min " + min + ", sessions " + sessionBound);
         }
@@ -207,8 +214,9 @@ public final class BrokerConnections implements AutoCloseable {
             }
         }
         grow();
-        log.info("opened AMQP connection #{} of at most {}: the others are {} % full", slots.size() - 1, max(),
-                (int) (GROW_AT * 100));
+        log.info(
+                "opened AMQP connection #{} of at most {}: the others are {} % full",
+                slots.size() - 1, max(), (int) (GROW_AT * 100));
     }
 
     private void grow() {
@@ -238,8 +246,11 @@ public final class BrokerConnections implements AutoCloseable {
         long last = lastRefusalLog;
         if (now - last > REFUSAL_LOG_INTERVAL_NANOS) {
             lastRefusalLog = now;
-            log.warn("no AMQP channel free: {} session(s) refused since start ({} connection(s) of at most {})",
-                    refusals.get(), slots.size(), max());
+            log.warn(
+                    "no AMQP channel free: {} session(s) refused since start ({} connection(s) of at most {})",
+                    refusals.get(),
+                    slots.size(),
+                    max());
         }
     }
 
@@ -253,7 +264,9 @@ public final class BrokerConnections implements AutoCloseable {
                 topology.declare(this::openTopologyChannel);
             } catch (IOException | TimeoutException | RuntimeException e) {
                 log.warn("declaring topology failed, retrying: {}", e.toString());
-                scheduler.schedule(() -> updateReadiness("topology retry"), ReconnectingConnection.MAX_BACKOFF_MS,
+                scheduler.schedule(
+                        () -> updateReadiness("topology retry"),
+                        ReconnectingConnection.MAX_BACKOFF_MS,
                         TimeUnit.MILLISECONDS);
                 return;
             }

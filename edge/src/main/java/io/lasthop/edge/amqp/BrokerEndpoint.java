@@ -32,8 +32,11 @@ public final class BrokerEndpoint {
     }
 
     public static BrokerEndpoint of(EdgeConfig config) {
-        return of(config.get(Settings.AMQP_URI), config.get(Settings.AMQP_ADDRESSES),
-                path(config.get(Settings.AMQP_TLS_CA_FILE)), path(config.get(Settings.AMQP_TLS_CERT_FILE)),
+        return of(
+                config.get(Settings.AMQP_URI),
+                config.get(Settings.AMQP_ADDRESSES),
+                path(config.get(Settings.AMQP_TLS_CA_FILE)),
+                path(config.get(Settings.AMQP_TLS_CERT_FILE)),
                 path(config.get(Settings.AMQP_TLS_KEY_FILE)));
     }
 

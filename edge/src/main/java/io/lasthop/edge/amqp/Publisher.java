@@ -5,15 +5,15 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.lasthop.protocol.ErrorCode;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
-import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,8 +61,8 @@ public final class Publisher implements AutoCloseable {
     /** @param scheduler opens the connection, and reopens it when lost */
     public Publisher(BrokerEndpoint broker, String nodeId, ScheduledExecutorService scheduler) {
         // Its own connection, preferring a node after the session connections' first ones.
-        this.connection = new ReconnectingConnection(broker, nodeId.hashCode(), "lasthop-edge " + nodeId
-                + " publisher", null, scheduler, c -> { });
+        this.connection = new ReconnectingConnection(
+                broker, nodeId.hashCode(), "lasthop-edge " + nodeId + " publisher", null, scheduler, c -> {});
         this.thread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("lasthop-publisher", true));
     }
 
@@ -79,14 +79,14 @@ public final class Publisher implements AutoCloseable {
      * Publishes and completes with the broker's verdict: confirmed, returned as unroutable,
      * nacked, or failed because the broker is unreachable.
      */
-    public CompletableFuture<Outcome> publish(String exchange, String routingKey, AMQP.BasicProperties props,
-                                              byte[] body) {
+    public CompletableFuture<Outcome> publish(
+            String exchange, String routingKey, AMQP.BasicProperties props, byte[] body) {
         return publish(exchange, routingKey, props, body, true);
     }
 
     /** @param mandatory false when nobody bound is not an error, as for events nobody listens to */
-    public CompletableFuture<Outcome> publish(String exchange, String routingKey, AMQP.BasicProperties props,
-                                              byte[] body, boolean mandatory) {
+    public CompletableFuture<Outcome> publish(
+            String exchange, String routingKey, AMQP.BasicProperties props, byte[] body, boolean mandatory) {
         CompletableFuture<Outcome> result = new CompletableFuture<>();
         try {
             thread.execute(() -> publishNow(exchange, routingKey, props, body, mandatory, result));
@@ -96,8 +96,13 @@ public final class Publisher implements AutoCloseable {
         return result;
     }
 
-    private void publishNow(String exchange, String routingKey, AMQP.BasicProperties props, byte[] body,
-                            boolean mandatory, CompletableFuture<Outcome> result) {
+    private void publishNow(
+            String exchange,
+            String routingKey,
+            AMQP.BasicProperties props,
+            byte[] body,
+            boolean mandatory,
+            CompletableFuture<Outcome> result) {
         Pending p = new Pending(++nextPublishId);
         p.result.whenComplete((o, e) -> result.complete(o));
         try {
@@ -107,8 +112,12 @@ public final class Publisher implements AutoCloseable {
             long seq = ch.getNextPublishSeqNo();
             pending.put(seq, p);
             byPublishId.put(p.publishId, p);
-            ch.basicPublish(exchange, routingKey, mandatory && !isDirectReplyTo(exchange, routingKey),
-                    props.builder().headers(headers).build(), body);
+            ch.basicPublish(
+                    exchange,
+                    routingKey,
+                    mandatory && !isDirectReplyTo(exchange, routingKey),
+                    props.builder().headers(headers).build(),
+                    body);
         } catch (IOException | RuntimeException e) {
             fail(p, e);
             // amqp-client counts a publish that failed to serialize, which would shift every later
@@ -154,9 +163,11 @@ public final class Publisher implements AutoCloseable {
             throw new IOException("the publisher connection has no free channel");
         }
         ch.confirmSelect();
-        ch.addConfirmListener((tag, multiple) -> settle(tag, multiple, true), (tag, multiple) -> settle(tag, multiple, false));
+        ch.addConfirmListener(
+                (tag, multiple) -> settle(tag, multiple, true), (tag, multiple) -> settle(tag, multiple, false));
         ch.addReturnListener(r -> {
-            Object id = r.getProperties().getHeaders() == null ? null
+            Object id = r.getProperties().getHeaders() == null
+                    ? null
                     : r.getProperties().getHeaders().get(PUBLISH_ID_HEADER);
             Pending p = id instanceof Number n ? byPublishId.get(n.longValue()) : null;
             if (p != null) {
@@ -174,7 +185,8 @@ public final class Publisher implements AutoCloseable {
             byPublishId.remove(p.publishId);
             Outcome o;
             if (!acked) {
-                o = new Outcome(ErrorCode.REJECTED, "the broker refused the message (a full queue, or an internal error)");
+                o = new Outcome(
+                        ErrorCode.REJECTED, "the broker refused the message (a full queue, or an internal error)");
             } else if (p.returned) {
                 o = new Outcome(ErrorCode.UNROUTABLE, "no queue is bound to receive the message");
             } else {
@@ -189,12 +201,14 @@ public final class Publisher implements AutoCloseable {
         if (ch == channel) {
             channel = null;
         }
-        boolean refused = cause.getReason() instanceof AMQP.Channel.Close close
-                && close.getReplyCode() == AMQP.ACCESS_REFUSED;
+        boolean refused =
+                cause.getReason() instanceof AMQP.Channel.Close close && close.getReplyCode() == AMQP.ACCESS_REFUSED;
         Outcome o = refused
                 ? new Outcome(ErrorCode.FORBIDDEN, "the broker refused the edge's publish: " + cause.getMessage())
-                : new Outcome(ErrorCode.UNAVAILABLE, "the broker connection was lost before the confirm; "
-                        + "the message may or may not have been delivered");
+                : new Outcome(
+                        ErrorCode.UNAVAILABLE,
+                        "the broker connection was lost before the confirm; "
+                                + "the message may or may not have been delivered");
         if (!cause.isInitiatedByApplication()) {
             log.warn("publisher channel lost: {}", cause.getMessage());
         }

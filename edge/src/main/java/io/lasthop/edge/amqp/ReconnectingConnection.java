@@ -53,8 +53,13 @@ public final class ReconnectingConnection implements AutoCloseable {
      * @param scheduler     runs connection attempts and the listener: never an event loop, as
      *                      opening a connection blocks
      */
-    public ReconnectingConnection(BrokerEndpoint broker, int preferredNode, String name, ExecutorService dispatch,
-                                  ScheduledExecutorService scheduler, Listener listener) {
+    public ReconnectingConnection(
+            BrokerEndpoint broker,
+            int preferredNode,
+            String name,
+            ExecutorService dispatch,
+            ScheduledExecutorService scheduler,
+            Listener listener) {
         this.broker = broker;
         this.preferredNode = preferredNode;
         this.name = name;

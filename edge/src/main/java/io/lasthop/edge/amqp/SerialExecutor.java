@@ -29,7 +29,7 @@ public final class SerialExecutor implements Executor {
     }
 
     private void drain() {
-        for (;;) {
+        for (; ; ) {
             Runnable next;
             synchronized (tasks) {
                 next = tasks.poll();

@@ -79,8 +79,14 @@ public final class SessionLink {
      * @param create true for a new session: declare the queue and bind it to the user; false to
      *               resume: the queue must exist, else {@link SessionGoneException}
      */
-    public static SessionLink attach(BrokerConnections broker, SessionQueueSettings queues, SerialExecutor executor,
-                                     String userId, String queue, boolean create, Handler handler)
+    public static SessionLink attach(
+            BrokerConnections broker,
+            SessionQueueSettings queues,
+            SerialExecutor executor,
+            String userId,
+            String queue,
+            boolean create,
+            Handler handler)
             throws IOException, SessionGoneException {
         Channel ch = broker.openChannel();
         try {
@@ -192,7 +198,8 @@ public final class SessionLink {
     /** A 404 on the session's queue as a {@link SessionGoneException}; any other failure as it is. */
     private static IOException gone(String queue, IOException e) throws SessionGoneException {
         if (e.getCause() instanceof ShutdownSignalException sig
-                && sig.getReason() instanceof AMQP.Channel.Close close && close.getReplyCode() == AMQP.NOT_FOUND) {
+                && sig.getReason() instanceof AMQP.Channel.Close close
+                && close.getReplyCode() == AMQP.NOT_FOUND) {
             throw new SessionGoneException(queue, close.getReplyText());
         }
         return e;

@@ -1,9 +1,9 @@
 package io.lasthop.edge.amqp;
 
+import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import io.lasthop.protocol.AmqpNames;
-import com.rabbitmq.client.AlreadyClosedException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -35,24 +35,32 @@ public final class Topology {
         try (Channel ch = channels.open()) {
             declareExchanges(ch);
         }
-        for (String[] side : new String[][] {{AmqpNames.OFFLINE_QUEUE, AmqpNames.OFFLINE_EXCHANGE},
-                {AmqpNames.DEAD_QUEUE, AmqpNames.DEAD_EXCHANGE}}) {
+        for (String[] side : new String[][] {
+            {AmqpNames.OFFLINE_QUEUE, AmqpNames.OFFLINE_EXCHANGE}, {AmqpNames.DEAD_QUEUE, AmqpNames.DEAD_EXCHANGE}
+        }) {
             try (Channel ch = channels.open()) {
                 ch.queueDeclare(side[0], true, false, false, SIDE_QUEUE_ARGUMENTS);
                 ch.queueBind(side[0], side[1], "");
             } catch (IOException | AlreadyClosedException e) {
-                log.warn("queue {} is not available ({}); what {} receives is dropped until it is",
-                        side[0], e.getCause() == null ? e.toString() : e.getCause().getMessage(), side[1]);
+                log.warn(
+                        "queue {} is not available ({}); what {} receives is dropped until it is",
+                        side[0],
+                        e.getCause() == null ? e.toString() : e.getCause().getMessage(),
+                        side[1]);
             }
         }
     }
 
-    private static final Map<String, Object> SIDE_QUEUE_ARGUMENTS = Map.of("x-max-length", SIDE_QUEUE_MAX_LENGTH,
-            "x-overflow", "drop-head");
+    private static final Map<String, Object> SIDE_QUEUE_ARGUMENTS =
+            Map.of("x-max-length", SIDE_QUEUE_MAX_LENGTH, "x-overflow", "drop-head");
 
     private static void declareExchanges(Channel ch) throws IOException {
         ch.exchangeDeclare(AmqpNames.OFFLINE_EXCHANGE, BuiltinExchangeType.FANOUT, true);
-        ch.exchangeDeclare(AmqpNames.USER_EXCHANGE, BuiltinExchangeType.DIRECT, true, false,
+        ch.exchangeDeclare(
+                AmqpNames.USER_EXCHANGE,
+                BuiltinExchangeType.DIRECT,
+                true,
+                false,
                 Map.of("alternate-exchange", AmqpNames.OFFLINE_EXCHANGE));
         ch.exchangeDeclare(AmqpNames.TOPIC_EXCHANGE, BuiltinExchangeType.TOPIC, true);
         ch.exchangeDeclare(AmqpNames.INBOUND_EXCHANGE, BuiltinExchangeType.TOPIC, true);

@@ -21,20 +21,29 @@ public final class DevTokens {
     private DevTokens() {}
 
     public static String mint(byte[] secret, String subject, Duration ttl) {
-        return mint(secret, new JWTClaimsSet.Builder().subject(subject)
-                .issueTime(new Date())
-                .expirationTime(Date.from(Instant.now().plus(ttl))).build());
+        return mint(
+                secret,
+                new JWTClaimsSet.Builder()
+                        .subject(subject)
+                        .issueTime(new Date())
+                        .expirationTime(Date.from(Instant.now().plus(ttl)))
+                        .build());
     }
 
     /** A token whose {@code lasthop} claim allows the demo: prices and chat topics, chat sends. */
     public static String mintForDemo(byte[] secret, String subject, Duration ttl) {
-        return mint(secret, new JWTClaimsSet.Builder().subject(subject)
-                .issueTime(new Date())
-                .expirationTime(Date.from(Instant.now().plus(ttl)))
-                .claim(Permissions.CLAIM, java.util.Map.of(
-                        "subscribe", java.util.List.of("prices.*", "chat.*", "user.{sub}.#"),
-                        "send", java.util.List.of("chat.*")))
-                .build());
+        return mint(
+                secret,
+                new JWTClaimsSet.Builder()
+                        .subject(subject)
+                        .issueTime(new Date())
+                        .expirationTime(Date.from(Instant.now().plus(ttl)))
+                        .claim(
+                                Permissions.CLAIM,
+                                java.util.Map.of(
+                                        "subscribe", java.util.List.of("prices.*", "chat.*", "user.{sub}.#"),
+                                        "send", java.util.List.of("chat.*")))
+                        .build());
     }
 
     public static String mint(byte[] secret, JWTClaimsSet claims) {

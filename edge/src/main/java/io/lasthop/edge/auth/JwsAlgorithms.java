@@ -16,16 +16,23 @@ import java.util.stream.Stream;
 /** The JWS algorithms the edge verifies, and which of them a public key may verify. */
 final class JwsAlgorithms {
     static final Set<JWSAlgorithm> HMAC = Set.of(JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512);
-    static final Set<JWSAlgorithm> RSA = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
-            JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512);
+    static final Set<JWSAlgorithm> RSA = Set.of(
+            JWSAlgorithm.RS256,
+            JWSAlgorithm.RS384,
+            JWSAlgorithm.RS512,
+            JWSAlgorithm.PS256,
+            JWSAlgorithm.PS384,
+            JWSAlgorithm.PS512);
     static final Set<JWSAlgorithm> EC = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
     /** EdDSA as RFC 8037 names it, and Ed25519 as RFC 9864 does; both with an Ed25519 key only. */
     static final Set<JWSAlgorithm> ED25519 = Set.of(JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
-    static final Set<JWSAlgorithm> PUBLIC_KEY = Stream.of(RSA, EC, ED25519).flatMap(Set::stream)
-            .collect(Collectors.toUnmodifiableSet());
+
+    static final Set<JWSAlgorithm> PUBLIC_KEY =
+            Stream.of(RSA, EC, ED25519).flatMap(Set::stream).collect(Collectors.toUnmodifiableSet());
     /** In the order the documentation lists them. */
-    static final List<String> SUPPORTED = List.of("HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
-            "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519");
+    static final List<String> SUPPORTED = List.of(
+            "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
+            "EdDSA", "Ed25519");
 
     /** RSA keys shorter than this are not used: no issuer should sign with one. */
     static final int MIN_RSA_BITS = 2048;
@@ -60,9 +67,11 @@ final class JwsAlgorithms {
         }
         if (key instanceof ECKey ec) {
             Curve c = ec.getCurve();
-            return Curve.P_256.equals(c) ? Set.of(JWSAlgorithm.ES256)
-                    : Curve.P_384.equals(c) ? Set.of(JWSAlgorithm.ES384)
-                    : Curve.P_521.equals(c) ? Set.of(JWSAlgorithm.ES512) : Set.of();
+            return Curve.P_256.equals(c)
+                    ? Set.of(JWSAlgorithm.ES256)
+                    : Curve.P_384.equals(c)
+                            ? Set.of(JWSAlgorithm.ES384)
+                            : Curve.P_521.equals(c) ? Set.of(JWSAlgorithm.ES512) : Set.of();
         }
         if (key instanceof OctetKeyPair okp && Curve.Ed25519.equals(okp.getCurve())) {
             return ED25519;

@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
  * A PEM key has no {@code kid}.
  */
 final class PemPublicKeys {
-    private static final Pattern BLOCK = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
+    private static final Pattern BLOCK =
+            Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
     /**
      * RFC 8410: an Ed25519 SubjectPublicKeyInfo is this fixed prefix and the 32-byte key. The JDK has no
      * accessor for the key's RFC 8032 bytes, and Nimbus wants them.
@@ -55,11 +55,18 @@ final class PemPublicKeys {
                     }
                     keys.add(fromSubjectPublicKeyInfo(cert.getPublicKey().getEncoded()));
                 }
-                case "RSA PUBLIC KEY" -> throw new ParseException("an \"RSA PUBLIC KEY\" (PKCS#1) block: convert it "
-                        + "with openssl rsa -RSAPublicKey_in -in FILE -pubout", 0);
-                default -> throw new ParseException("a \"" + type + "\" block: "
-                        + (type.contains("PRIVATE") ? "give the edge the public key only (openssl pkey -in FILE -pubout)"
-                        : "expected PUBLIC KEY or CERTIFICATE"), 0);
+                case "RSA PUBLIC KEY" ->
+                    throw new ParseException(
+                            "an \"RSA PUBLIC KEY\" (PKCS#1) block: convert it "
+                                    + "with openssl rsa -RSAPublicKey_in -in FILE -pubout",
+                            0);
+                default ->
+                    throw new ParseException(
+                            "a \"" + type + "\" block: "
+                                    + (type.contains("PRIVATE")
+                                            ? "give the edge the public key only (openssl pkey -in FILE -pubout)"
+                                            : "expected PUBLIC KEY or CERTIFICATE"),
+                            0);
             }
         }
         if (keys.isEmpty()) {
@@ -71,8 +78,9 @@ final class PemPublicKeys {
     private static JWK fromSubjectPublicKeyInfo(byte[] der) throws ParseException {
         if (der.length == ED25519_PREFIX.length + 32
                 && Arrays.equals(der, 0, ED25519_PREFIX.length, ED25519_PREFIX, 0, ED25519_PREFIX.length)) {
-            return new OctetKeyPair.Builder(Curve.Ed25519,
-                    Base64URL.encode(Arrays.copyOfRange(der, ED25519_PREFIX.length, der.length))).build();
+            return new OctetKeyPair.Builder(
+                            Curve.Ed25519, Base64URL.encode(Arrays.copyOfRange(der, ED25519_PREFIX.length, der.length)))
+                    .build();
         }
         for (String algorithm : List.of("RSA", "EC")) {
             PublicKey key;

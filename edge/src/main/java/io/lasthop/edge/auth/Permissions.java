@@ -28,14 +28,15 @@ public final class Permissions {
             return List.of();
         }
         if (!(value instanceof List<?> list)) {
-            throw new AuthException(io.lasthop.protocol.ErrorCode.TOKEN_INVALID,
+            throw new AuthException(
+                    io.lasthop.protocol.ErrorCode.TOKEN_INVALID,
                     "lasthop." + field + " must be an array of topic patterns");
         }
         List<String> out = new ArrayList<>(list.size());
         for (Object p : list) {
             if (!(p instanceof String s)) {
-                throw new AuthException(io.lasthop.protocol.ErrorCode.TOKEN_INVALID,
-                        "lasthop." + field + " must hold strings");
+                throw new AuthException(
+                        io.lasthop.protocol.ErrorCode.TOKEN_INVALID, "lasthop." + field + " must hold strings");
             }
             String expanded = TopicPatterns.expand(s, userId);
             if (expanded != null) {

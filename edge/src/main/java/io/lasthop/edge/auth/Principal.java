@@ -13,8 +13,7 @@ import java.util.List;
  * @param issuedAt  the token's {@code iat}, or null without one: decides whether a revocation
  *                  covers the token
  */
-public record Principal(String userId, Instant expiresAt, List<String> subscribe, List<String> send,
-                        Instant issuedAt) {
+public record Principal(String userId, Instant expiresAt, List<String> subscribe, List<String> send, Instant issuedAt) {
 
     public Principal(String userId, Instant expiresAt, Instant issuedAt) {
         this(userId, expiresAt, List.of(), List.of(), issuedAt);

@@ -65,8 +65,8 @@ public final class ReplyTokens {
         if (own != null && !own.isEmpty()) {
             byte[] bytes = own.getBytes(StandardCharsets.UTF_8);
             if (bytes.length < MIN_SECRET_BYTES) {
-                throw new IllegalArgumentException(Settings.REPLY_TOKEN_SECRET.env() + " must be at least "
-                        + MIN_SECRET_BYTES + " bytes");
+                throw new IllegalArgumentException(
+                        Settings.REPLY_TOKEN_SECRET.env() + " must be at least " + MIN_SECRET_BYTES + " bytes");
             }
             return deriveKey(bytes);
         }
@@ -116,7 +116,9 @@ public final class ReplyTokens {
         if (!MessageDigest.isEqual(mac, hmac(key, body.getBytes(StandardCharsets.US_ASCII)))) {
             throw new AuthException(ErrorCode.REPLY_TOKEN_INVALID, "reply token signature mismatch");
         }
-        if (payload == null || !payload.path("u").isTextual() || !payload.path("r").isTextual()
+        if (payload == null
+                || !payload.path("u").isTextual()
+                || !payload.path("r").isTextual()
                 || !payload.path("e").isIntegralNumber()) {
             throw new AuthException(ErrorCode.REPLY_TOKEN_INVALID, "malformed reply token");
         }

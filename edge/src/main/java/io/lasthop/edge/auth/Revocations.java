@@ -47,8 +47,9 @@ public final class Revocations {
         }
         // iat has whole seconds: a token of the revocation's second may predate it.
         if (p.issuedAt() == null || p.issuedAt().getEpochSecond() <= at.getEpochSecond()) {
-            throw new AuthException(ErrorCode.TOKEN_REVOKED, "this user was revoked at " + at
-                    + "; tokens issued before then are refused");
+            throw new AuthException(
+                    ErrorCode.TOKEN_REVOKED,
+                    "this user was revoked at " + at + "; tokens issued before then are refused");
         }
     }
 }

@@ -54,8 +54,8 @@ public final class TokenVerifier implements AutoCloseable {
     private final Clock clock;
 
     /** HMAC only: {@code algorithms} a non-empty subset of HS256, HS384 and HS512. */
-    public TokenVerifier(byte[] secret, Set<String> algorithms, String issuer, String audience,
-                         Duration leeway, Clock clock) {
+    public TokenVerifier(
+            byte[] secret, Set<String> algorithms, String issuer, String audience, Duration leeway, Clock clock) {
         this(secret, algorithms, List.of(), issuer, audience, leeway, clock);
     }
 
@@ -65,14 +65,20 @@ public final class TokenVerifier implements AutoCloseable {
      *                   public key is for ({@link JwsAlgorithms#implied})
      * @param publicKeys started key sources; this verifier closes them
      */
-    TokenVerifier(byte[] secret, Set<String> algorithms, List<VerificationKeys> publicKeys, String issuer,
-                  String audience, Duration leeway, Clock clock) {
+    TokenVerifier(
+            byte[] secret,
+            Set<String> algorithms,
+            List<VerificationKeys> publicKeys,
+            String issuer,
+            String audience,
+            Duration leeway,
+            Clock clock) {
         if (secret != null && secret.length < MIN_SECRET_BYTES) {
             throw new IllegalArgumentException("the HS256 secret must be at least " + MIN_SECRET_BYTES + " bytes");
         }
         if (secret == null && publicKeys.isEmpty()) {
-            throw new IllegalArgumentException("no key to verify tokens with: set jwt.hs256.secret, jwt.jwks.url "
-                    + "or jwt.public.keys");
+            throw new IllegalArgumentException(
+                    "no key to verify tokens with: set jwt.hs256.secret, jwt.jwks.url " + "or jwt.public.keys");
         }
         if (algorithms != null) {
             Set<JWSAlgorithm> allowed = JwsAlgorithms.parse(algorithms);
@@ -81,7 +87,8 @@ public final class TokenVerifier implements AutoCloseable {
             }
             for (JWSAlgorithm alg : allowed) {
                 if (JwsAlgorithms.HMAC.contains(alg) && secret == null) {
-                    throw new IllegalArgumentException("jwt.algorithms allows " + alg + " but jwt.hs256.secret is not set");
+                    throw new IllegalArgumentException(
+                            "jwt.algorithms allows " + alg + " but jwt.hs256.secret is not set");
                 }
                 if (JwsAlgorithms.PUBLIC_KEY.contains(alg) && publicKeys.isEmpty()) {
                     throw new IllegalArgumentException("jwt.algorithms allows " + alg
@@ -100,8 +107,8 @@ public final class TokenVerifier implements AutoCloseable {
         this.publicKeys = List.copyOf(publicKeys);
         this.clock = clock;
         // No typ, JWT, or an OAuth access token's at+jwt (RFC 9068); anything else is another kind of token.
-        this.types = new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"),
-                new JOSEObjectType("application/at+jwt"), null);
+        this.types = new DefaultJOSEObjectTypeVerifier<>(
+                JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null);
         JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
         if (issuer != null && !issuer.isEmpty()) {
             exact.issuer(issuer);
@@ -135,7 +142,8 @@ public final class TokenVerifier implements AutoCloseable {
                     + " must be at least 1s, and " + Settings.JWT_KEYS_REFRESH.env() + " at least as long");
         }
         List<KeySource> sources = new ArrayList<>();
-        List<Path> files = config.get(Settings.JWT_PUBLIC_KEYS).stream().map(Path::of).toList();
+        List<Path> files =
+                config.get(Settings.JWT_PUBLIC_KEYS).stream().map(Path::of).toList();
         if (!files.isEmpty()) {
             sources.add(new KeyFiles(files));
         }
@@ -143,8 +151,10 @@ public final class TokenVerifier implements AutoCloseable {
         if (url != null && !url.isBlank()) {
             JwksUrl jwks = new JwksUrl(url, config.get(Settings.JWT_JWKS_TIMEOUT));
             if (jwks.cleartextToAnotherHost()) {
-                log.warn("jwt: {} is plain http to another host: whoever is on the path can hand this edge keys "
-                        + "and so mint tokens; use https", url);
+                log.warn(
+                        "jwt: {} is plain http to another host: whoever is on the path can hand this edge keys "
+                                + "and so mint tokens; use https",
+                        url);
             }
             sources.add(jwks);
         }
@@ -155,8 +165,13 @@ public final class TokenVerifier implements AutoCloseable {
                 keys.add(new VerificationKeys(source, refresh, minInterval, Clock.systemUTC())
                         .start(source instanceof KeyFiles));
             }
-            return new TokenVerifier(secret, algorithms == null || algorithms.isEmpty() ? null : algorithms, keys,
-                    config.get(Settings.JWT_ISSUER), config.get(Settings.JWT_AUDIENCE), config.get(Settings.JWT_LEEWAY),
+            return new TokenVerifier(
+                    secret,
+                    algorithms == null || algorithms.isEmpty() ? null : algorithms,
+                    keys,
+                    config.get(Settings.JWT_ISSUER),
+                    config.get(Settings.JWT_AUDIENCE),
+                    config.get(Settings.JWT_LEEWAY),
                     Clock.systemUTC());
         } catch (RuntimeException e) {
             keys.forEach(VerificationKeys::close);
@@ -167,7 +182,8 @@ public final class TokenVerifier implements AutoCloseable {
     /** Whether {@code config} names public keys (a JWKS URL or key files), so a secret is optional. */
     public static boolean hasPublicKeys(EdgeConfig config) {
         String url = config.get(Settings.JWT_JWKS_URL);
-        return (url != null && !url.isBlank()) || !config.get(Settings.JWT_PUBLIC_KEYS).isEmpty();
+        return (url != null && !url.isBlank())
+                || !config.get(Settings.JWT_PUBLIC_KEYS).isEmpty();
     }
 
     public static byte[] secretBytes(String secret) {
@@ -176,7 +192,8 @@ public final class TokenVerifier implements AutoCloseable {
 
     public Principal verify(String token) throws AuthException {
         if (token == null || token.isEmpty()) {
-            throw new AuthException(ErrorCode.TOKEN_MISSING, "no token: pass ?token= or an Authorization: Bearer header");
+            throw new AuthException(
+                    ErrorCode.TOKEN_MISSING, "no token: pass ?token= or an Authorization: Bearer header");
         }
         try {
             SignedJWT jwt = SignedJWT.parse(token);
@@ -188,21 +205,27 @@ public final class TokenVerifier implements AutoCloseable {
             // a double's precision are lost), so two numbers could become one user. RFC 7519 makes sub a
             // StringOrURI: read the raw claim, after the signature is checked.
             if (jwt.getPayload().toJSONObject().get(JWTClaimNames.SUBJECT) instanceof Number) {
-                throw new AuthException(ErrorCode.TOKEN_INVALID, "token refused: sub must be a string "
-                        + "(RFC 7519 StringOrURI); send a numeric id as \"123\", not 123");
+                throw new AuthException(
+                        ErrorCode.TOKEN_INVALID,
+                        "token refused: sub must be a string "
+                                + "(RFC 7519 StringOrURI); send a numeric id as \"123\", not 123");
             }
             String sub = claims.getSubject();
             if (sub == null || sub.isEmpty()) {
                 throw new AuthException(ErrorCode.TOKEN_INVALID, "the token's sub is empty");
             }
             Object lasthop = claims.getClaim(Permissions.CLAIM);
-            return new Principal(sub, claims.getExpirationTime().toInstant(),
-                    Permissions.patterns(lasthop, "subscribe", sub), Permissions.patterns(lasthop, "send", sub),
+            return new Principal(
+                    sub,
+                    claims.getExpirationTime().toInstant(),
+                    Permissions.patterns(lasthop, "subscribe", sub),
+                    Permissions.patterns(lasthop, "send", sub),
                     claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant());
         } catch (BadJWTException e) {
             // Outside its validity period (exp, or nbf not reached) is "expired": a fresh token fixes it.
             ErrorCode code = "Expired JWT".equals(e.getMessage()) || "JWT before use time".equals(e.getMessage())
-                    ? ErrorCode.TOKEN_EXPIRED : ErrorCode.TOKEN_INVALID;
+                    ? ErrorCode.TOKEN_EXPIRED
+                    : ErrorCode.TOKEN_INVALID;
             throw new AuthException(code, "token refused: " + e.getMessage());
         } catch (ParseException | BadJOSEException | JOSEException e) {
             throw new AuthException(ErrorCode.TOKEN_INVALID, "token refused: " + e.getMessage());
@@ -214,11 +237,16 @@ public final class TokenVerifier implements AutoCloseable {
      * fetch one, would let the sender choose the key its token is checked with.
      */
     private void checkHeader(JWSHeader h) throws AuthException, BadJOSEException {
-        String carried = h.getJWK() != null ? "jwk" : h.getJWKURL() != null ? "jku"
-                : h.getX509CertURL() != null ? "x5u" : h.getX509CertChain() != null ? "x5c" : null;
+        String carried = h.getJWK() != null
+                ? "jwk"
+                : h.getJWKURL() != null
+                        ? "jku"
+                        : h.getX509CertURL() != null ? "x5u" : h.getX509CertChain() != null ? "x5c" : null;
         if (carried != null) {
-            throw new AuthException(ErrorCode.TOKEN_INVALID, "token refused: its header carries \"" + carried
-                    + "\"; the edge takes keys from its own configuration only");
+            throw new AuthException(
+                    ErrorCode.TOKEN_INVALID,
+                    "token refused: its header carries \"" + carried
+                            + "\"; the edge takes keys from its own configuration only");
         }
         types.verify(h.getType(), null);
     }
@@ -227,7 +255,8 @@ public final class TokenVerifier implements AutoCloseable {
         JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
         if (JwsAlgorithms.HMAC.contains(alg)) {
             // Only ever the configured secret: never a public key's bytes (the RS256-to-HS256 confusion).
-            boolean allowed = hmac != null && (allowlist == null ? JWSAlgorithm.HS256.equals(alg) : allowlist.contains(alg));
+            boolean allowed =
+                    hmac != null && (allowlist == null ? JWSAlgorithm.HS256.equals(alg) : allowlist.contains(alg));
             if (!allowed) {
                 throw notAllowed(alg);
             }
@@ -236,7 +265,8 @@ public final class TokenVerifier implements AutoCloseable {
             }
             return;
         }
-        if (!JwsAlgorithms.PUBLIC_KEY.contains(alg) || publicKeys.isEmpty()
+        if (!JwsAlgorithms.PUBLIC_KEY.contains(alg)
+                || publicKeys.isEmpty()
                 || (allowlist != null && !allowlist.contains(alg))) {
             throw notAllowed(alg);
         }
@@ -269,8 +299,10 @@ public final class TokenVerifier implements AutoCloseable {
             for (VerificationKeys.Key key : s.keys()) {
                 boolean same = kid != null && kid.equals(key.kid());
                 kidKnown |= same;
-                if (!key.inForce(now) || !JwsAlgorithms.fits(key.jwk(), alg)
-                        || (allowlist == null && !JwsAlgorithms.implied(key.jwk()).contains(alg))) {
+                if (!key.inForce(now)
+                        || !JwsAlgorithms.fits(key.jwk(), alg)
+                        || (allowlist == null
+                                && !JwsAlgorithms.implied(key.jwk()).contains(alg))) {
                     continue;
                 }
                 if (kid == null || same) {
@@ -294,31 +326,40 @@ public final class TokenVerifier implements AutoCloseable {
             throw new AuthException(ErrorCode.TOKEN_INVALID, "token refused: no public key yet (" + keys + ")");
         }
         if (kid != null && !kidKnown) {
-            throw new AuthException(ErrorCode.TOKEN_INVALID, "token refused: no key has kid \"" + shown(kid)
-                    + "\" (" + keys + "); the edge reads its keys again, at most once per "
-                    + Settings.JWT_KEYS_REFRESH_MIN_INTERVAL.key());
+            throw new AuthException(
+                    ErrorCode.TOKEN_INVALID,
+                    "token refused: no key has kid \"" + shown(kid)
+                            + "\" (" + keys + "); the edge reads its keys again, at most once per "
+                            + Settings.JWT_KEYS_REFRESH_MIN_INTERVAL.key());
         }
-        throw new AuthException(ErrorCode.TOKEN_INVALID, "token refused: no key "
-                + (kid == null ? "" : "with kid \"" + shown(kid) + "\" ") + "verifies " + alg
-                + (allowlist == null ? " (jwt.algorithms is unset: each key verifies its own alg only, RS256 "
-                + "for an RSA key without one)" : ""));
+        throw new AuthException(
+                ErrorCode.TOKEN_INVALID,
+                "token refused: no key "
+                        + (kid == null ? "" : "with kid \"" + shown(kid) + "\" ") + "verifies " + alg
+                        + (allowlist == null
+                                ? " (jwt.algorithms is unset: each key verifies its own alg only, RS256 "
+                                        + "for an RSA key without one)"
+                                : ""));
     }
 
     private void refreshAll(String unknownKid) {
         for (VerificationKeys source : publicKeys) {
             if (source.refresh(unknownKid == null ? "no keys yet" : "unknown kid") && unknownKid != null) {
-                log.info("jwt: a token names kid \"{}\", which no key has: reading {} again", shown(unknownKid),
+                log.info(
+                        "jwt: a token names kid \"{}\", which no key has: reading {} again",
+                        shown(unknownKid),
                         source.source());
             }
         }
     }
 
     private AuthException notAllowed(JWSAlgorithm alg) {
-        String allowed = allowlist != null ? allowlist.stream().map(JWSAlgorithm::getName).sorted()
-                .collect(Collectors.joining(", ")) : hmac != null ? "HS256 and what the public keys are for"
-                : "what the public keys are for";
-        return new AuthException(ErrorCode.TOKEN_INVALID, "token refused: algorithm " + shown(alg.getName())
-                + " is not allowed (allowed: " + allowed + ")");
+        String allowed = allowlist != null
+                ? allowlist.stream().map(JWSAlgorithm::getName).sorted().collect(Collectors.joining(", "))
+                : hmac != null ? "HS256 and what the public keys are for" : "what the public keys are for";
+        return new AuthException(
+                ErrorCode.TOKEN_INVALID,
+                "token refused: algorithm " + shown(alg.getName()) + " is not allowed (allowed: " + allowed + ")");
     }
 
     /** The sender's text, cut short and stripped of control characters, for messages and logs. */

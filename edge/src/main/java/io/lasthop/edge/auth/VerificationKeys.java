@@ -58,8 +58,10 @@ final class VerificationKeys implements AutoCloseable {
 
         /** False past the key's {@code exp} or before its {@code nbf}, when it has them. */
         boolean inForce(Instant now) {
-            return (jwk.getExpirationTime() == null || now.isBefore(jwk.getExpirationTime().toInstant()))
-                    && (jwk.getNotBeforeTime() == null || !now.isBefore(jwk.getNotBeforeTime().toInstant()));
+            return (jwk.getExpirationTime() == null
+                            || now.isBefore(jwk.getExpirationTime().toInstant()))
+                    && (jwk.getNotBeforeTime() == null
+                            || !now.isBefore(jwk.getNotBeforeTime().toInstant()));
         }
     }
 
@@ -230,8 +232,8 @@ final class VerificationKeys implements AutoCloseable {
             try {
                 Key key = new Key(pub, verifier(pub));
                 if (!key.inForce(now)) {
-                    dropped.add(describe(jwk) + ": not in force (exp " + pub.getExpirationTime()
-                            + ", nbf " + pub.getNotBeforeTime() + "); kept, unused until then");
+                    dropped.add(describe(jwk) + ": not in force (exp " + pub.getExpirationTime() + ", nbf "
+                            + pub.getNotBeforeTime() + "); kept, unused until then");
                 }
                 if (keys.size() == MAX_KEYS) {
                     dropped.add(describe(jwk) + ": more than " + MAX_KEYS + " keys");
@@ -309,7 +311,9 @@ final class VerificationKeys implements AutoCloseable {
         if (e instanceof ParseException) {
             return "not a key set: " + e.getMessage();
         }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        return e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     private static String describe(JWK jwk) {
@@ -324,14 +328,18 @@ final class VerificationKeys implements AutoCloseable {
     private static ScheduledFuture<?> scheduleTicks(VerificationKeys keys, long periodNanos) {
         WeakReference<VerificationKeys> ref = new WeakReference<>(keys);
         AtomicReference<ScheduledFuture<?>> self = new AtomicReference<>();
-        self.set(Refresher.EXECUTOR.scheduleWithFixedDelay(() -> {
-            VerificationKeys k = ref.get();
-            if (k != null) {
-                k.tick();
-            } else if (self.get() != null) {
-                self.get().cancel(false);
-            }
-        }, periodNanos, periodNanos, TimeUnit.NANOSECONDS));
+        self.set(Refresher.EXECUTOR.scheduleWithFixedDelay(
+                () -> {
+                    VerificationKeys k = ref.get();
+                    if (k != null) {
+                        k.tick();
+                    } else if (self.get() != null) {
+                        self.get().cancel(false);
+                    }
+                },
+                periodNanos,
+                periodNanos,
+                TimeUnit.NANOSECONDS));
         return self.get();
     }
 

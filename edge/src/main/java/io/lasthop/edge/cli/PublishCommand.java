@@ -23,12 +23,21 @@ public final class PublishCommand {
         }
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUri(amqpUri);
-        try (Connection c = factory.newConnection("lasthop-cli"); Channel ch = c.createChannel()) {
+        try (Connection c = factory.newConnection("lasthop-cli");
+                Channel ch = c.createChannel()) {
             ch.confirmSelect();
             String id = UUID.randomUUID().toString();
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-                    .messageId(id).contentType("application/json").deliveryMode(2).timestamp(new Date()).build();
-            ch.basicPublish(AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(args[1]), true, props,
+                    .messageId(id)
+                    .contentType("application/json")
+                    .deliveryMode(2)
+                    .timestamp(new Date())
+                    .build();
+            ch.basicPublish(
+                    AmqpNames.USER_EXCHANGE,
+                    AmqpNames.userRoutingKey(args[1]),
+                    true,
+                    props,
                     args[2].getBytes(StandardCharsets.UTF_8));
             ch.waitForConfirmsOrDie(5_000);
             System.out.println("published " + id + " to " + args[1]);

@@ -63,8 +63,11 @@ final class ControlCodec {
         switch (op) {
             case "frames" -> {
                 try {
-                    return new ControlMessage.Frames(queue, conn,
-                            ClientFrameDecoder.decodeBatch(text(n, "frames").getBytes(StandardCharsets.UTF_8)), from);
+                    return new ControlMessage.Frames(
+                            queue,
+                            conn,
+                            ClientFrameDecoder.decodeBatch(text(n, "frames").getBytes(StandardCharsets.UTF_8)),
+                            from);
                 } catch (FrameException e) {
                     throw new IOException("unreadable frames: " + e.getMessage(), e);
                 }

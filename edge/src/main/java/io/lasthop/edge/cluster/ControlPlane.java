@@ -33,17 +33,20 @@ public final class ControlPlane implements AutoCloseable {
     private final String nodeId;
     private final Consumer<ControlMessage> handler;
     private final ReconnectingConnection connection;
-    private final ExecutorService sender = Executors.newSingleThreadExecutor(
-            new DefaultThreadFactory("lasthop-control", true));
+    private final ExecutorService sender =
+            Executors.newSingleThreadExecutor(new DefaultThreadFactory("lasthop-control", true));
     private volatile Channel channel;
 
     /** @param handler receives other nodes' messages, on an amqp-client thread */
-    ControlPlane(BrokerEndpoint broker, String nodeId, ScheduledExecutorService scheduler,
-                 Consumer<ControlMessage> handler) {
+    ControlPlane(
+            BrokerEndpoint broker,
+            String nodeId,
+            ScheduledExecutorService scheduler,
+            Consumer<ControlMessage> handler) {
         this.nodeId = nodeId;
         this.handler = handler;
-        this.connection = new ReconnectingConnection(broker, nodeId.hashCode() + 1,
-                "lasthop-edge " + nodeId + " control", null, scheduler, this::consume);
+        this.connection = new ReconnectingConnection(
+                broker, nodeId.hashCode() + 1, "lasthop-edge " + nodeId + " control", null, scheduler, this::consume);
     }
 
     void start() {
@@ -55,13 +58,14 @@ public final class ControlPlane implements AutoCloseable {
         ch.exchangeDeclare(EXCHANGE, BuiltinExchangeType.TOPIC, true);
         ch.exchangeDeclare(AmqpNames.REVOKE_EXCHANGE, BuiltinExchangeType.FANOUT, true);
         // Exclusive: a second node started with the same node.id fails here, and keeps retrying.
-        String queue = ch.queueDeclare("lasthop.node." + nodeId, false, true, true, Map.of()).getQueue();
+        String queue = ch.queueDeclare("lasthop.node." + nodeId, false, true, true, Map.of())
+                .getQueue();
         ch.queueBind(queue, EXCHANGE, "node." + nodeId);
         ch.queueBind(queue, EXCHANGE, "all");
         ch.queueBind(queue, AmqpNames.REVOKE_EXCHANGE, "");
-        DeliverCallback onMessage = (tag, delivery) -> receive(delivery.getEnvelope().getExchange(),
-                delivery.getBody());
-        ch.basicConsume(queue, true, onMessage, tag -> { });
+        DeliverCallback onMessage =
+                (tag, delivery) -> receive(delivery.getEnvelope().getExchange(), delivery.getBody());
+        ch.basicConsume(queue, true, onMessage, tag -> {});
         channel = ch;
     }
 
@@ -84,8 +88,13 @@ public final class ControlPlane implements AutoCloseable {
             return;
         }
         try {
-            ch.basicPublish(EXCHANGE, node == null ? "all" : "node." + node, false,
-                    AmqpMessages.properties(null, "application/json", false, null).build(), ControlCodec.encode(m));
+            ch.basicPublish(
+                    EXCHANGE,
+                    node == null ? "all" : "node." + node,
+                    false,
+                    AmqpMessages.properties(null, "application/json", false, null)
+                            .build(),
+                    ControlCodec.encode(m));
         } catch (IOException | RuntimeException e) {
             log.debug("control publish failed: {}", e.toString());
         }

@@ -37,8 +37,13 @@ public final class SessionRouter implements AutoCloseable {
     private final String nodeId;
     private final ControlPlane control;
 
-    public SessionRouter(SessionRegistry sessions, SessionAttacher attacher, Revocations revocations, String nodeId,
-                         BrokerEndpoint broker, ScheduledExecutorService scheduler) {
+    public SessionRouter(
+            SessionRegistry sessions,
+            SessionAttacher attacher,
+            Revocations revocations,
+            String nodeId,
+            BrokerEndpoint broker,
+            ScheduledExecutorService scheduler) {
         this.sessions = sessions;
         this.attacher = attacher;
         this.revocations = revocations;
@@ -69,8 +74,9 @@ public final class SessionRouter implements AutoCloseable {
 
     /** Hands frames to the node that holds the session: the named one unless it is this one, else every node. */
     public void forward(String userId, String sessionId, String connection, String node, List<ClientFrame> frames) {
-        control.send(otherNode(node), new ControlMessage.Frames(AmqpNames.sessionQueue(userId, sessionId), connection,
-                frames, nodeId));
+        control.send(
+                otherNode(node),
+                new ControlMessage.Frames(AmqpNames.sessionQueue(userId, sessionId), connection, frames, nodeId));
     }
 
     /**
@@ -82,8 +88,9 @@ public final class SessionRouter implements AutoCloseable {
      */
     public void claim(String userId, String sessionId, String connection, String node) {
         if (!nodeId.equals(node)) {
-            control.send(otherNode(node), new ControlMessage.Release(AmqpNames.sessionQueue(userId, sessionId),
-                    connection, nodeId));
+            control.send(
+                    otherNode(node),
+                    new ControlMessage.Release(AmqpNames.sessionQueue(userId, sessionId), connection, nodeId));
         }
     }
 

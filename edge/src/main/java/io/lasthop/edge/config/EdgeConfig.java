@@ -55,7 +55,9 @@ public final class EdgeConfig {
                 props.load(r);
             }
             for (String name : props.stringPropertyNames()) {
-                Setting<?> s = Settings.ALL.stream().filter(x -> x.key().equals(name)).findFirst()
+                Setting<?> s = Settings.ALL.stream()
+                        .filter(x -> x.key().equals(name))
+                        .findFirst()
                         .orElseThrow(() -> new IllegalArgumentException(file + ": unknown key \"" + name + "\""));
                 b.parse(s, props.getProperty(name));
             }
@@ -74,8 +76,12 @@ public final class EdgeConfig {
         StringBuilder sb = new StringBuilder();
         for (Setting<?> s : Settings.ALL) {
             sb.append("# ").append(s.doc()).append('\n');
-            sb.append(s.key()).append(" (").append(s.env()).append(") = ")
-                    .append(s.defaultText() == null ? "<unset>" : s.defaultText()).append("\n\n");
+            sb.append(s.key())
+                    .append(" (")
+                    .append(s.env())
+                    .append(") = ")
+                    .append(s.defaultText() == null ? "<unset>" : s.defaultText())
+                    .append("\n\n");
         }
         return sb.toString();
     }

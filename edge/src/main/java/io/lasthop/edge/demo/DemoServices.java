@@ -65,7 +65,7 @@ public final class DemoServices implements AutoCloseable {
             demo.relay.exchangeDeclare(AmqpNames.TOPIC_EXCHANGE, BuiltinExchangeType.TOPIC, true);
             demo.relay.queueDeclare(CHAT_QUEUE, false, true, true, Map.of());
             demo.relay.queueBind(CHAT_QUEUE, AmqpNames.INBOUND_EXCHANGE, "chat.*");
-            demo.relay.basicConsume(CHAT_QUEUE, false, (tag, d) -> demo.relayChat(d), tag -> { });
+            demo.relay.basicConsume(CHAT_QUEUE, false, (tag, d) -> demo.relayChat(d), tag -> {});
         } catch (IOException | RuntimeException e) {
             demo.close();
             throw e;
@@ -80,8 +80,10 @@ public final class DemoServices implements AutoCloseable {
             for (Map.Entry<String, Double> e : prices.entrySet()) {
                 double price = Math.max(1, e.getValue() * (1 + random.nextGaussian() * 0.002));
                 e.setValue(price);
-                ObjectNode body = JSON.createObjectNode().put("symbol", e.getKey())
-                        .put("price", Math.round(price * 100) / 100.0).put("at", System.currentTimeMillis());
+                ObjectNode body = JSON.createObjectNode()
+                        .put("symbol", e.getKey())
+                        .put("price", Math.round(price * 100) / 100.0)
+                        .put("at", System.currentTimeMillis());
                 publish(ticker, "prices." + e.getKey(), body);
             }
         } catch (IOException | RuntimeException ex) {
@@ -106,7 +108,8 @@ public final class DemoServices implements AutoCloseable {
 
     /** The message to relay, or null when the sender is unknown or the body is not {@code {"text": …}}. */
     private static ObjectNode chatMessage(String room, Delivery d) {
-        Object user = d.getProperties().getHeaders() == null ? null
+        Object user = d.getProperties().getHeaders() == null
+                ? null
                 : d.getProperties().getHeaders().get(AmqpNames.USER_HEADER);
         JsonNode in;
         try {
@@ -118,14 +121,23 @@ public final class DemoServices implements AutoCloseable {
         if (user == null || text.isBlank()) {
             return null;
         }
-        return JSON.createObjectNode().put("room", room).put("user", user.toString())
-                .put("text", text.length() > 500 ? text.substring(0, 500) : text).put("at", System.currentTimeMillis());
+        return JSON.createObjectNode()
+                .put("room", room)
+                .put("user", user.toString())
+                .put("text", text.length() > 500 ? text.substring(0, 500) : text)
+                .put("at", System.currentTimeMillis());
     }
 
     private static void publish(Channel ch, String topic, ObjectNode body) throws IOException {
-        ch.basicPublish(AmqpNames.TOPIC_EXCHANGE, topic, new AMQP.BasicProperties.Builder()
-                .messageId(UUID.randomUUID().toString()).contentType("application/json").timestamp(new Date())
-                .build(), body.toString().getBytes(StandardCharsets.UTF_8));
+        ch.basicPublish(
+                AmqpNames.TOPIC_EXCHANGE,
+                topic,
+                new AMQP.BasicProperties.Builder()
+                        .messageId(UUID.randomUUID().toString())
+                        .contentType("application/json")
+                        .timestamp(new Date())
+                        .build(),
+                body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -17,7 +17,8 @@ public final class Cors {
         if (origins.allowed().isEmpty()) {
             return null;
         }
-        CorsConfigBuilder b = origins.allowsAny() ? CorsConfigBuilder.forAnyOrigin()
+        CorsConfigBuilder b = origins.allowsAny()
+                ? CorsConfigBuilder.forAnyOrigin()
                 : CorsConfigBuilder.forOrigins(origins.allowed().toArray(String[]::new));
         b.allowedRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS)
                 .allowedRequestHeaders(HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.CONTENT_TYPE, "Last-Event-ID")

@@ -19,8 +19,8 @@ import java.nio.charset.StandardCharsets;
 public final class HttpResponses {
     private HttpResponses() {}
 
-    public static void error(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, ErrorCode code,
-                      String message) {
+    public static void error(
+            ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, ErrorCode code, String message) {
         FullHttpResponse res = response(status, "application/json", ServerFrames.httpError(code, message));
         if (status == HttpResponseStatus.SERVICE_UNAVAILABLE) {
             res.headers().set(HttpHeaderNames.RETRY_AFTER, "2");
@@ -32,16 +32,19 @@ public final class HttpResponses {
 
     /** 401 with the RFC 6750 challenge: no error attribute when no token was given at all. */
     public static void unauthorized(ChannelHandlerContext ctx, HttpRequest req, ErrorCode code, String message) {
-        FullHttpResponse res = response(HttpResponseStatus.UNAUTHORIZED, "application/json",
-                ServerFrames.httpError(code, message));
-        res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, code == ErrorCode.TOKEN_MISSING
-                ? "Bearer realm=\"lasthop\""
-                : "Bearer realm=\"lasthop\", error=\"invalid_token\"");
+        FullHttpResponse res =
+                response(HttpResponseStatus.UNAUTHORIZED, "application/json", ServerFrames.httpError(code, message));
+        res.headers()
+                .set(
+                        HttpHeaderNames.WWW_AUTHENTICATE,
+                        code == ErrorCode.TOKEN_MISSING
+                                ? "Bearer realm=\"lasthop\""
+                                : "Bearer realm=\"lasthop\", error=\"invalid_token\"");
         send(ctx, req, res);
     }
 
-    public static void text(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String contentType,
-                     String body) {
+    public static void text(
+            ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String contentType, String body) {
         send(ctx, req, response(status, contentType, body.getBytes(StandardCharsets.UTF_8)));
     }
 

@@ -23,15 +23,18 @@ public final class LingeringClose {
     /** How long a closing connection may take to read its last words and hang up. */
     public static final long LINGER_MILLIS = 2_000;
 
-    private LingeringClose() {
-    }
+    private LingeringClose() {}
 
     /** Closes the connection of {@code lastWrite} once it is written, within the linger at most. */
     public static void after(ChannelFuture lastWrite) {
         Channel ch = lastWrite.channel();
-        var deadline = ch.eventLoop().schedule(() -> {
-            ch.close();
-        }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        var deadline = ch.eventLoop()
+                .schedule(
+                        () -> {
+                            ch.close();
+                        },
+                        LINGER_MILLIS,
+                        TimeUnit.MILLISECONDS);
         ch.closeFuture().addListener(f -> deadline.cancel(false));
         lastWrite.addListener(f -> {
             // An HTTP/2 stream ends without touching the connection the other streams share.
@@ -60,8 +63,7 @@ public final class LingeringClose {
         }
 
         @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-        }
+        public void channelReadComplete(ChannelHandlerContext ctx) {}
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {

@@ -1,5 +1,7 @@
 package io.lasthop.edge.metrics;
 
+import io.lasthop.protocol.CloseCode;
+import io.lasthop.protocol.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -10,8 +12,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.lasthop.protocol.CloseCode;
-import io.lasthop.protocol.ErrorCode;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,48 +52,86 @@ public final class EdgeMetrics {
         new ProcessorMetrics().bindTo(registry);
         // Open files bound a node's capacity: one per browser connection.
         new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics().bindTo(registry);
-        deliveries = Counter.builder("lasthop.deliveries").description("Messages written to clients").register(registry);
+        deliveries = Counter.builder("lasthop.deliveries")
+                .description("Messages written to clients")
+                .register(registry);
         redeliveries = Counter.builder("lasthop.redeliveries")
-                .description("Messages written to clients that the broker had delivered before").register(registry);
-        acked = Counter.builder("lasthop.acked.messages").description("Messages acked by clients").register(registry);
+                .description("Messages written to clients that the broker had delivered before")
+                .register(registry);
+        acked = Counter.builder("lasthop.acked.messages")
+                .description("Messages acked by clients")
+                .register(registry);
         backpressurePauses = Counter.builder("lasthop.backpressure.pauses")
-                .description("Times delivery to a client paused because its socket was not writable").register(registry);
-        sessionsNew = Counter.builder("lasthop.sessions.opened").tag("resumed", "false")
-                .description("Sessions opened").register(registry);
-        sessionsResumed = Counter.builder("lasthop.sessions.opened").tag("resumed", "true")
-                .description("Sessions opened").register(registry);
+                .description("Times delivery to a client paused because its socket was not writable")
+                .register(registry);
+        sessionsNew = Counter.builder("lasthop.sessions.opened")
+                .tag("resumed", "false")
+                .description("Sessions opened")
+                .register(registry);
+        sessionsResumed = Counter.builder("lasthop.sessions.opened")
+                .tag("resumed", "true")
+                .description("Sessions opened")
+                .register(registry);
         sessionRecoveries = Counter.builder("lasthop.session.recoveries")
-                .description("Sessions re-attached to the broker after losing their channel").register(registry);
+                .description("Sessions re-attached to the broker after losing their channel")
+                .register(registry);
         ackDelay = DistributionSummary.builder("lasthop.ack.delay.seconds")
                 .description("Time from writing a message to the client to its ack")
-                .publishPercentiles(0.5, 0.99).register(registry);
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
         Gauge.builder("lasthop.acks.pending", acksPending, AtomicLong::get)
-                .description("Messages written to clients and not yet acked").register(registry);
+                .description("Messages written to clients and not yet acked")
+                .register(registry);
         for (ErrorCode code : ErrorCode.values()) {
-            authFailures.put(code, Counter.builder("lasthop.auth.failures").tag("code", code.code())
-                    .description("Refused tokens").register(registry));
-            clientErrors.put(code, Counter.builder("lasthop.client.errors").tag("code", code.code())
-                    .description("Client frames or requests refused").register(registry));
+            authFailures.put(
+                    code,
+                    Counter.builder("lasthop.auth.failures")
+                            .tag("code", code.code())
+                            .description("Refused tokens")
+                            .register(registry));
+            clientErrors.put(
+                    code,
+                    Counter.builder("lasthop.client.errors")
+                            .tag("code", code.code())
+                            .description("Client frames or requests refused")
+                            .register(registry));
         }
-        for (String reason : new String[] {"connections", "pipelining", "request_timeout", "sessions_per_user",
-                "session_rate", "session_rate_address", "output_bound"}) {
-            refusals.put(reason, Counter.builder("lasthop.refusals").tag("reason", reason)
-                    .description("Connections and sessions refused or cut by a node's limits").register(registry));
+        for (String reason : new String[] {
+            "connections",
+            "pipelining",
+            "request_timeout",
+            "sessions_per_user",
+            "session_rate",
+            "session_rate_address",
+            "output_bound"
+        }) {
+            refusals.put(
+                    reason,
+                    Counter.builder("lasthop.refusals")
+                            .tag("reason", reason)
+                            .description("Connections and sessions refused or cut by a node's limits")
+                            .register(registry));
         }
         for (CloseCode code : CloseCode.values()) {
-            closes.put(code, Counter.builder("lasthop.closes").tag("reason", code.reason())
-                    .description("Connections the edge ended, by reason").register(registry));
+            closes.put(
+                    code,
+                    Counter.builder("lasthop.closes")
+                            .tag("reason", code.reason())
+                            .description("Connections the edge ended, by reason")
+                            .register(registry));
         }
     }
 
     public void bindSessions(IntSupplier sessions) {
-        Gauge.builder("lasthop.sessions", sessions::getAsInt).description("Sessions connected to this node")
+        Gauge.builder("lasthop.sessions", sessions::getAsInt)
+                .description("Sessions connected to this node")
                 .register(registry);
     }
 
     public void bindBrokerState(BooleanSupplier connected) {
         Gauge.builder("lasthop.broker.connected", () -> connected.getAsBoolean() ? 1 : 0)
-                .description("1 while every broker connection is open").register(registry);
+                .description("1 while every broker connection is open")
+                .register(registry);
     }
 
     public void bindReadiness(BooleanSupplier ready) {
@@ -106,8 +144,10 @@ public final class EdgeMetrics {
     public AtomicInteger connections(String transport) {
         return connections.computeIfAbsent(transport, t -> {
             AtomicInteger n = new AtomicInteger();
-            Gauge.builder("lasthop.connections", n, AtomicInteger::get).tag("transport", t)
-                    .description("Open client connections by transport").register(registry);
+            Gauge.builder("lasthop.connections", n, AtomicInteger::get)
+                    .tag("transport", t)
+                    .description("Open client connections by transport")
+                    .register(registry);
             return n;
         });
     }
@@ -116,17 +156,23 @@ public final class EdgeMetrics {
      * Open client connections, those without a session, and their bound; see
      * {@code limits.connections}.
      */
-    public void bindConnectionLimits(IntSupplier open, IntSupplier unauthenticated, int max,
-                                     LongSupplier pendingOutputBytes) {
-        Gauge.builder("lasthop.client.output.pending.bytes", () -> pendingOutputBytes.getAsLong() + pollQueuedBytes.sum())
+    public void bindConnectionLimits(
+            IntSupplier open, IntSupplier unauthenticated, int max, LongSupplier pendingOutputBytes) {
+        Gauge.builder(
+                        "lasthop.client.output.pending.bytes",
+                        () -> pendingOutputBytes.getAsLong() + pollQueuedBytes.sum())
                 .description("Bytes written to clients that they have not taken yet: in sockets' buffers, and "
-                        + "waiting for the next long-poll").register(registry);
+                        + "waiting for the next long-poll")
+                .register(registry);
         Gauge.builder("lasthop.client.connections", open::getAsInt)
-                .description("Open client connections, with or without a session").register(registry);
+                .description("Open client connections, with or without a session")
+                .register(registry);
         Gauge.builder("lasthop.client.connections.unauthenticated", unauthenticated::getAsInt)
-                .description("Open client connections that carry no session").register(registry);
+                .description("Open client connections that carry no session")
+                .register(registry);
         Gauge.builder("lasthop.client.connections.max", () -> max)
-                .description("Client connections this node accepts at most").register(registry);
+                .description("Client connections this node accepts at most")
+                .register(registry);
     }
 
     /**
@@ -135,8 +181,10 @@ public final class EdgeMetrics {
      * {@code session_rate}, {@code session_rate_address}, {@code output_bound}.
      */
     public void refused(String reason) {
-        refusals.computeIfAbsent(reason, r -> Counter.builder("lasthop.refusals").tag("reason", r)
-                .description("Connections and sessions refused or cut by a node's limits").register(registry))
+        refusals.computeIfAbsent(reason, r -> Counter.builder("lasthop.refusals")
+                        .tag("reason", r)
+                        .description("Connections and sessions refused or cut by a node's limits")
+                        .register(registry))
                 .increment();
     }
 
@@ -157,9 +205,11 @@ public final class EdgeMetrics {
     /** The AMQP connections that carry sessions, and sessions refused for want of a channel. */
     public void bindBrokerConnections(IntSupplier open, LongSupplier refusals) {
         Gauge.builder("lasthop.amqp.connections", open::getAsInt)
-                .description("Open AMQP connections that carry sessions").register(registry);
+                .description("Open AMQP connections that carry sessions")
+                .register(registry);
         FunctionCounter.builder("lasthop.amqp.channel.refusals", refusals, LongSupplier::getAsLong)
-                .description("Sessions refused because every AMQP connection was full or down").register(registry);
+                .description("Sessions refused because every AMQP connection was full or down")
+                .register(registry);
     }
 
     /** What long-poll connections hold for their next poll, in bytes; the transport keeps it. */

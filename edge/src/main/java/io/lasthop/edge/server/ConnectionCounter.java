@@ -2,6 +2,8 @@ package io.lasthop.edge.server;
 
 import io.lasthop.edge.http.ConnectionEvents;
 import io.lasthop.edge.metrics.EdgeMetrics;
+import io.lasthop.protocol.ErrorCode;
+import io.lasthop.protocol.ServerFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -9,8 +11,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
-import io.lasthop.protocol.ErrorCode;
-import io.lasthop.protocol.ServerFrames;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -73,10 +73,11 @@ final class ConnectionCounter extends ChannelInboundHandlerAdapter {
     }
 
     private static byte[] overloaded() {
-        byte[] body = ServerFrames.httpError(ErrorCode.OVERLOADED,
-                "this node holds as many connections as it may; retry, ideally on another node");
-        String head = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
-                + "Retry-After: 2\r\nConnection: close\r\nContent-Length: " + body.length + "\r\n\r\n";
+        byte[] body = ServerFrames.httpError(
+                ErrorCode.OVERLOADED, "this node holds as many connections as it may; retry, ideally on another node");
+        String head =
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
+                        + "Retry-After: 2\r\nConnection: close\r\nContent-Length: " + body.length + "\r\n\r\n";
         byte[] out = Arrays.copyOf(head.getBytes(StandardCharsets.US_ASCII), head.length() + body.length);
         System.arraycopy(body, 0, out, head.length(), body.length);
         return out;

@@ -120,7 +120,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         // 100 Continue and 101 Switching Protocols are not the answer.
-        boolean answered = state != State.SESSION && msg instanceof LastHttpContent
+        boolean answered = state != State.SESSION
+                && msg instanceof LastHttpContent
                 && !(msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL);
         ctx.write(msg, promise);
         if (!answered) {
@@ -208,7 +209,11 @@ final class ConnectionGuard extends ChannelDuplexHandler {
         metrics.refused("request_timeout");
         if (state == State.RECEIVING && !answeredEarly) {
             state = State.ANSWERING;
-            HttpResponses.error(ctx, null, HttpResponseStatus.REQUEST_TIMEOUT, ErrorCode.REQUEST_TIMEOUT,
+            HttpResponses.error(
+                    ctx,
+                    null,
+                    HttpResponseStatus.REQUEST_TIMEOUT,
+                    ErrorCode.REQUEST_TIMEOUT,
                     "the request did not arrive whole within " + requestTimeoutNanos / 1_000_000 + " ms");
         } else {
             ctx.close();

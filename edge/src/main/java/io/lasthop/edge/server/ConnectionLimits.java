@@ -4,13 +4,13 @@ import com.sun.management.UnixOperatingSystemMXBean;
 import io.lasthop.edge.config.EdgeConfig;
 import io.lasthop.edge.config.Settings;
 import io.lasthop.edge.metrics.EdgeMetrics;
-import java.lang.management.ManagementFactory;
-import java.lang.management.OperatingSystemMXBean;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,8 +47,8 @@ final class ConnectionLimits {
     static ConnectionLimits of(EdgeConfig config, EdgeMetrics metrics) {
         int max = maxConnections(config);
         int unauthenticated = config.get(Settings.MAX_UNAUTHENTICATED);
-        ConnectionLimits limits = new ConnectionLimits(max, unauthenticated == 0 ? Math.max(1, max / 2)
-                : Math.min(unauthenticated, max));
+        ConnectionLimits limits =
+                new ConnectionLimits(max, unauthenticated == 0 ? Math.max(1, max / 2) : Math.min(unauthenticated, max));
         metrics.bindConnectionLimits(limits.open::get, limits.unauthenticated::get, max, limits::pendingOutputBytes);
         return limits;
     }

@@ -9,13 +9,13 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.cors.CorsConfig;
 import io.netty.handler.codec.http.cors.CorsHandler;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslHandler;
@@ -48,8 +48,15 @@ final class EdgeChannelInitializer extends ChannelInitializer<SocketChannel> {
      * @param tls     null for plain HTTP
      * @param deflate offer WebSocket clients permessage-deflate
      */
-    EdgeChannelInitializer(HttpRouter router, CorsConfig cors, int maxFrameBytes, ConnectionLimits limits,
-                           EdgeMetrics metrics, long requestTimeoutNanos, ReloadingSslContext tls, boolean deflate) {
+    EdgeChannelInitializer(
+            HttpRouter router,
+            CorsConfig cors,
+            int maxFrameBytes,
+            ConnectionLimits limits,
+            EdgeMetrics metrics,
+            long requestTimeoutNanos,
+            ReloadingSslContext tls,
+            boolean deflate) {
         this.deflate = deflate;
         this.router = router;
         this.cors = cors;
@@ -88,7 +95,8 @@ final class EdgeChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     private void addHttp2(ChannelPipeline p) {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
-                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                         .maxHeaderListSize(MAX_HEADER_BYTES))
                 .build();
         p.addLast("h2", codec);

@@ -85,32 +85,50 @@ public final class EdgeServer implements AutoCloseable {
     public EdgeServer(EdgeConfig config) {
         this.config = config;
         String id = config.get(Settings.NODE_ID);
-        this.nodeId = id != null && !id.isEmpty() ? id : "edge-" + UUID.randomUUID().toString().substring(0, 8);
+        this.nodeId = id != null && !id.isEmpty()
+                ? id
+                : "edge-" + UUID.randomUUID().toString().substring(0, 8);
         byte[] secret = signingSecret(config);
         this.devSecret = config.get(Settings.DEV) ? secret : null;
         this.tokens = TokenVerifier.fromConfig(config, secret);
         this.revocations = new Revocations(config.get(Settings.REVOCATION_RETENTION), Clock.systemUTC());
         this.tls = tls(config);
         SessionQueueSettings queues = new SessionQueueSettings(config);
-        if (config.get(Settings.CORS_CREDENTIALS) && config.get(Settings.CORS_ORIGINS).contains("*")) {
+        if (config.get(Settings.CORS_CREDENTIALS)
+                && config.get(Settings.CORS_ORIGINS).contains("*")) {
             throw new IllegalArgumentException("cors.origins=* with cors.credentials=true would let any site "
                     + "make credentialed requests; list the origins instead");
         }
-        amqpPool = Executors.newFixedThreadPool(config.get(Settings.AMQP_WORKER_THREADS),
-                new DefaultThreadFactory("lasthop-amqp-call", true));
-        consumerDispatch = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+        amqpPool = Executors.newFixedThreadPool(
+                config.get(Settings.AMQP_WORKER_THREADS), new DefaultThreadFactory("lasthop-amqp-call", true));
+        consumerDispatch = Executors.newFixedThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors()),
                 new DefaultThreadFactory("lasthop-amqp-dispatch", true));
         scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("lasthop-broker", true));
         BrokerEndpoint endpoint = BrokerEndpoint.of(config);
         int fixed = config.get(Settings.AMQP_CONNECTIONS);
-        broker = new BrokerConnections(endpoint, fixed > 0 ? fixed : AUTO_MIN_AMQP_CONNECTIONS,
-                fixed > 0 ? 0 : ConnectionLimits.maxConnections(config), nodeId, new Topology(), scheduler,
+        broker = new BrokerConnections(
+                endpoint,
+                fixed > 0 ? fixed : AUTO_MIN_AMQP_CONNECTIONS,
+                fixed > 0 ? 0 : ConnectionLimits.maxConnections(config),
+                nodeId,
+                new Topology(),
+                scheduler,
                 consumerDispatch);
         publisher = new Publisher(endpoint, nodeId, scheduler);
         ReplyTokens replyTokens = ReplyTokens.fromConfig(config, secret);
-        SessionContext context = new SessionContext(nodeId, SessionSettings.of(config), metrics, tokens, revocations,
-                replyTokens, publisher, new Presence(publisher, nodeId, config.get(Settings.PRESENCE_EVENTS)), amqpPool);
-        attacher = new SessionAttacher(context, sessions, broker, queues, scheduler, config.get(Settings.RECOVERY_RATE));
+        SessionContext context = new SessionContext(
+                nodeId,
+                SessionSettings.of(config),
+                metrics,
+                tokens,
+                revocations,
+                replyTokens,
+                publisher,
+                new Presence(publisher, nodeId, config.get(Settings.PRESENCE_EVENTS)),
+                amqpPool);
+        attacher =
+                new SessionAttacher(context, sessions, broker, queues, scheduler, config.get(Settings.RECOVERY_RATE));
         router = new SessionRouter(sessions, attacher, revocations, nodeId, endpoint, scheduler);
         metrics.bindSessions(sessions::size);
         metrics.bindBrokerState(this::brokerConnected);
@@ -123,8 +141,8 @@ public final class EdgeServer implements AutoCloseable {
         String cert = config.get(Settings.TLS_CERT_FILE);
         String key = config.get(Settings.TLS_KEY_FILE);
         if ((cert == null) != (key == null)) {
-            throw new IllegalArgumentException("TLS needs both " + Settings.TLS_CERT_FILE.env() + " and "
-                    + Settings.TLS_KEY_FILE.env());
+            throw new IllegalArgumentException(
+                    "TLS needs both " + Settings.TLS_CERT_FILE.env() + " and " + Settings.TLS_KEY_FILE.env());
         }
         return cert == null ? null : ReloadingSslContext.load(Path.of(cert), Path.of(key));
     }
@@ -140,8 +158,8 @@ public final class EdgeServer implements AutoCloseable {
         boolean hasSecret = secret != null && !secret.isEmpty();
         if (dev && hasSecret) {
             // /dev/token would mint real tokens for anyone.
-            throw new IllegalArgumentException("dev mode signs with a public secret; unset "
-                    + Settings.JWT_HS256_SECRET.env() + " or drop --dev");
+            throw new IllegalArgumentException(
+                    "dev mode signs with a public secret; unset " + Settings.JWT_HS256_SECRET.env() + " or drop --dev");
         }
         if (!dev && !hasSecret && !TokenVerifier.hasPublicKeys(config)) {
             throw new IllegalArgumentException("no key to verify tokens with: set " + Settings.JWT_HS256_SECRET.env()
@@ -172,19 +190,39 @@ public final class EdgeServer implements AutoCloseable {
             // Balancers check health on the client port; metrics are for the management listener only.
             endpoints.put("/healthz", ops.get("/healthz"));
             endpoints.put("/readyz", ops.get("/readyz"));
-            management = loops.bind(config.get(Settings.MANAGEMENT_HOST), managementPort, new EdgeChannelInitializer(
-                    new HttpRouter(ops), null, maxFrame, new ConnectionLimits(MANAGEMENT_CONNECTIONS,
-                    MANAGEMENT_CONNECTIONS), metrics, requestTimeout, null, false));
+            management = loops.bind(
+                    config.get(Settings.MANAGEMENT_HOST),
+                    managementPort,
+                    new EdgeChannelInitializer(
+                            new HttpRouter(ops),
+                            null,
+                            maxFrame,
+                            new ConnectionLimits(MANAGEMENT_CONNECTIONS, MANAGEMENT_CONNECTIONS),
+                            metrics,
+                            requestTimeout,
+                            null,
+                            false));
             log.info("node {} management listener on {}", nodeId, management.localAddress());
         }
-        listener = loops.bind(config.get(Settings.HTTP_HOST), config.get(Settings.HTTP_PORT),
-                new EdgeChannelInitializer(new HttpRouter(endpoints), Cors.config(origins,
-                        config.get(Settings.CORS_CREDENTIALS), HttpHeaderNames.RETRY_AFTER, PollTransport.ANSWER_HEADER),
-                        maxFrame, ConnectionLimits.of(config, metrics), metrics, requestTimeout, tls,
+        listener = loops.bind(
+                config.get(Settings.HTTP_HOST),
+                config.get(Settings.HTTP_PORT),
+                new EdgeChannelInitializer(
+                        new HttpRouter(endpoints),
+                        Cors.config(
+                                origins,
+                                config.get(Settings.CORS_CREDENTIALS),
+                                HttpHeaderNames.RETRY_AFTER,
+                                PollTransport.ANSWER_HEADER),
+                        maxFrame,
+                        ConnectionLimits.of(config, metrics),
+                        metrics,
+                        requestTimeout,
+                        tls,
                         config.get(Settings.WEBSOCKET_DEFLATE)));
         if (tls != null) {
-            scheduler.scheduleWithFixedDelay(() -> tls.reload(false), TLS_RELOAD_SECONDS, TLS_RELOAD_SECONDS,
-                    TimeUnit.SECONDS);
+            scheduler.scheduleWithFixedDelay(
+                    () -> tls.reload(false), TLS_RELOAD_SECONDS, TLS_RELOAD_SECONDS, TimeUnit.SECONDS);
             Signals.onHangup(() -> scheduler.execute(() -> tls.reload(true)));
         }
         log.info("node {} listening on {}{}", nodeId, listener.localAddress(), tls == null ? "" : " (TLS)");
@@ -193,16 +231,31 @@ public final class EdgeServer implements AutoCloseable {
 
     /** The client listener's endpoints: the transports, POSTed frames, and in dev mode the demo. */
     private Map<String, Endpoint> clientEndpoints(OriginPolicy origins, int maxFrame) {
-        SessionAdmission admission = new SessionAdmission(sessions, metrics, config.get(Settings.MAX_SESSIONS_PER_USER),
-                config.get(Settings.NEW_SESSION_RATE), config.get(Settings.NEW_SESSION_RATE_PER_ADDRESS));
-        SessionOpener opener = new SessionOpener(attacher, router, admission, tokens, revocations, metrics, this::ready,
+        SessionAdmission admission = new SessionAdmission(
+                sessions,
+                metrics,
+                config.get(Settings.MAX_SESSIONS_PER_USER),
+                config.get(Settings.NEW_SESSION_RATE),
+                config.get(Settings.NEW_SESSION_RATE_PER_ADDRESS));
+        SessionOpener opener = new SessionOpener(
+                attacher,
+                router,
+                admission,
+                tokens,
+                revocations,
+                metrics,
+                this::ready,
                 config.get(Settings.TRUST_FORWARDED_FOR));
         Map<String, Endpoint> endpoints = new HashMap<>();
         for (TransportRoute t : List.of(
                 WebSocketTransport.route(opener, origins, maxFrame, config.get(Settings.WEBSOCKET_DEFLATE)),
                 SseTransport.route(opener),
                 StreamTransport.route(opener),
-                PollTransport.route(opener, sessions, metrics, config.get(Settings.POLL_TIMEOUT).toMillis(),
+                PollTransport.route(
+                        opener,
+                        sessions,
+                        metrics,
+                        config.get(Settings.POLL_TIMEOUT).toMillis(),
                         config.get(Settings.POLL_LINGER).toMillis()))) {
             endpoints.put(t.path(), t.endpoint());
             metrics.connections(t.name());
@@ -214,7 +267,8 @@ public final class EdgeServer implements AutoCloseable {
             Endpoint page = OpsEndpoints.resource("/demo/index.html", "text/html; charset=utf-8");
             endpoints.put("/demo", page);
             endpoints.put("/demo/", page);
-            endpoints.put("/demo/lasthop.iife.min.js",
+            endpoints.put(
+                    "/demo/lasthop.iife.min.js",
                     OpsEndpoints.resource("/demo/lasthop.iife.min.js", "text/javascript; charset=utf-8"));
             try {
                 demo = DemoServices.start(config.get(Settings.AMQP_URI));

@@ -41,7 +41,9 @@ final class EventLoops implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(pipeline)
-                .bind(host, port).sync().channel();
+                .bind(host, port)
+                .sync()
+                .channel();
     }
 
     @Override

@@ -33,7 +33,11 @@ final class FrameLimitAggregator extends HttpObjectAggregator {
         if (oversized instanceof HttpRequest req) {
             // The rest of the body may still be arriving: answer, then close rather than read it.
             HttpUtil.setKeepAlive(req, false);
-            HttpResponses.error(ctx, req, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, ErrorCode.FRAME_TOO_LARGE,
+            HttpResponses.error(
+                    ctx,
+                    req,
+                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    ErrorCode.FRAME_TOO_LARGE,
                     "request body exceeds " + maxBytes + " bytes");
         } else {
             ctx.close();

@@ -52,12 +52,16 @@ final class Http2IdleGuard extends ChannelInboundHandlerAdapter {
 
     private void arm(ChannelHandlerContext ctx) {
         cancel();
-        timer = ctx.executor().schedule(() -> {
-            if (connection.numActiveStreams() == 0) {
-                metrics.refused("request_timeout");
-                ctx.close();
-            }
-        }, timeoutNanos, TimeUnit.NANOSECONDS);
+        timer = ctx.executor()
+                .schedule(
+                        () -> {
+                            if (connection.numActiveStreams() == 0) {
+                                metrics.refused("request_timeout");
+                                ctx.close();
+                            }
+                        },
+                        timeoutNanos,
+                        TimeUnit.NANOSECONDS);
     }
 
     private void cancel() {

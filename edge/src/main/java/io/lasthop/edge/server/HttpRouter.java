@@ -29,15 +29,19 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         DecoderResult result = req.decoderResult();
         if (!result.isSuccess()) {
-            HttpResponses.error(ctx, null, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_REQUEST,
+            HttpResponses.error(
+                    ctx,
+                    null,
+                    HttpResponseStatus.BAD_REQUEST,
+                    ErrorCode.BAD_REQUEST,
                     "malformed HTTP request: " + result.cause().getMessage());
             return;
         }
         QueryStringDecoder query = new QueryStringDecoder(req.uri());
         Endpoint endpoint = endpoints.get(query.path());
         if (endpoint == null) {
-            HttpResponses.error(ctx, req, HttpResponseStatus.NOT_FOUND, ErrorCode.NOT_FOUND,
-                    "no endpoint at " + query.path());
+            HttpResponses.error(
+                    ctx, req, HttpResponseStatus.NOT_FOUND, ErrorCode.NOT_FOUND, "no endpoint at " + query.path());
             return;
         }
         endpoint.handle(ctx, req, query);

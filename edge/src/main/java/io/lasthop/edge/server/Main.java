@@ -56,32 +56,49 @@ public final class Main {
             return;
         }
         server.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.drain();
-            server.close();
-        }, "lasthop-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.drain();
+                            server.close();
+                        },
+                        "lasthop-shutdown"));
         printBanner(config, server);
     }
 
     private static void printBanner(EdgeConfig config, EdgeServer server) {
         String base = "http://127.0.0.1:" + server.port();
         StringBuilder sb = new StringBuilder();
-        sb.append("\nLasthop edge ").append(server.nodeId()).append(" on ").append(base).append('\n');
+        sb.append("\nLasthop edge ")
+                .append(server.nodeId())
+                .append(" on ")
+                .append(base)
+                .append('\n');
         sb.append("  WebSocket  ").append(base.replace("http", "ws")).append("/lasthop/ws?token=TOKEN\n");
         sb.append("  SSE        ").append(base).append("/lasthop/sse?token=TOKEN\n");
-        sb.append("  health     ").append(base).append("/healthz  ").append(base).append("/readyz  ")
-                .append(base).append("/metrics\n");
+        sb.append("  health     ")
+                .append(base)
+                .append("/healthz  ")
+                .append(base)
+                .append("/readyz  ")
+                .append(base)
+                .append("/metrics\n");
         if (config.get(Settings.DEV)) {
             sb.append("  demo       ").append(base).append("/demo   <- open this in a browser\n");
         }
         if (config.get(Settings.DEV)) {
             String bar = "!".repeat(78);
-            sb.append('\n').append(bar).append('\n')
+            sb.append('\n')
+                    .append(bar)
+                    .append('\n')
                     .append("!! DEV MODE: tokens are signed with a PUBLIC built-in secret, and anyone can mint\n")
                     .append("!! one at /dev/token. Never expose this node. Set LASTHOP_JWT_HS256_SECRET and\n")
                     .append("!! drop --dev for anything real.\n")
-                    .append(bar).append('\n')
-                    .append("  dev token: curl '").append(base).append("/dev/token?sub=alice'\n");
+                    .append(bar)
+                    .append('\n')
+                    .append("  dev token: curl '")
+                    .append(base)
+                    .append("/dev/token?sub=alice'\n");
         }
         System.out.println(sb);
     }

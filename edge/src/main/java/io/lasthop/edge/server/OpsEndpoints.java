@@ -1,9 +1,9 @@
 package io.lasthop.edge.server;
 
 import io.lasthop.edge.auth.DevTokens;
-import io.lasthop.edge.metrics.EdgeMetrics;
 import io.lasthop.edge.http.Endpoint;
 import io.lasthop.edge.http.HttpResponses;
+import io.lasthop.edge.metrics.EdgeMetrics;
 import io.lasthop.protocol.ErrorCode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +27,11 @@ final class OpsEndpoints {
             if (ready.getAsBoolean()) {
                 HttpResponses.text(ctx, req, HttpResponseStatus.OK, "text/plain", "ready\n");
             } else {
-                HttpResponses.text(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain",
+                HttpResponses.text(
+                        ctx,
+                        req,
+                        HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "text/plain",
                         "not ready: " + why.get() + "\n");
             }
         };
@@ -35,8 +39,8 @@ final class OpsEndpoints {
 
     /** {@code /metrics}: Prometheus text format. */
     static Endpoint metrics(EdgeMetrics metrics) {
-        return (ctx, req, q) -> HttpResponses.text(ctx, req, HttpResponseStatus.OK,
-                "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+        return (ctx, req, q) -> HttpResponses.text(
+                ctx, req, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
     }
 
     /**
@@ -52,7 +56,11 @@ final class OpsEndpoints {
         byte[] bytes = body;
         return (ctx, req, q) -> {
             if (bytes == null) {
-                HttpResponses.error(ctx, req, HttpResponseStatus.NOT_FOUND, ErrorCode.NOT_FOUND,
+                HttpResponses.error(
+                        ctx,
+                        req,
+                        HttpResponseStatus.NOT_FOUND,
+                        ErrorCode.NOT_FOUND,
                         path + " is not in this build; build from the repository root with mvn package, "
                                 + "which builds the JavaScript client too");
                 return;
@@ -69,7 +77,11 @@ final class OpsEndpoints {
         return (ctx, req, q) -> {
             List<String> sub = q.parameters().get("sub");
             if (sub == null || sub.isEmpty() || sub.get(0).isEmpty()) {
-                HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_REQUEST,
+                HttpResponses.error(
+                        ctx,
+                        req,
+                        HttpResponseStatus.BAD_REQUEST,
+                        ErrorCode.BAD_REQUEST,
                         "give the user id: /dev/token?sub=alice");
                 return;
             }
@@ -79,7 +91,11 @@ final class OpsEndpoints {
                 try {
                     ttl = Long.parseLong(ttlParam.get(0));
                 } catch (NumberFormatException e) {
-                    HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_REQUEST,
+                    HttpResponses.error(
+                            ctx,
+                            req,
+                            HttpResponseStatus.BAD_REQUEST,
+                            ErrorCode.BAD_REQUEST,
                             "ttl is a number of seconds");
                     return;
                 }

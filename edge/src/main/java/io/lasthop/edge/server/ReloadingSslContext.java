@@ -40,8 +40,8 @@ final class ReloadingSslContext {
             tls.current = tls.build();
             tls.loadedStamp = stamp;
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot load the TLS certificate " + certFile + " and key " + keyFile
-                    + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot load the TLS certificate " + certFile + " and key " + keyFile + ": " + e.getMessage(), e);
         }
         return tls;
     }
@@ -75,10 +75,12 @@ final class ReloadingSslContext {
                 // The JDK's provider: measured against netty-tcnative in bench/README.md.
                 .sslProvider(SslProvider.JDK)
                 .protocols("TLSv1.3", "TLSv1.2")
-                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                .applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+                        ApplicationProtocolNames.HTTP_2,
+                        ApplicationProtocolNames.HTTP_1_1))
                 .build();
     }
 

@@ -58,9 +58,13 @@ public final class Presence {
         }
         // The message id is unique without drawing randomness: a connection opens and closes once,
         // and its id is already 64 random bits (UUID.randomUUID shares one locked SecureRandom).
-        AMQP.BasicProperties props = AmqpMessages.properties(s.connectionId() + "." + key, "application/json",
-                false, Map.of(AmqpNames.USER_HEADER, s.userId(), AmqpNames.NODE_HEADER, nodeId)).build();
-        publisher.publish(AmqpNames.EVENTS_EXCHANGE, key, props, body.toString().getBytes(StandardCharsets.UTF_8),
-                false);
+        AMQP.BasicProperties props = AmqpMessages.properties(
+                        s.connectionId() + "." + key,
+                        "application/json",
+                        false,
+                        Map.of(AmqpNames.USER_HEADER, s.userId(), AmqpNames.NODE_HEADER, nodeId))
+                .build();
+        publisher.publish(
+                AmqpNames.EVENTS_EXCHANGE, key, props, body.toString().getBytes(StandardCharsets.UTF_8), false);
     }
 }

@@ -23,7 +23,11 @@ import java.util.List;
  * where every blocking AMQP call of the session runs, in order.
  */
 public final class Session {
-    private enum State { OPENING, OPEN, CLOSED }
+    private enum State {
+        OPENING,
+        OPEN,
+        CLOSED
+    }
 
     private final SessionContext ctx;
     private final SessionAttacher attacher;
@@ -46,7 +50,10 @@ public final class Session {
         this.binding = new SessionBinding(this, ctx.amqpPool());
         this.token = new SessionToken(this, ctx, loop, principal);
         this.requests = new SessionRequests(this, token, ctx);
-        this.outbox = new Outbox(ctx.metrics(), loop, ctx.settings().ackTimeoutNanos(),
+        this.outbox = new Outbox(
+                ctx.metrics(),
+                loop,
+                ctx.settings().ackTimeoutNanos(),
                 message -> close(CloseCode.ACK_TIMEOUT, message));
         this.heartbeat = new Heartbeat(this, ctx.settings().heartbeatMillis());
     }
@@ -112,8 +119,18 @@ public final class Session {
         ctx.metrics().attached(t.name(), resumed());
         ctx.presence().opened(this);
         SessionSettings s = ctx.settings();
-        send(out -> ServerFrames.writeHello(out, id(), connectionId, resumed(), userId, ctx.nodeId(), t.name(),
-                s.heartbeatMillis(), s.prefetch()), false);
+        send(
+                out -> ServerFrames.writeHello(
+                        out,
+                        id(),
+                        connectionId,
+                        resumed(),
+                        userId,
+                        ctx.nodeId(),
+                        t.name(),
+                        s.heartbeatMillis(),
+                        s.prefetch()),
+                false);
         outbox.writePending(transport);
         heartbeat.start(loop);
         token.scheduleExpiry();
@@ -182,8 +199,11 @@ public final class Session {
             ctx.presence().closed(this, code);
             ctx.metrics().detached(transport.name(), code);
             if (code != null) {
-                transport.close(code, FrameWriter.encode(transport.alloc(),
-                        out -> ServerFrames.writeClose(out, code, message, reconnectAfterMillis)));
+                transport.close(
+                        code,
+                        FrameWriter.encode(
+                                transport.alloc(),
+                                out -> ServerFrames.writeClose(out, code, message, reconnectAfterMillis)));
             } else {
                 transport.close(null, null);
             }
@@ -197,7 +217,8 @@ public final class Session {
         if (state == State.CLOSED || !from.alive()) {
             return; // the channel is closing or lost: the broker requeues this delivery
         }
-        String replyToken = props.getReplyTo() == null ? null
+        String replyToken = props.getReplyTo() == null
+                ? null
                 : ctx.replyTokens().mint(userId, props.getReplyTo(), props.getCorrelationId());
         outbox.add(tag, from, AmqpMessages.toFrame(outbox.nextSeq(), envelope, props, body, replyToken));
         if (state == State.OPEN) {
@@ -220,8 +241,10 @@ public final class Session {
 
     private void ack(long seq) {
         if (!outbox.ack(seq)) {
-            sendError(-1, ErrorCode.UNKNOWN_DELIVERY, "no delivery " + seq + " was made on this connection (last is "
-                    + outbox.lastWrittenSeq() + ")");
+            sendError(
+                    -1,
+                    ErrorCode.UNKNOWN_DELIVERY,
+                    "no delivery " + seq + " was made on this connection (last is " + outbox.lastWrittenSeq() + ")");
         }
     }
 
@@ -232,8 +255,10 @@ public final class Session {
     void send(FrameWriter writer, boolean flush) {
         if (transport.pendingBytes() > ctx.settings().maxOutputBytes()) {
             ctx.metrics().refused("output_bound");
-            close(CloseCode.SLOW_CONSUMER, "more than " + ctx.settings().maxOutputBytes()
-                    + " bytes written to this connection were not read; unacked deliveries were requeued");
+            close(
+                    CloseCode.SLOW_CONSUMER,
+                    "more than " + ctx.settings().maxOutputBytes()
+                            + " bytes written to this connection were not read; unacked deliveries were requeued");
             return;
         }
         transport.write(FrameWriter.encode(transport.alloc(), writer));

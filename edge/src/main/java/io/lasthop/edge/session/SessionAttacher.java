@@ -1,5 +1,6 @@
 package io.lasthop.edge.session;
 
+import com.rabbitmq.client.Channel;
 import io.lasthop.edge.amqp.BrokerConnections;
 import io.lasthop.edge.amqp.SessionLink;
 import io.lasthop.edge.amqp.SessionQueueSettings;
@@ -7,7 +8,6 @@ import io.lasthop.edge.auth.Principal;
 import io.lasthop.protocol.AmqpNames;
 import io.lasthop.protocol.CloseCode;
 import io.netty.channel.EventLoop;
-import com.rabbitmq.client.Channel;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -35,8 +35,13 @@ public final class SessionAttacher {
     private final int recoveriesPerTick;
 
     /** @param recoveryRate sessions re-attached per second after their channels were lost */
-    public SessionAttacher(SessionContext ctx, SessionRegistry registry, BrokerConnections broker,
-                           SessionQueueSettings queues, ScheduledExecutorService scheduler, int recoveryRate) {
+    public SessionAttacher(
+            SessionContext ctx,
+            SessionRegistry registry,
+            BrokerConnections broker,
+            SessionQueueSettings queues,
+            ScheduledExecutorService scheduler,
+            int recoveryRate) {
         this.ctx = ctx;
         this.registry = registry;
         this.broker = broker;
@@ -58,8 +63,9 @@ public final class SessionAttacher {
         if (requestedId != null) {
             Session old = registry.find(s.userId(), requestedId);
             if (old != null) {
-                old.eventLoop().execute(() -> old.close(CloseCode.SESSION_TAKEN_OVER,
-                        "another connection resumed this session"));
+                old.eventLoop()
+                        .execute(() ->
+                                old.close(CloseCode.SESSION_TAKEN_OVER, "another connection resumed this session"));
                 before = old.binding().released();
             }
         }
@@ -132,7 +138,8 @@ public final class SessionAttacher {
         }
     }
 
-    private SessionLink link(Session s, String queue, boolean create) throws IOException, SessionLink.SessionGoneException {
+    private SessionLink link(Session s, String queue, boolean create)
+            throws IOException, SessionLink.SessionGoneException {
         return SessionLink.attach(broker, queues, s.binding().amqp(), s.userId(), queue, create, s.binding());
     }
 
@@ -165,9 +172,13 @@ public final class SessionAttacher {
             s.eventLoop().execute(ctx.metrics().sessionRecoveries::increment);
         } catch (SessionLink.SessionGoneException gone) {
             // Never a new, empty queue under the old session's name: the client starts anew, and knows.
-            s.eventLoop().execute(() -> s.close(gone.nodeDown() ? CloseCode.SESSION_LOST : CloseCode.SESSION_EXPIRED,
-                    gone.nodeDown() ? "the broker node that holds the session's queue is down; messages may be "
-                            + "missing: start a new session and resync" : "the session's queue is gone"));
+            s.eventLoop()
+                    .execute(() -> s.close(
+                            gone.nodeDown() ? CloseCode.SESSION_LOST : CloseCode.SESSION_EXPIRED,
+                            gone.nodeDown()
+                                    ? "the broker node that holds the session's queue is down; messages may be "
+                                            + "missing: start a new session and resync"
+                                    : "the session's queue is gone"));
         } catch (IOException | RuntimeException e) {
             log.debug("re-attaching session {} failed, will retry: {}", s.id(), e.toString());
             toRecover.add(s);

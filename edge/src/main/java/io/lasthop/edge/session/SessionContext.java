@@ -13,6 +13,13 @@ import java.util.concurrent.Executor;
  * @param nodeId   this node's name, as clients see it in hello
  * @param amqpPool the threads that run sessions' blocking AMQP calls, each session in order
  */
-public record SessionContext(String nodeId, SessionSettings settings, EdgeMetrics metrics, TokenVerifier tokens,
-                             Revocations revocations, ReplyTokens replyTokens, Publisher publisher,
-                             Presence presence, Executor amqpPool) {}
+public record SessionContext(
+        String nodeId,
+        SessionSettings settings,
+        EdgeMetrics metrics,
+        TokenVerifier tokens,
+        Revocations revocations,
+        ReplyTokens replyTokens,
+        Publisher publisher,
+        Presence presence,
+        Executor amqpPool) {}

@@ -65,16 +65,21 @@ final class SessionRequests {
         }
         if (!overdraft.tryTake(now)) {
             ctx.metrics().refused("answers");
-            session.close(CloseCode.TOO_MANY_FRAMES, "more than " + MAX_DROPPED_ANSWERS + " frames beyond the "
-                    + answers.rate() + " a second that are answered; slow down");
+            session.close(
+                    CloseCode.TOO_MANY_FRAMES,
+                    "more than " + MAX_DROPPED_ANSWERS + " frames beyond the " + answers.rate()
+                            + " a second that are answered; slow down");
         }
         return false;
     }
 
     void handle(ClientFrame.Request r) {
         if (!bucket.tryTake(System.nanoTime())) {
-            answerError(r.ref(), ErrorCode.RATE_LIMITED, "more than " + limits.requestRate()
-                    + " requests per second (burst " + limits.requestBurst() + "); slow down and retry");
+            answerError(
+                    r.ref(),
+                    ErrorCode.RATE_LIMITED,
+                    "more than " + limits.requestRate() + " requests per second (burst " + limits.requestBurst()
+                            + "); slow down and retry");
             return;
         }
         if (r instanceof ClientFrame.Send s) {
@@ -93,19 +98,27 @@ final class SessionRequests {
             return;
         }
         if (!TopicPatterns.isLiteralKey(s.key())) {
-            answerError(s.ref(), ErrorCode.BAD_KEY, "a send needs a literal routing key: words of 1 or more "
-                    + "characters separated by '.', no '*' or '#', at most 255 bytes");
+            answerError(
+                    s.ref(),
+                    ErrorCode.BAD_KEY,
+                    "a send needs a literal routing key: words of 1 or more "
+                            + "characters separated by '.', no '*' or '#', at most 255 bytes");
             return;
         }
         if (!Permissions.allows(token.principal().send(), s.key())) {
             answerError(s.ref(), ErrorCode.FORBIDDEN, "the token does not allow sending to \"" + s.key() + "\"");
             return;
         }
-        AMQP.BasicProperties props = properties(s.id(), s.body())
-                .replyTo(session.queue())
-                .build();
-        answerWhenConfirmed(s.ref(), ctx.publisher().publish(AmqpNames.INBOUND_EXCHANGE, s.key(), props,
-                s.body().bytes()));
+        AMQP.BasicProperties props =
+                properties(s.id(), s.body()).replyTo(session.queue()).build();
+        answerWhenConfirmed(
+                s.ref(),
+                ctx.publisher()
+                        .publish(
+                                AmqpNames.INBOUND_EXCHANGE,
+                                s.key(),
+                                props,
+                                s.body().bytes()));
     }
 
     private void reply(ClientFrame.Reply r) {
@@ -123,14 +136,19 @@ final class SessionRequests {
                 .correlationId(grant.correlationId())
                 .replyTo(session.queue())
                 .build();
-        answerWhenConfirmed(r.ref(), ctx.publisher().publish("", grant.replyTo(), props, r.body().bytes()));
+        answerWhenConfirmed(
+                r.ref(),
+                ctx.publisher().publish("", grant.replyTo(), props, r.body().bytes()));
     }
 
     private void subscribe(ClientFrame.Subscribe s) {
         String topic = s.topic();
         if (!TopicPatterns.isPattern(topic)) {
-            answerError(s.ref(), ErrorCode.BAD_KEY, "not a topic pattern: words separated by '.', "
-                    + "'*' and '#' only as whole words, at most 255 bytes");
+            answerError(
+                    s.ref(),
+                    ErrorCode.BAD_KEY,
+                    "not a topic pattern: words separated by '.', "
+                            + "'*' and '#' only as whole words, at most 255 bytes");
             return;
         }
         if (!Permissions.allows(token.principal().subscribe(), topic)) {
@@ -138,8 +156,10 @@ final class SessionRequests {
             return;
         }
         if (!subscriptions.contains(topic) && subscriptions.size() >= limits.maxSubscriptions()) {
-            answerError(s.ref(), ErrorCode.TOO_MANY_SUBSCRIPTIONS, "this connection holds "
-                    + subscriptions.size() + " subscriptions, the most it may");
+            answerError(
+                    s.ref(),
+                    ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+                    "this connection holds " + subscriptions.size() + " subscriptions, the most it may");
             return;
         }
         boolean added = subscriptions.add(topic);
@@ -156,12 +176,15 @@ final class SessionRequests {
             answerError(u.ref(), ErrorCode.BAD_KEY, "not a topic pattern");
             return;
         }
-        onBroker(u.ref(), link -> link.unbind(AmqpNames.TOPIC_EXCHANGE, topic), () -> { },
+        onBroker(
+                u.ref(),
+                link -> link.unbind(AmqpNames.TOPIC_EXCHANGE, topic),
+                () -> {},
                 () -> subscriptions.remove(topic));
     }
 
     private void onBroker(long ref, LinkCall call, Runnable onFailure) {
-        onBroker(ref, call, onFailure, () -> { });
+        onBroker(ref, call, onFailure, () -> {});
     }
 
     /** Runs a blocking binding change on the session's AMQP executor, then answers on the loop. */
@@ -193,17 +216,27 @@ final class SessionRequests {
 
     private boolean tooLarge(long ref, ClientFrame.Body body) {
         if (body.bytes().length > limits.maxBodyBytes()) {
-            answerError(ref, ErrorCode.TOO_LARGE, "the body has " + body.bytes().length
-                    + " bytes; the most is " + limits.maxBodyBytes());
+            answerError(
+                    ref,
+                    ErrorCode.TOO_LARGE,
+                    "the body has " + body.bytes().length + " bytes; the most is " + limits.maxBodyBytes());
             return true;
         }
         return false;
     }
 
     private AMQP.BasicProperties.Builder properties(String messageId, ClientFrame.Body body) {
-        return AmqpMessages.properties(messageId != null ? messageId : UUID.randomUUID().toString(),
-                body.contentType(), true, Map.of(AmqpNames.USER_HEADER, session.userId(),
-                        AmqpNames.SESSION_HEADER, session.queue(), AmqpNames.NODE_HEADER, ctx.nodeId()));
+        return AmqpMessages.properties(
+                messageId != null ? messageId : UUID.randomUUID().toString(),
+                body.contentType(),
+                true,
+                Map.of(
+                        AmqpNames.USER_HEADER,
+                        session.userId(),
+                        AmqpNames.SESSION_HEADER,
+                        session.queue(),
+                        AmqpNames.NODE_HEADER,
+                        ctx.nodeId()));
     }
 
     /** Answers request {@code ref} with {@code ok}. */

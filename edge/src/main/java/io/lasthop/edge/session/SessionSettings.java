@@ -18,9 +18,16 @@ import io.lasthop.edge.config.Settings;
  * @param maxSubscriptions topic subscriptions one connection may hold
  * @param maxOutputBytes   bytes a client may leave unread before its connection is closed
  */
-public record SessionSettings(long heartbeatMillis, long ackTimeoutNanos, long leewayMillis, int prefetch,
-                              int requestRate, int requestBurst, int maxBodyBytes, int maxSubscriptions,
-                              int maxOutputBytes) {
+public record SessionSettings(
+        long heartbeatMillis,
+        long ackTimeoutNanos,
+        long leewayMillis,
+        int prefetch,
+        int requestRate,
+        int requestBurst,
+        int maxBodyBytes,
+        int maxSubscriptions,
+        int maxOutputBytes) {
 
     public static SessionSettings of(EdgeConfig config) {
         return new SessionSettings(

@@ -45,7 +45,8 @@ final class SessionToken {
         }
         if (!p.userId().equals(principal.userId())) {
             ctx.metrics().authFailure(ErrorCode.TOKEN_INVALID);
-            session.sendError(-1, ErrorCode.TOKEN_INVALID, "the new token is for another subject; a connection keeps its user");
+            session.sendError(
+                    -1, ErrorCode.TOKEN_INVALID, "the new token is for another subject; a connection keeps its user");
             return;
         }
         principal = p;
@@ -56,9 +57,12 @@ final class SessionToken {
     void scheduleExpiry() {
         cancel();
         long delay = principal.expiresAt().toEpochMilli() + ctx.settings().leewayMillis() - System.currentTimeMillis();
-        expiry = loop.schedule(() -> session.close(CloseCode.TOKEN_EXPIRED,
-                "the token expired; reconnect with a fresh one, or send it in an auth frame before expiry"),
-                Math.max(delay, 0), TimeUnit.MILLISECONDS);
+        expiry = loop.schedule(
+                () -> session.close(
+                        CloseCode.TOKEN_EXPIRED,
+                        "the token expired; reconnect with a fresh one, or send it in an auth frame before expiry"),
+                Math.max(delay, 0),
+                TimeUnit.MILLISECONDS);
     }
 
     void cancel() {

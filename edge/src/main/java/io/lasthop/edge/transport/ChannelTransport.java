@@ -30,7 +30,8 @@ public abstract class ChannelTransport implements Transport {
     @Override
     public long pendingBytes() {
         WriteBufferWaterMark marks = channel.config().getWriteBufferWaterMark();
-        return channel.isWritable() ? marks.high() - channel.bytesBeforeUnwritable()
+        return channel.isWritable()
+                ? marks.high() - channel.bytesBeforeUnwritable()
                 : marks.low() + channel.bytesBeforeWritable();
     }
 

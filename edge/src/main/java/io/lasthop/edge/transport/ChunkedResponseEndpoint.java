@@ -30,8 +30,12 @@ public final class ChunkedResponseEndpoint implements Endpoint {
      *                      {@code session} parameter (SSE's {@code Last-Event-ID}), or null
      * @param transport     makes the transport from the connection and the session id
      */
-    public ChunkedResponseEndpoint(SessionOpener opener, String contentType, Function<Channel, ByteBuf> preamble,
-                              CharSequence sessionHeader, BiFunction<Channel, String, ChunkedResponseTransport> transport) {
+    public ChunkedResponseEndpoint(
+            SessionOpener opener,
+            String contentType,
+            Function<Channel, ByteBuf> preamble,
+            CharSequence sessionHeader,
+            BiFunction<Channel, String, ChunkedResponseTransport> transport) {
         this.opener = opener;
         this.contentType = contentType;
         this.preamble = preamble;
@@ -42,13 +46,17 @@ public final class ChunkedResponseEndpoint implements Endpoint {
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
         if (!req.method().equals(HttpMethod.GET)) {
-            HttpResponses.error(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, ErrorCode.BAD_REQUEST,
+            HttpResponses.error(
+                    ctx,
+                    req,
+                    HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    ErrorCode.BAD_REQUEST,
                     "open the stream with GET; send frames with POST /lasthop/frames");
             return;
         }
         opener.admitAndOpen(ctx, req, query, sessionHeader, s -> {
-            ChunkedResponseTransport.start(ctx, contentType, preamble.apply(ctx.channel()),
-                    new ChunkedConnectionHandler(s));
+            ChunkedResponseTransport.start(
+                    ctx, contentType, preamble.apply(ctx.channel()), new ChunkedConnectionHandler(s));
             s.attach(transport.apply(ctx.channel(), s.id()));
             ConnectionEvents.sessionAttached(ctx.channel());
         });

@@ -32,8 +32,8 @@ public abstract class ChunkedResponseTransport extends ChannelTransport {
      * Writes the response head, with the headers that stop proxies from buffering or transforming
      * it, and then {@code preamble}, and hands the connection to a {@link ChunkedConnectionHandler}.
      */
-    public static void start(ChannelHandlerContext ctx, String contentType, ByteBuf preamble,
-                             ChunkedConnectionHandler handler) {
+    public static void start(
+            ChannelHandlerContext ctx, String contentType, ByteBuf preamble, ChunkedConnectionHandler handler) {
         HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         res.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)

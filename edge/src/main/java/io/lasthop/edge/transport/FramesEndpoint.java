@@ -35,7 +35,11 @@ public final class FramesEndpoint implements Endpoint {
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
         if (!req.method().equals(HttpMethod.POST)) {
-            HttpResponses.error(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, ErrorCode.BAD_REQUEST,
+            HttpResponses.error(
+                    ctx,
+                    req,
+                    HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    ErrorCode.BAD_REQUEST,
                     "send client frames with POST");
             return;
         }
@@ -44,7 +48,11 @@ public final class FramesEndpoint implements Endpoint {
             return;
         }
         if (admitted.sessionId() == null) {
-            HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_SESSION_ID,
+            HttpResponses.error(
+                    ctx,
+                    req,
+                    HttpResponseStatus.BAD_REQUEST,
+                    ErrorCode.BAD_SESSION_ID,
                     "name the session: ?session=ID from the hello frame");
             return;
         }
@@ -57,16 +65,30 @@ public final class FramesEndpoint implements Endpoint {
         }
         String connection = QueryParams.first(query, "connection");
         if (connection == null || connection.isEmpty()) {
-            HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_REQUEST,
+            HttpResponses.error(
+                    ctx,
+                    req,
+                    HttpResponseStatus.BAD_REQUEST,
+                    ErrorCode.BAD_REQUEST,
                     "name the connection: &connection=ID from the hello frame");
             return;
         }
-        switch (opener.router().frames(admitted.principal().userId(), admitted.sessionId(), connection,
-                QueryParams.first(query, "node"), frames)) {
+        switch (opener.router()
+                .frames(
+                        admitted.principal().userId(),
+                        admitted.sessionId(),
+                        connection,
+                        QueryParams.first(query, "node"),
+                        frames)) {
             case HERE -> HttpResponses.noContent(ctx, req);
             case FORWARDED -> HttpResponses.status(ctx, req, HttpResponseStatus.ACCEPTED);
-            case STALE_CONNECTION -> HttpResponses.error(ctx, req, HttpResponseStatus.CONFLICT,
-                    ErrorCode.STALE_CONNECTION, "connection " + connection + " of this session is gone; its frames were dropped");
+            case STALE_CONNECTION ->
+                HttpResponses.error(
+                        ctx,
+                        req,
+                        HttpResponseStatus.CONFLICT,
+                        ErrorCode.STALE_CONNECTION,
+                        "connection " + connection + " of this session is gone; its frames were dropped");
         }
     }
 }

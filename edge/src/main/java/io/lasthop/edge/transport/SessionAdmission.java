@@ -35,8 +35,8 @@ public final class SessionAdmission {
         }
     };
 
-    public SessionAdmission(SessionRegistry sessions, EdgeMetrics metrics, int maxPerUser, int nodeRate,
-                            int perAddressRate) {
+    public SessionAdmission(
+            SessionRegistry sessions, EdgeMetrics metrics, int maxPerUser, int nodeRate, int perAddressRate) {
         this.sessions = sessions;
         this.metrics = metrics;
         this.maxPerUser = maxPerUser;
@@ -56,14 +56,20 @@ public final class SessionAdmission {
         if (resumeId == null) {
             long now = System.nanoTime();
             synchronized (this) {
-                if (!byAddress.computeIfAbsent(address, a -> new TokenBucket(perAddressRate, 2 * perAddressRate, now))
+                if (!byAddress
+                        .computeIfAbsent(address, a -> new TokenBucket(perAddressRate, 2 * perAddressRate, now))
                         .tryTake(now)) {
-                    return refuse(new Refusal(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCode.RATE_LIMITED,
+                    return refuse(new Refusal(
+                            HttpResponseStatus.TOO_MANY_REQUESTS,
+                            ErrorCode.RATE_LIMITED,
                             "more than " + perAddressRate + " new sessions per second from " + address
-                                    + "; retry after Retry-After", "session_rate_address"));
+                                    + "; retry after Retry-After",
+                            "session_rate_address"));
                 }
                 if (!nodeRate.tryTake(now)) {
-                    return refuse(new Refusal(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCode.RATE_LIMITED,
+                    return refuse(new Refusal(
+                            HttpResponseStatus.TOO_MANY_REQUESTS,
+                            ErrorCode.RATE_LIMITED,
                             "this node opens new sessions as fast as it may; retry after Retry-After, or on another node",
                             "session_rate"));
                 }
@@ -72,7 +78,9 @@ public final class SessionAdmission {
         // A resume takes over a session of the same id here: it may replace one at the bound.
         boolean replaces = resumeId != null && sessions.find(userId, resumeId) != null;
         if (!sessions.reserve(userId, replaces ? maxPerUser + 1 : maxPerUser)) {
-            return refuse(new Refusal(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCode.TOO_MANY_SESSIONS,
+            return refuse(new Refusal(
+                    HttpResponseStatus.TOO_MANY_REQUESTS,
+                    ErrorCode.TOO_MANY_SESSIONS,
                     "this user holds " + maxPerUser + " sessions on this node, the most it may; close one",
                     "sessions_per_user"));
         }

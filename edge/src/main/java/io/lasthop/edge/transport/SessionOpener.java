@@ -50,9 +50,15 @@ public final class SessionOpener {
      *                          draining): 503
      * @param trustForwardedFor the client's address is the last {@code X-Forwarded-For} entry
      */
-    public SessionOpener(SessionAttacher attacher, SessionRouter router, SessionAdmission admission,
-                         TokenVerifier tokens, Revocations revocations, EdgeMetrics metrics, BooleanSupplier accepting,
-                         boolean trustForwardedFor) {
+    public SessionOpener(
+            SessionAttacher attacher,
+            SessionRouter router,
+            SessionAdmission admission,
+            TokenVerifier tokens,
+            Revocations revocations,
+            EdgeMetrics metrics,
+            BooleanSupplier accepting,
+            boolean trustForwardedFor) {
         this.attacher = attacher;
         this.router = router;
         this.admission = admission;
@@ -68,8 +74,12 @@ public final class SessionOpener {
     }
 
     /** Admits the request, then opens its session; see {@link #admit} and {@link #open}. */
-    public void admitAndOpen(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query,
-                             CharSequence sessionHeader, Consumer<Session> onOpen) {
+    public void admitAndOpen(
+            ChannelHandlerContext ctx,
+            FullHttpRequest req,
+            QueryStringDecoder query,
+            CharSequence sessionHeader,
+            Consumer<Session> onOpen) {
         Admitted admitted = admit(ctx, req, query, sessionHeader);
         if (admitted != null) {
             open(ctx, req, query, admitted, onOpen);
@@ -83,8 +93,8 @@ public final class SessionOpener {
      * while its URL may hold an older one), else the {@code session} parameter's. Returns null after
      * answering 401, or 400 for a session id not of the form the edge issues.
      */
-    public Admitted admit(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query,
-                          CharSequence sessionHeader) {
+    public Admitted admit(
+            ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, CharSequence sessionHeader) {
         Principal principal = authenticate(ctx, req, query);
         if (principal == null) {
             return null;
@@ -98,7 +108,11 @@ public final class SessionOpener {
         }
         if (!AmqpNames.isValidSessionId(id)) {
             metrics.clientError(ErrorCode.BAD_SESSION_ID);
-            HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_SESSION_ID,
+            HttpResponses.error(
+                    ctx,
+                    req,
+                    HttpResponseStatus.BAD_REQUEST,
+                    ErrorCode.BAD_SESSION_ID,
                     "a session id is 22 characters of [A-Za-z0-9_-], as the hello frame gave it");
             return null;
         }
@@ -129,10 +143,18 @@ public final class SessionOpener {
      * the broker refuses, and 429 past a limit of {@link SessionAdmission}; neither reaches the
      * broker. A session held by another node is claimed from it first.
      */
-    public void open(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, Admitted admitted,
-                     Consumer<Session> onOpen) {
+    public void open(
+            ChannelHandlerContext ctx,
+            FullHttpRequest req,
+            QueryStringDecoder query,
+            Admitted admitted,
+            Consumer<Session> onOpen) {
         if (!accepting.getAsBoolean()) {
-            HttpResponses.error(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCode.UNAVAILABLE,
+            HttpResponses.error(
+                    ctx,
+                    req,
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    ErrorCode.UNAVAILABLE,
                     "the broker is unreachable; retry, ideally on another node");
             return;
         }
@@ -143,7 +165,10 @@ public final class SessionOpener {
             return;
         }
         if (admitted.sessionId() != null) {
-            router.claim(userId, admitted.sessionId(), QueryParams.first(query, "connection"),
+            router.claim(
+                    userId,
+                    admitted.sessionId(),
+                    QueryParams.first(query, "connection"),
                     QueryParams.first(query, "node"));
         }
         req.retain();
@@ -153,7 +178,11 @@ public final class SessionOpener {
                         if (err != null) {
                             attacher.openFailed(userId);
                             log.warn("opening a session for {} failed: {}", userId, err.toString());
-                            HttpResponses.error(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCode.UNAVAILABLE,
+                            HttpResponses.error(
+                                    ctx,
+                                    req,
+                                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                                    ErrorCode.UNAVAILABLE,
                                     "the broker refused or dropped the session; retry");
                             return;
                         }
@@ -177,6 +206,7 @@ public final class SessionOpener {
             }
         }
         return ctx.channel().remoteAddress() instanceof InetSocketAddress a
-                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+                ? a.getAddress().getHostAddress()
+                : String.valueOf(ctx.channel().remoteAddress());
     }
 }

@@ -18,7 +18,8 @@ class SessionQueueSettingsTest {
 
     @Test
     void classicQueuesSayClientLocalAsTheirBrokerVersionReadsIt() {
-        SessionQueueSettings classic = new SessionQueueSettings(EdgeConfig.newBuilder().build());
+        SessionQueueSettings classic =
+                new SessionQueueSettings(EdgeConfig.newBuilder().build());
         Map<String, Object> old = classic.arguments("3.10.8");
         assertEquals("client-local", old.get("x-queue-master-locator"));
         assertNull(old.get("x-queue-leader-locator"));
@@ -32,7 +33,9 @@ class SessionQueueSettingsTest {
     @Test
     void quorumQueuesSayLeaderLocatorOnEveryVersion() {
         SessionQueueSettings quorum = new SessionQueueSettings(EdgeConfig.newBuilder()
-                .set(Settings.QUEUE_TYPE, "quorum").set(Settings.QUEUE_OVERFLOW, "drop-head").build());
+                .set(Settings.QUEUE_TYPE, "quorum")
+                .set(Settings.QUEUE_OVERFLOW, "drop-head")
+                .build());
         for (String version : new String[] {"3.10.8", "4.0.5"}) {
             assertEquals("client-local", quorum.arguments(version).get("x-queue-leader-locator"));
             assertEquals("quorum", quorum.arguments(version).get("x-queue-type"));

@@ -43,7 +43,8 @@ class AlgorithmConfusionTest {
 
     /** What an attacker would feed an HMAC as "the key": the public key as the edge might hold it. */
     static Stream<byte[]> publicKeyAsSecret() throws Exception {
-        return Stream.of(TestKeys.pem(ISSUER).getBytes(StandardCharsets.US_ASCII),
+        return Stream.of(
+                TestKeys.pem(ISSUER).getBytes(StandardCharsets.US_ASCII),
                 ISSUER.toPublicKey().getEncoded(),
                 ISSUER.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8),
                 ISSUER.getModulus().decode());
@@ -73,20 +74,35 @@ class AlgorithmConfusionTest {
     /** A header that brings a key, or says where to fetch one, is refused before any key is chosen. */
     @Test
     void embeddedJwkIsRefused() {
-        String token = TestKeys.token(ATTACKER, new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1")
-                .jwk(ATTACKER.toPublicJWK()).build(), TestKeys.claims("mallory").build());
+        String token = TestKeys.token(
+                ATTACKER,
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .keyID("rsa-1")
+                        .jwk(ATTACKER.toPublicJWK())
+                        .build(),
+                TestKeys.claims("mallory").build());
         assertTrue(refused(verifier(null, null, ISSUER), token).getMessage().contains("carries \"jwk\""));
     }
 
     @Test
     void jkuIsRefusedAndNeverFetched() throws Exception {
         try (JwksServer attackers = JwksServer.start(ATTACKER)) {
-            String token = TestKeys.token(ATTACKER, new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1")
-                    .jwkURL(URI.create(attackers.url())).build(), TestKeys.claims("mallory").build());
+            String token = TestKeys.token(
+                    ATTACKER,
+                    new JWSHeader.Builder(JWSAlgorithm.RS256)
+                            .keyID("rsa-1")
+                            .jwkURL(URI.create(attackers.url()))
+                            .build(),
+                    TestKeys.claims("mallory").build());
             assertTrue(refused(verifier(null, null, ISSUER), token).getMessage().contains("carries \"jku\""));
             // Also when the token is otherwise good: the edge takes no key hint from a sender.
-            String signedByIssuer = TestKeys.token(ISSUER, new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1")
-                    .jwkURL(URI.create(attackers.url())).build(), TestKeys.claims("alice").build());
+            String signedByIssuer = TestKeys.token(
+                    ISSUER,
+                    new JWSHeader.Builder(JWSAlgorithm.RS256)
+                            .keyID("rsa-1")
+                            .jwkURL(URI.create(attackers.url()))
+                            .build(),
+                    TestKeys.claims("alice").build());
             refused(verifier(null, null, ISSUER), signedByIssuer);
             assertEquals(0, attackers.requests(), "the edge fetched a URL named by a token");
         }
@@ -94,11 +110,19 @@ class AlgorithmConfusionTest {
 
     @Test
     void x5uAndX5cAreRefused() throws Exception {
-        String x5u = TestKeys.token(ATTACKER, new JWSHeader.Builder(JWSAlgorithm.RS256)
-                .x509CertURL(URI.create("https://attacker.example/cert.pem")).build(), TestKeys.claims("m").build());
+        String x5u = TestKeys.token(
+                ATTACKER,
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .x509CertURL(URI.create("https://attacker.example/cert.pem"))
+                        .build(),
+                TestKeys.claims("m").build());
         assertTrue(refused(verifier(null, null, ISSUER), x5u).getMessage().contains("carries \"x5u\""));
-        String x5c = TestKeys.token(ATTACKER, new JWSHeader.Builder(JWSAlgorithm.RS256)
-                .x509CertChain(List.of(Base64.encode(new byte[] {0x30, 0x00}))).build(), TestKeys.claims("m").build());
+        String x5c = TestKeys.token(
+                ATTACKER,
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .x509CertChain(List.of(Base64.encode(new byte[] {0x30, 0x00})))
+                        .build(),
+                TestKeys.claims("m").build());
         assertTrue(refused(verifier(null, null, ISSUER), x5c).getMessage().contains("carries \"x5c\""));
     }
 
@@ -123,8 +147,13 @@ class AlgorithmConfusionTest {
 
     @Test
     void unknownCriticalHeaderIsRefused() {
-        String token = TestKeys.token(ISSUER, new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1")
-                .criticalParams(Set.of("exp-policy")).customParam("exp-policy", "lenient").build(),
+        String token = TestKeys.token(
+                ISSUER,
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .keyID("rsa-1")
+                        .criticalParams(Set.of("exp-policy"))
+                        .customParam("exp-policy", "lenient")
+                        .build(),
                 TestKeys.claims("alice").build());
         refused(verifier(null, null, ISSUER), token);
     }
@@ -132,16 +161,19 @@ class AlgorithmConfusionTest {
     // ---- helpers ----
 
     private static String hmac(JWSAlgorithm alg, String kid, byte[] key) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID(kid).build(), TestKeys.claims("mallory").build());
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(alg).keyID(kid).build(),
+                TestKeys.claims("mallory").build());
         jwt.sign(new MACSigner(key));
         return jwt.serialize();
     }
 
     private TokenVerifier verifier(byte[] secret, Set<String> algorithms, JWK... keys) {
-        VerificationKeys source = new VerificationKeys(TestKeys.fixed(keys), Duration.ofMinutes(5),
-                Duration.ofSeconds(10), Clock.systemUTC()).start(false);
-        TokenVerifier v = new TokenVerifier(secret, algorithms, List.of(source), null, null, Duration.ofSeconds(5),
-                Clock.systemUTC());
+        VerificationKeys source = new VerificationKeys(
+                        TestKeys.fixed(keys), Duration.ofMinutes(5), Duration.ofSeconds(10), Clock.systemUTC())
+                .start(false);
+        TokenVerifier v = new TokenVerifier(
+                secret, algorithms, List.of(source), null, null, Duration.ofSeconds(5), Clock.systemUTC());
         opened.add(v);
         return v;
     }

@@ -74,8 +74,13 @@ class KeyRotationTest {
 
     /** An issuer that is down, failing, slow or talking nonsense: the cached keys go on working. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"STOPPED, Connect", "ERROR, response code: 500", "GARBAGE, not a key set", "EMPTY, no usable key",
-            "HANG, timed out"})
+    @CsvSource({
+        "STOPPED, Connect",
+        "ERROR, response code: 500",
+        "GARBAGE, not a key set",
+        "EMPTY, no usable key",
+        "HANG, timed out"
+    })
     void aFailingIssuerLeavesTheCachedKeysWorking(String failure, String logged) throws Exception {
         JwksServer issuer = server(OLD);
         VerificationKeys keys = keys(issuer, Duration.ofMillis(100), Duration.ofMillis(50), Duration.ofMillis(300));
@@ -123,8 +128,12 @@ class KeyRotationTest {
         List<String> bogus = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             // Signed by a real key: the edge cannot tell these from a rotation until it looks.
-            bogus.add(TestKeys.token(new com.nimbusds.jose.jwk.ECKey.Builder(NEW).keyID(UUID.randomUUID().toString())
-                    .build(), JWSAlgorithm.ES256, "m"));
+            bogus.add(TestKeys.token(
+                    new com.nimbusds.jose.jwk.ECKey.Builder(NEW)
+                            .keyID(UUID.randomUUID().toString())
+                            .build(),
+                    JWSAlgorithm.ES256,
+                    "m"));
         }
         ExecutorService pool = Executors.newFixedThreadPool(4);
         AtomicLong refusedCount = new AtomicLong();
@@ -152,8 +161,9 @@ class KeyRotationTest {
         assertEquals(4 * 10 * 200, refusedCount.get());
         assertEquals("a", v.verify(good).userId());
         long allowed = 1 + elapsed / interval.toNanos() + 1; // the first read, then one per interval begun
-        assertTrue(issuer.requests() <= allowed, issuer.requests() + " requests in "
-                + TimeUnit.NANOSECONDS.toMillis(elapsed) + " ms");
+        assertTrue(
+                issuer.requests() <= allowed,
+                issuer.requests() + " requests in " + TimeUnit.NANOSECONDS.toMillis(elapsed) + " ms");
         assertTrue(issuer.requests() >= 2, "unknown kids did make the edge look: " + issuer.requests());
     }
 
@@ -165,15 +175,21 @@ class KeyRotationTest {
         TokenVerifier v = verifier(keys);
         List<String> bogus = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
-            bogus.add(TestKeys.token(new com.nimbusds.jose.jwk.ECKey.Builder(NEW).keyID("bogus-" + i).build(),
-                    JWSAlgorithm.ES256, "m"));
+            bogus.add(TestKeys.token(
+                    new com.nimbusds.jose.jwk.ECKey.Builder(NEW)
+                            .keyID("bogus-" + i)
+                            .build(),
+                    JWSAlgorithm.ES256,
+                    "m"));
         }
         issuer.mode(JwksServer.Mode.HANG);
         long started = System.nanoTime();
         for (String token : bogus) {
             refused(v, token);
         }
-        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(2), "refusals waited for the issuer (its timeout is 5 s)");
+        assertTrue(
+                System.nanoTime() - started < TimeUnit.SECONDS.toNanos(2),
+                "refusals waited for the issuer (its timeout is 5 s)");
         assertTrue(issuer.requests() <= 2, "one read hangs, and no other starts behind it: " + issuer.requests());
         assertEquals("a", v.verify(TestKeys.token(OLD, JWSAlgorithm.RS256, "a")).userId());
     }
@@ -186,7 +202,8 @@ class KeyRotationTest {
         keys.close();
         int after = issuer.requests();
         Thread.sleep(400); // an absence has no event to wait on: several periods
-        assertTrue(issuer.requests() <= after + 1, "still refreshing after close: " + after + " -> " + issuer.requests());
+        assertTrue(
+                issuer.requests() <= after + 1, "still refreshing after close: " + after + " -> " + issuer.requests());
     }
 
     // ---- helpers ----
@@ -198,8 +215,9 @@ class KeyRotationTest {
     }
 
     private VerificationKeys keys(JwksServer issuer, Duration refresh, Duration minInterval, Duration timeout) {
-        VerificationKeys keys = new VerificationKeys(new JwksUrl(issuer.url(), timeout), refresh, minInterval,
-                Clock.systemUTC()).start(false);
+        VerificationKeys keys = new VerificationKeys(
+                        new JwksUrl(issuer.url(), timeout), refresh, minInterval, Clock.systemUTC())
+                .start(false);
         opened.add(keys);
         return keys;
     }

@@ -20,11 +20,12 @@ import org.junit.jupiter.api.Test;
 /** The lasthop claim, read through the real verifier. */
 class PermissionsTest {
     static final byte[] SECRET = "permissions-test-secret-0123456789abcdef".getBytes(StandardCharsets.UTF_8);
-    final TokenVerifier verifier = new TokenVerifier(SECRET, Set.of("HS256"), null, null, Duration.ZERO,
-            Clock.systemUTC());
+    final TokenVerifier verifier =
+            new TokenVerifier(SECRET, Set.of("HS256"), null, null, Duration.ZERO, Clock.systemUTC());
 
     private Principal verify(String sub, Object claim) throws AuthException {
-        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().subject(sub)
+        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
+                .subject(sub)
                 .expirationTime(Date.from(Instant.now().plusSeconds(60)));
         if (claim != null) {
             b.claim(Permissions.CLAIM, claim);
@@ -34,7 +35,8 @@ class PermissionsTest {
 
     @Test
     void patternsAreExpandedForTheSubject() throws AuthException {
-        Principal p = verify("alice", Map.of("subscribe", List.of("prices.#", "user.{sub}.#"), "send", List.of("chat.{sub}")));
+        Principal p = verify(
+                "alice", Map.of("subscribe", List.of("prices.#", "user.{sub}.#"), "send", List.of("chat.{sub}")));
         assertEquals(List.of("prices.#", "user.alice.#"), p.subscribe());
         assertEquals(List.of("chat.alice"), p.send());
         assertTrue(Permissions.allows(p.subscribe(), "user.alice.inbox"));
@@ -59,11 +61,17 @@ class PermissionsTest {
 
     @Test
     void malformedClaimsAreRefusedNotIgnored() {
-        assertEquals(ErrorCode.TOKEN_INVALID, assertThrows(AuthException.class,
-                () -> verify("alice", "prices.#")).code());
-        assertEquals(ErrorCode.TOKEN_INVALID, assertThrows(AuthException.class,
-                () -> verify("alice", Map.of("subscribe", "prices.#"))).code());
-        assertEquals(ErrorCode.TOKEN_INVALID, assertThrows(AuthException.class,
-                () -> verify("alice", Map.of("send", List.of(1, 2)))).code());
+        assertEquals(
+                ErrorCode.TOKEN_INVALID,
+                assertThrows(AuthException.class, () -> verify("alice", "prices.#"))
+                        .code());
+        assertEquals(
+                ErrorCode.TOKEN_INVALID,
+                assertThrows(AuthException.class, () -> verify("alice", Map.of("subscribe", "prices.#")))
+                        .code());
+        assertEquals(
+                ErrorCode.TOKEN_INVALID,
+                assertThrows(AuthException.class, () -> verify("alice", Map.of("send", List.of(1, 2))))
+                        .code());
     }
 }

@@ -45,24 +45,34 @@ class PublicKeyAlgorithmsTest {
     static final OctetKeyPair ED = TestKeys.ed25519("ed");
     /** 64 bytes, enough for HS512. */
     static final byte[] SECRET = "0123456789abcdef".repeat(4).getBytes(StandardCharsets.UTF_8);
-    static final Set<String> ALL_PUBLIC = Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-            "ES256", "ES384", "ES512", "EdDSA", "Ed25519");
+
+    static final Set<String> ALL_PUBLIC =
+            Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519");
 
     private final List<TokenVerifier> opened = new ArrayList<>();
 
     static Stream<Arguments> families() {
         return Stream.of(
-                Arguments.of("RS256", RSA), Arguments.of("RS384", RSA), Arguments.of("RS512", RSA),
-                Arguments.of("PS256", RSA), Arguments.of("PS384", RSA), Arguments.of("PS512", RSA),
-                Arguments.of("ES256", P256), Arguments.of("ES384", P384), Arguments.of("ES512", P521),
-                Arguments.of("EdDSA", ED), Arguments.of("Ed25519", ED));
+                Arguments.of("RS256", RSA),
+                Arguments.of("RS384", RSA),
+                Arguments.of("RS512", RSA),
+                Arguments.of("PS256", RSA),
+                Arguments.of("PS384", RSA),
+                Arguments.of("PS512", RSA),
+                Arguments.of("ES256", P256),
+                Arguments.of("ES384", P384),
+                Arguments.of("ES512", P521),
+                Arguments.of("EdDSA", ED),
+                Arguments.of("Ed25519", ED));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("families")
     void acceptedWhenAllowed(String alg, JWK key) throws AuthException {
         TokenVerifier v = verifier(null, Set.of(alg), RSA, P256, P384, P521, ED);
-        assertEquals("alice", v.verify(TestKeys.token(key, JWSAlgorithm.parse(alg), "alice")).userId());
+        assertEquals(
+                "alice",
+                v.verify(TestKeys.token(key, JWSAlgorithm.parse(alg), "alice")).userId());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -79,8 +89,11 @@ class PublicKeyAlgorithmsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("families")
     void refusedWhenSignedByAnotherKeyUnderTheSameKid(String alg, JWK key) {
-        JWK impostor = key instanceof RSAKey ? TestKeys.rsa(key.getKeyID())
-                : key instanceof ECKey ec ? TestKeys.ec(ec.getCurve(), key.getKeyID()) : TestKeys.ed25519(key.getKeyID());
+        JWK impostor = key instanceof RSAKey
+                ? TestKeys.rsa(key.getKeyID())
+                : key instanceof ECKey ec
+                        ? TestKeys.ec(ec.getCurve(), key.getKeyID())
+                        : TestKeys.ed25519(key.getKeyID());
         TokenVerifier v = verifier(null, ALL_PUBLIC, RSA, P256, P384, P521, ED);
         AuthException e = refused(v, TestKeys.token(impostor, JWSAlgorithm.parse(alg), "alice"));
         assertTrue(e.getMessage().contains("signature mismatch"), e.getMessage());
@@ -92,9 +105,11 @@ class PublicKeyAlgorithmsTest {
     void unsetAllowsWhatEachKeyIsFor() throws AuthException {
         TokenVerifier v = verifier(null, null, RSA, P384, ED);
         assertEquals("a", v.verify(TestKeys.token(RSA, JWSAlgorithm.RS256, "a")).userId());
-        assertEquals("a", v.verify(TestKeys.token(P384, JWSAlgorithm.ES384, "a")).userId());
+        assertEquals(
+                "a", v.verify(TestKeys.token(P384, JWSAlgorithm.ES384, "a")).userId());
         assertEquals("a", v.verify(TestKeys.token(ED, JWSAlgorithm.EdDSA, "a")).userId());
-        assertEquals("a", v.verify(TestKeys.token(ED, JWSAlgorithm.Ed25519, "a")).userId());
+        assertEquals(
+                "a", v.verify(TestKeys.token(ED, JWSAlgorithm.Ed25519, "a")).userId());
         // An RSA key without alg is for RS256 only; PS and other hashes must be allowed by name.
         for (JWSAlgorithm other : List.of(JWSAlgorithm.PS256, JWSAlgorithm.RS512)) {
             AuthException e = refused(v, TestKeys.token(RSA, other, "a"));
@@ -134,7 +149,8 @@ class PublicKeyAlgorithmsTest {
     @Test
     void aTokenWithoutKidIsTriedAgainstEveryKeyOfItsAlgorithm() throws AuthException {
         TokenVerifier v = verifier(null, null, RSA, RSA_2, P256);
-        String token = TestKeys.token(RSA_2, new JWSHeader(JWSAlgorithm.RS256), TestKeys.claims("a").build());
+        String token = TestKeys.token(
+                RSA_2, new JWSHeader(JWSAlgorithm.RS256), TestKeys.claims("a").build());
         assertEquals("a", v.verify(token).userId());
     }
 
@@ -142,7 +158,9 @@ class PublicKeyAlgorithmsTest {
     void aKidSelectsItsKeyOnly() {
         TokenVerifier v = verifier(null, null, RSA, RSA_2);
         // Signed by rsa-2, but naming rsa-1.
-        String token = TestKeys.token(RSA_2, new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build(),
+        String token = TestKeys.token(
+                RSA_2,
+                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build(),
                 TestKeys.claims("a").build());
         assertTrue(refused(v, token).getMessage().contains("signature mismatch"));
     }
@@ -153,7 +171,9 @@ class PublicKeyAlgorithmsTest {
         assertEquals(null, pem.getKeyID());
         TokenVerifier v = verifier(null, null, pem);
         assertEquals("a", v.verify(TestKeys.token(RSA, JWSAlgorithm.RS256, "a")).userId());
-        String other = TestKeys.token(RSA, new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("whatever").build(),
+        String other = TestKeys.token(
+                RSA,
+                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("whatever").build(),
                 TestKeys.claims("a").build());
         assertEquals("a", v.verify(other).userId());
     }
@@ -162,9 +182,12 @@ class PublicKeyAlgorithmsTest {
 
     @Test
     void shortRsaKeysAreNotUsed() throws Exception {
-        RSAKey weak = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(1024, true).keyID("weak").generate();
+        RSAKey weak = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(1024, true)
+                .keyID("weak")
+                .generate();
         TokenVerifier v = verifier(null, null, weak, P256);
-        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("weak").build();
+        JWSHeader header =
+                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("weak").build();
         SignedJWT jwt = new SignedJWT(header, TestKeys.claims("a").build());
         jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(weak.toPrivateKey(), true));
         refused(v, jwt.serialize());
@@ -172,15 +195,18 @@ class PublicKeyAlgorithmsTest {
 
     @Test
     void encryptionKeysAreNotUsed() {
-        RSAKey enc = new RSAKey.Builder(RSA).keyUse(com.nimbusds.jose.jwk.KeyUse.ENCRYPTION).build();
+        RSAKey enc = new RSAKey.Builder(RSA)
+                .keyUse(com.nimbusds.jose.jwk.KeyUse.ENCRYPTION)
+                .build();
         TokenVerifier v = verifier(null, Set.of("RS256"), enc, P256);
         refused(v, TestKeys.token(RSA, JWSAlgorithm.RS256, "a"));
     }
 
     @Test
     void expiredKeysAreNotUsed() {
-        RSAKey expired = new RSAKey.Builder(RSA).expirationTime(java.util.Date.from(
-                Clock.systemUTC().instant().minusSeconds(60))).build();
+        RSAKey expired = new RSAKey.Builder(RSA)
+                .expirationTime(java.util.Date.from(Clock.systemUTC().instant().minusSeconds(60)))
+                .build();
         TokenVerifier v = verifier(null, null, expired, P256);
         refused(v, TestKeys.token(RSA, JWSAlgorithm.RS256, "a"));
     }
@@ -189,7 +215,8 @@ class PublicKeyAlgorithmsTest {
     @Test
     void ed25519PemFromTheJdkVerifiesATokenTheJdkSigned() throws Exception {
         KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        JWK key = KeyFiles.parse(TestKeys.pem("PUBLIC KEY", pair.getPublic().getEncoded())).get(0);
+        JWK key = KeyFiles.parse(TestKeys.pem("PUBLIC KEY", pair.getPublic().getEncoded()))
+                .get(0);
         String input = Base64URL.encode("{\"alg\":\"EdDSA\",\"kid\":\"jdk\"}") + "."
                 + Base64URL.encode(TestKeys.claims("jdk-user").build().toString());
         Signature s = Signature.getInstance("Ed25519");
@@ -203,10 +230,11 @@ class PublicKeyAlgorithmsTest {
     // ---- helpers ----
 
     private TokenVerifier verifier(byte[] secret, Set<String> algorithms, JWK... keys) {
-        VerificationKeys source = new VerificationKeys(TestKeys.fixed(keys), Duration.ofMinutes(5),
-                Duration.ofSeconds(10), Clock.systemUTC()).start(false);
-        TokenVerifier v = new TokenVerifier(secret, algorithms, List.of(source), null, null, Duration.ofSeconds(5),
-                Clock.systemUTC());
+        VerificationKeys source = new VerificationKeys(
+                        TestKeys.fixed(keys), Duration.ofMinutes(5), Duration.ofSeconds(10), Clock.systemUTC())
+                .start(false);
+        TokenVerifier v = new TokenVerifier(
+                secret, algorithms, List.of(source), null, null, Duration.ofSeconds(5), Clock.systemUTC());
         opened.add(v);
         return v;
     }
@@ -228,7 +256,8 @@ class PublicKeyAlgorithmsTest {
 
     private static String hs512(String sub) {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS512), TestKeys.claims(sub).build());
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader(JWSAlgorithm.HS512), TestKeys.claims(sub).build());
             jwt.sign(new MACSigner(SECRET));
             return jwt.serialize();
         } catch (Exception e) {

@@ -54,12 +54,17 @@ public final class TestKeys {
 
     /** A token for {@code sub}, valid for ten minutes, with the key's kid in its header. */
     public static String token(JWK key, JWSAlgorithm alg, String sub) {
-        return token(key, new JWSHeader.Builder(alg).keyID(key.getKeyID()).build(), claims(sub).build());
+        return token(
+                key,
+                new JWSHeader.Builder(alg).keyID(key.getKeyID()).build(),
+                claims(sub).build());
     }
 
     public static JWTClaimsSet.Builder claims(String sub) {
         Instant now = Clock.systemUTC().instant();
-        return new JWTClaimsSet.Builder().subject(sub).issueTime(Date.from(now))
+        return new JWTClaimsSet.Builder()
+                .subject(sub)
+                .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(Duration.ofMinutes(10))));
     }
 
@@ -86,7 +91,9 @@ public final class TestKeys {
     /** The public key as PEM, as {@code openssl pkey -pubout} writes it; RSA and EC keys. */
     public static String pem(JWK key) {
         try {
-            byte[] der = key instanceof RSAKey rsa ? rsa.toPublicKey().getEncoded() : key.toECKey().toPublicKey().getEncoded();
+            byte[] der = key instanceof RSAKey rsa
+                    ? rsa.toPublicKey().getEncoded()
+                    : key.toECKey().toPublicKey().getEncoded();
             return pem("PUBLIC KEY", der);
         } catch (JOSEException e) {
             throw new AssertionError(e);
@@ -94,8 +101,8 @@ public final class TestKeys {
     }
 
     public static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
     /** A key source holding fixed keys, read as often as asked. */

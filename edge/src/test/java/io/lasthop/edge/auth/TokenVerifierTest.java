@@ -32,10 +32,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class TokenVerifierTest {
     /** 64 bytes: long enough for HS512 too. */
-    private static final byte[] SECRET = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-            .getBytes(StandardCharsets.UTF_8);
-    private static final byte[] OTHER_SECRET = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SECRET =
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+
+    private static final byte[] OTHER_SECRET =
+            "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210".getBytes(StandardCharsets.UTF_8);
     private static final Instant NOW = Instant.parse("2025-01-01T12:00:00Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
     private static final Duration LEEWAY = Duration.ofSeconds(5);
@@ -46,21 +47,29 @@ class TokenVerifierTest {
 
     @Test
     void validHs256Token() throws AuthException {
-        Principal p = verifier.verify(DevTokens.mint(SECRET, claims("alice", NOW.plusSeconds(600)).build()));
+        Principal p = verifier.verify(
+                DevTokens.mint(SECRET, claims("alice", NOW.plusSeconds(600)).build()));
         assertEquals(new Principal("alice", NOW.plusSeconds(600), NOW), p);
     }
 
     @Test
     void explicitJwtTypeIsAccepted() throws Exception {
-        String token = sign(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(),
-                claims("alice", NOW.plusSeconds(60)).build(), SECRET);
+        String token = sign(
+                new JWSHeader.Builder(JWSAlgorithm.HS256)
+                        .type(JOSEObjectType.JWT)
+                        .build(),
+                claims("alice", NOW.plusSeconds(60)).build(),
+                SECRET);
         assertEquals("alice", verifier.verify(token).userId());
     }
 
     @Test
     void otherAllowlistedHmacAlgorithmIsAccepted() throws Exception {
         TokenVerifier both = new TokenVerifier(SECRET, Set.of("HS256", "HS512"), null, null, LEEWAY, CLOCK);
-        String token = sign(new JWSHeader(JWSAlgorithm.HS512), claims("alice", NOW.plusSeconds(60)).build(), SECRET);
+        String token = sign(
+                new JWSHeader(JWSAlgorithm.HS512),
+                claims("alice", NOW.plusSeconds(60)).build(),
+                SECRET);
         assertEquals("alice", both.verify(token).userId());
     }
 
@@ -68,22 +77,30 @@ class TokenVerifierTest {
     @ParameterizedTest
     @ValueSource(strings = {"hmac-1", "5f7c1e0a-2b3d-4e5f-8a9b-0c1d2e3f4a5b", ""})
     void tokenWithAKeyIdIsAccepted(String kid) throws Exception {
-        String token = sign(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(kid).type(JOSEObjectType.JWT).build(),
-                claims("alice", NOW.plusSeconds(60)).build(), SECRET);
+        String token = sign(
+                new JWSHeader.Builder(JWSAlgorithm.HS256)
+                        .keyID(kid)
+                        .type(JOSEObjectType.JWT)
+                        .build(),
+                claims("alice", NOW.plusSeconds(60)).build(),
+                SECRET);
         assertEquals("alice", verifier.verify(token).userId());
     }
 
     @Test
     void otherAllowlistedHmacAlgorithmWithAKeyIdIsAccepted() throws Exception {
         TokenVerifier both = new TokenVerifier(SECRET, Set.of("HS256", "HS512"), null, null, LEEWAY, CLOCK);
-        String token = sign(new JWSHeader.Builder(JWSAlgorithm.HS512).keyID("k").build(),
-                claims("alice", NOW.plusSeconds(60)).build(), SECRET);
+        String token = sign(
+                new JWSHeader.Builder(JWSAlgorithm.HS512).keyID("k").build(),
+                claims("alice", NOW.plusSeconds(60)).build(),
+                SECRET);
         assertEquals("alice", both.verify(token).userId());
     }
 
     @Test
     void issuerAndAudienceAreIgnoredWhenNotConfigured() throws AuthException {
-        String token = mint(claims("alice", NOW.plusSeconds(60)).issuer("anyone").audience("anything"));
+        String token =
+                mint(claims("alice", NOW.plusSeconds(60)).issuer("anyone").audience("anything"));
         assertEquals("alice", verifier.verify(token).userId());
     }
 
@@ -103,13 +120,19 @@ class TokenVerifierTest {
 
     @Test
     void tokenSignedWithAnAlgorithmNotAllowedIsRefused() throws Exception {
-        String token = sign(new JWSHeader(JWSAlgorithm.HS512), claims("alice", NOW.plusSeconds(60)).build(), SECRET);
+        String token = sign(
+                new JWSHeader(JWSAlgorithm.HS512),
+                claims("alice", NOW.plusSeconds(60)).build(),
+                SECRET);
         assertRefused(ErrorCode.TOKEN_INVALID, token);
     }
 
     @Test
     void wrongSecretIsRefused() {
-        assertRefused(ErrorCode.TOKEN_INVALID, DevTokens.mint(OTHER_SECRET, claims("alice", NOW.plusSeconds(60)).build()));
+        assertRefused(
+                ErrorCode.TOKEN_INVALID,
+                DevTokens.mint(
+                        OTHER_SECRET, claims("alice", NOW.plusSeconds(60)).build()));
     }
 
     @Test
@@ -124,17 +147,33 @@ class TokenVerifierTest {
     /** A kid selects nothing with one shared secret, so it must not let another secret or algorithm in. */
     @Test
     void keyIdDoesNotHelpAWrongSecretOrAlgorithm() throws Exception {
-        assertRefused(ErrorCode.TOKEN_INVALID, sign(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("hmac-1").build(),
-                claims("alice", NOW.plusSeconds(60)).build(), OTHER_SECRET));
-        assertRefused(ErrorCode.TOKEN_INVALID, sign(new JWSHeader.Builder(JWSAlgorithm.HS512).keyID("hmac-1").build(),
-                claims("alice", NOW.plusSeconds(60)).build(), SECRET));
+        assertRefused(
+                ErrorCode.TOKEN_INVALID,
+                sign(
+                        new JWSHeader.Builder(JWSAlgorithm.HS256)
+                                .keyID("hmac-1")
+                                .build(),
+                        claims("alice", NOW.plusSeconds(60)).build(),
+                        OTHER_SECRET));
+        assertRefused(
+                ErrorCode.TOKEN_INVALID,
+                sign(
+                        new JWSHeader.Builder(JWSAlgorithm.HS512)
+                                .keyID("hmac-1")
+                                .build(),
+                        claims("alice", NOW.plusSeconds(60)).build(),
+                        SECRET));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"secevent+jwt", "logout+jwt", "JOSE", "dpop+jwt"})
     void otherTokenTypeIsRefused(String typ) throws Exception {
-        String token = sign(new JWSHeader.Builder(JWSAlgorithm.HS256).type(new JOSEObjectType(typ)).build(),
-                claims("alice", NOW.plusSeconds(60)).build(), SECRET);
+        String token = sign(
+                new JWSHeader.Builder(JWSAlgorithm.HS256)
+                        .type(new JOSEObjectType(typ))
+                        .build(),
+                claims("alice", NOW.plusSeconds(60)).build(),
+                SECRET);
         assertRefused(ErrorCode.TOKEN_INVALID, token);
     }
 
@@ -142,15 +181,22 @@ class TokenVerifierTest {
     @ParameterizedTest
     @ValueSource(strings = {"at+jwt", "application/at+jwt", "AT+JWT"})
     void accessTokenTypeIsAccepted(String typ) throws Exception {
-        String token = sign(new JWSHeader.Builder(JWSAlgorithm.HS256).type(new JOSEObjectType(typ)).build(),
-                claims("alice", NOW.plusSeconds(60)).build(), SECRET);
+        String token = sign(
+                new JWSHeader.Builder(JWSAlgorithm.HS256)
+                        .type(new JOSEObjectType(typ))
+                        .build(),
+                claims("alice", NOW.plusSeconds(60)).build(),
+                SECRET);
         assertEquals("alice", verifier.verify(token).userId());
     }
 
     /** Claims of a token with a bad signature are never looked at, so it is invalid, not expired. */
     @Test
     void expiredTokenWithWrongSecretIsInvalid() {
-        assertRefused(ErrorCode.TOKEN_INVALID, DevTokens.mint(OTHER_SECRET, claims("alice", NOW.minusSeconds(3600)).build()));
+        assertRefused(
+                ErrorCode.TOKEN_INVALID,
+                DevTokens.mint(
+                        OTHER_SECRET, claims("alice", NOW.minusSeconds(3600)).build()));
     }
 
     // ---- time ----
@@ -158,12 +204,15 @@ class TokenVerifierTest {
     @Test
     void expiredBeyondLeewayIsRefusedAsExpired() {
         assertRefused(ErrorCode.TOKEN_EXPIRED, mint(claims("alice", NOW.minusSeconds(60))));
-        assertRefused(ErrorCode.TOKEN_EXPIRED, mint(claims("alice", NOW.minus(LEEWAY).minusSeconds(1))));
+        assertRefused(
+                ErrorCode.TOKEN_EXPIRED, mint(claims("alice", NOW.minus(LEEWAY).minusSeconds(1))));
     }
 
     @Test
     void expiredWithinLeewayIsAccepted() throws AuthException {
-        assertEquals("alice", verifier.verify(mint(claims("alice", NOW.minusSeconds(3)))).userId());
+        assertEquals(
+                "alice",
+                verifier.verify(mint(claims("alice", NOW.minusSeconds(3)))).userId());
     }
 
     @Test
@@ -178,7 +227,9 @@ class TokenVerifierTest {
     /** ErrorCode.TOKEN_EXPIRED: "The token is past its exp, or before its nbf." */
     @Test
     void notYetValidIsRefusedAsExpired() {
-        assertRefused(ErrorCode.TOKEN_EXPIRED, mint(claims("alice", NOW.plusSeconds(600)).notBeforeTime(at(NOW.plusSeconds(60)))));
+        assertRefused(
+                ErrorCode.TOKEN_EXPIRED,
+                mint(claims("alice", NOW.plusSeconds(600)).notBeforeTime(at(NOW.plusSeconds(60)))));
     }
 
     @Test
@@ -191,7 +242,8 @@ class TokenVerifierTest {
 
     @Test
     void missingSubIsRefused() {
-        assertRefused(ErrorCode.TOKEN_INVALID, mint(new JWTClaimsSet.Builder().expirationTime(at(NOW.plusSeconds(60)))));
+        assertRefused(
+                ErrorCode.TOKEN_INVALID, mint(new JWTClaimsSet.Builder().expirationTime(at(NOW.plusSeconds(60)))));
     }
 
     @Test
@@ -206,7 +258,9 @@ class TokenVerifierTest {
     @ParameterizedTest
     @ValueSource(strings = {"123", "1e3", "12345678901234567890123", "1.5", "-7"})
     void numericSubIsRefused(String number) {
-        String token = signRaw("{\"alg\":\"HS256\"}", "{\"sub\":" + number + ",\"exp\":" + NOW.plusSeconds(60).getEpochSecond() + "}");
+        String token = signRaw(
+                "{\"alg\":\"HS256\"}",
+                "{\"sub\":" + number + ",\"exp\":" + NOW.plusSeconds(60).getEpochSecond() + "}");
         AuthException e = assertThrows(AuthException.class, () -> verifier.verify(token));
         assertEquals(ErrorCode.TOKEN_INVALID, e.code());
         assertTrue(e.getMessage().contains("sub must be a string"), e.getMessage());
@@ -215,13 +269,16 @@ class TokenVerifierTest {
     @ParameterizedTest
     @ValueSource(strings = {"true", "[\"alice\"]", "{\"id\":\"alice\"}", "null"})
     void subThatIsNoStringIsRefused(String value) {
-        String token = signRaw("{\"alg\":\"HS256\"}", "{\"sub\":" + value + ",\"exp\":" + NOW.plusSeconds(60).getEpochSecond() + "}");
+        String token = signRaw(
+                "{\"alg\":\"HS256\"}",
+                "{\"sub\":" + value + ",\"exp\":" + NOW.plusSeconds(60).getEpochSecond() + "}");
         assertRefused(ErrorCode.TOKEN_INVALID, token);
     }
 
     @Test
     void numericLookingStringSubIsAccepted() throws AuthException {
-        assertEquals("123", verifier.verify(mint(claims("123", NOW.plusSeconds(60)))).userId());
+        assertEquals(
+                "123", verifier.verify(mint(claims("123", NOW.plusSeconds(60)))).userId());
     }
 
     @Test
@@ -234,24 +291,40 @@ class TokenVerifierTest {
     @Test
     void issuerMustMatchWhenConfigured() throws AuthException {
         TokenVerifier v = verifier("https://auth.example", null, CLOCK);
-        assertEquals("alice", v.verify(mint(claims("alice", NOW.plusSeconds(60)).issuer("https://auth.example"))).userId());
-        assertRefused(v, ErrorCode.TOKEN_INVALID, mint(claims("alice", NOW.plusSeconds(60)).issuer("https://evil.example")));
+        assertEquals(
+                "alice",
+                v.verify(mint(claims("alice", NOW.plusSeconds(60)).issuer("https://auth.example")))
+                        .userId());
+        assertRefused(
+                v,
+                ErrorCode.TOKEN_INVALID,
+                mint(claims("alice", NOW.plusSeconds(60)).issuer("https://evil.example")));
         assertRefused(v, ErrorCode.TOKEN_INVALID, mint(claims("alice", NOW.plusSeconds(60))));
     }
 
     @Test
     void audienceMustMatchWhenConfigured() throws AuthException {
         TokenVerifier v = verifier(null, "lasthop", CLOCK);
-        assertEquals("alice", v.verify(mint(claims("alice", NOW.plusSeconds(60)).audience("lasthop"))).userId());
-        assertEquals("alice", v.verify(mint(claims("alice", NOW.plusSeconds(60)).audience(List.of("api", "lasthop")))).userId());
-        assertRefused(v, ErrorCode.TOKEN_INVALID, mint(claims("alice", NOW.plusSeconds(60)).audience("api")));
+        assertEquals(
+                "alice",
+                v.verify(mint(claims("alice", NOW.plusSeconds(60)).audience("lasthop")))
+                        .userId());
+        assertEquals(
+                "alice",
+                v.verify(mint(claims("alice", NOW.plusSeconds(60)).audience(List.of("api", "lasthop"))))
+                        .userId());
+        assertRefused(
+                v,
+                ErrorCode.TOKEN_INVALID,
+                mint(claims("alice", NOW.plusSeconds(60)).audience("api")));
         assertRefused(v, ErrorCode.TOKEN_INVALID, mint(claims("alice", NOW.plusSeconds(60))));
     }
 
     @Test
     void emptyIssuerAndAudienceMeanNotConfigured() throws AuthException {
         TokenVerifier v = verifier("", "", CLOCK);
-        assertEquals("alice", v.verify(mint(claims("alice", NOW.plusSeconds(60)))).userId());
+        assertEquals(
+                "alice", v.verify(mint(claims("alice", NOW.plusSeconds(60)))).userId());
     }
 
     // ---- not a token ----
@@ -273,9 +346,11 @@ class TokenVerifierTest {
     @Test
     void constructorRefusesAShortSecret() {
         byte[] shortSecret = new byte[31];
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new TokenVerifier(shortSecret, Set.of("HS256"), null, null, LEEWAY, CLOCK));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new TokenVerifier(null, Set.of("HS256"), null, null, LEEWAY, CLOCK));
     }
 
@@ -283,16 +358,18 @@ class TokenVerifierTest {
     @ParameterizedTest
     @ValueSource(strings = {"RS256", "ES256", "none", "PS256", "EdDSA", "hs256", "ES256K"})
     void constructorRefusesAlgorithmsItHasNoKeyForOrDoesNotKnow(String alg) {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new TokenVerifier(SECRET, Set.of(alg), null, null, LEEWAY, CLOCK));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new TokenVerifier(SECRET, Set.of("HS256", alg), null, null, LEEWAY, CLOCK));
     }
 
     @Test
     void constructorRefusesAnEmptyAllowlist() {
-        assertThrows(IllegalArgumentException.class,
-                () -> new TokenVerifier(SECRET, Set.of(), null, null, LEEWAY, CLOCK));
+        assertThrows(
+                IllegalArgumentException.class, () -> new TokenVerifier(SECRET, Set.of(), null, null, LEEWAY, CLOCK));
     }
 
     // ---- helpers ----

@@ -15,8 +15,8 @@ class ControlCodecTest {
 
     @Test
     void framesRoundTrip() throws IOException {
-        ControlMessage.ForSession m = new ControlMessage.Frames("lasthop.s.q", "conn", List.of(new ClientFrame.Ack(3),
-                new ClientFrame.Ping()), "edge-a");
+        ControlMessage.ForSession m = new ControlMessage.Frames(
+                "lasthop.s.q", "conn", List.of(new ClientFrame.Ack(3), new ClientFrame.Ping()), "edge-a");
         assertEquals(m, ControlCodec.decode(ControlCodec.encode(m)));
     }
 
@@ -33,8 +33,8 @@ class ControlCodecTest {
     void readsTheWireFormatOfEarlierNodes() throws IOException {
         String old = "{\"op\":\"frames\",\"queue\":\"q\",\"from\":\"edge-old\",\"connection\":\"c\","
                 + "\"frames\":\"[{\\\"t\\\":\\\"ack\\\",\\\"seq\\\":4}]\"}";
-        ControlMessage.Frames f = assertInstanceOf(ControlMessage.Frames.class,
-                ControlCodec.decode(old.getBytes(StandardCharsets.UTF_8)));
+        ControlMessage.Frames f = assertInstanceOf(
+                ControlMessage.Frames.class, ControlCodec.decode(old.getBytes(StandardCharsets.UTF_8)));
         assertEquals(List.of(new ClientFrame.Ack(4)), f.frames());
         assertEquals("c", f.connection());
         String release = "{\"op\":\"release\",\"queue\":\"q\",\"from\":\"edge-old\"}";
@@ -43,7 +43,10 @@ class ControlCodecTest {
 
     @Test
     void refusesWhatItCannotRead() {
-        for (String bad : List.of("{}", "[]", "{\"op\":\"explode\",\"queue\":\"q\",\"from\":\"x\"}",
+        for (String bad : List.of(
+                "{}",
+                "[]",
+                "{\"op\":\"explode\",\"queue\":\"q\",\"from\":\"x\"}",
                 "{\"op\":\"frames\",\"queue\":\"q\",\"from\":\"x\",\"frames\":\"[{\\\"t\\\":\\\"nope\\\"}]\"}",
                 "not json")) {
             assertThrows(IOException.class, () -> ControlCodec.decode(bad.getBytes(StandardCharsets.UTF_8)), bad);
@@ -52,12 +55,18 @@ class ControlCodecTest {
 
     @Test
     void revocationsAsServicesPublishThem() throws IOException {
-        assertEquals(new ControlMessage.Revoke("alice", null, false),
+        assertEquals(
+                new ControlMessage.Revoke("alice", null, false),
                 ControlCodec.decodeRevoke("{\"user\":\"alice\"}".getBytes(StandardCharsets.UTF_8)));
-        assertEquals(new ControlMessage.Revoke("alice", "AAAAAAAAAAAAAAAAAAAAAA", true), ControlCodec.decodeRevoke(
-                "{\"user\":\"alice\",\"session\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"deleteQueues\":true}"
-                        .getBytes(StandardCharsets.UTF_8)));
-        for (String bad : List.of("{}", "{\"user\":7}", "{\"user\":\"a\",\"session\":\"short\"}",
+        assertEquals(
+                new ControlMessage.Revoke("alice", "AAAAAAAAAAAAAAAAAAAAAA", true),
+                ControlCodec.decodeRevoke(
+                        "{\"user\":\"alice\",\"session\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"deleteQueues\":true}"
+                                .getBytes(StandardCharsets.UTF_8)));
+        for (String bad : List.of(
+                "{}",
+                "{\"user\":7}",
+                "{\"user\":\"a\",\"session\":\"short\"}",
                 "{\"user\":\"a\",\"deleteQueues\":\"yes\"}")) {
             assertThrows(IOException.class, () -> ControlCodec.decodeRevoke(bad.getBytes(StandardCharsets.UTF_8)), bad);
         }

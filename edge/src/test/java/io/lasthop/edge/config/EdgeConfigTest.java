@@ -81,8 +81,13 @@ class EdgeConfigTest {
 
     @Test
     void fileOverridesDefaults() throws IOException {
-        Path file = properties("# comment", "http.port = 9090", "session.queue.type=quorum", "jwt.algorithms=HS256, HS512,,",
-                "heartbeat=10s", "dev=yes");
+        Path file = properties(
+                "# comment",
+                "http.port = 9090",
+                "session.queue.type=quorum",
+                "jwt.algorithms=HS256, HS512,,",
+                "heartbeat=10s",
+                "dev=yes");
         EdgeConfig c = EdgeConfig.load(file, Map.of());
         assertEquals(9090, c.get(Settings.HTTP_PORT));
         assertEquals("quorum", c.get(Settings.QUEUE_TYPE));
@@ -95,11 +100,13 @@ class EdgeConfigTest {
     @Test
     void environmentOverridesFile() throws IOException {
         Path file = properties("http.port=9090", "session.prefetch=10", "jwt.issuer=file-issuer");
-        EdgeConfig c = EdgeConfig.load(file, Map.of(
-                "LASTHOP_HTTP_PORT", " 9191 ",
-                "LASTHOP_JWT_ISSUER", "env-issuer",
-                "LASTHOP_NODE_ID", "edge-7",
-                "UNRELATED", "ignored"));
+        EdgeConfig c = EdgeConfig.load(
+                file,
+                Map.of(
+                        "LASTHOP_HTTP_PORT", " 9191 ",
+                        "LASTHOP_JWT_ISSUER", "env-issuer",
+                        "LASTHOP_NODE_ID", "edge-7",
+                        "UNRELATED", "ignored"));
         assertEquals(9191, c.get(Settings.HTTP_PORT));
         assertEquals("env-issuer", c.get(Settings.JWT_ISSUER));
         assertEquals(10, c.get(Settings.PREFETCH), "the file still applies where the environment is silent");
@@ -109,37 +116,42 @@ class EdgeConfigTest {
     @Test
     void unknownFileKeyIsRefused() throws IOException {
         Path file = properties("http.port=9090", "http.prot=9091");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EdgeConfig.load(file, Map.of()));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> EdgeConfig.load(file, Map.of()));
         assertTrue(e.getMessage().contains("http.prot"), e.getMessage());
     }
 
     @Test
     void badValueInFileNamesTheSetting() throws IOException {
         Path file = properties("session.prefetch=lots");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EdgeConfig.load(file, Map.of()));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> EdgeConfig.load(file, Map.of()));
         assertTrue(e.getMessage().contains("session.prefetch"), e.getMessage());
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "LASTHOP_HTTP_PORT | eighty",
-            "LASTHOP_HTTP_PORT | 70000",
-            "LASTHOP_HTTP_PORT | -1",
-            "LASTHOP_HTTP_PORT | 1.5",
-            "LASTHOP_MAX_FRAME_BYTES | 100",
-            "LASTHOP_SESSION_PREFETCH | 99999999999",
-            "LASTHOP_HEARTBEAT | 25",
-            "LASTHOP_HEARTBEAT | 1.5s",
-            "LASTHOP_HEARTBEAT | -1s",
-            "LASTHOP_HEARTBEAT | 5d",
-            "LASTHOP_JWT_LEEWAY | soon",
-            "LASTHOP_HEARTBEAT | 9999999999999999h",
-            "LASTHOP_SESSION_QUEUE_TYPE | stream",
-            "LASTHOP_SESSION_QUEUE_OVERFLOW | drop-tail",
-            "LASTHOP_DEV | maybe"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "LASTHOP_HTTP_PORT | eighty",
+                "LASTHOP_HTTP_PORT | 70000",
+                "LASTHOP_HTTP_PORT | -1",
+                "LASTHOP_HTTP_PORT | 1.5",
+                "LASTHOP_MAX_FRAME_BYTES | 100",
+                "LASTHOP_SESSION_PREFETCH | 99999999999",
+                "LASTHOP_HEARTBEAT | 25",
+                "LASTHOP_HEARTBEAT | 1.5s",
+                "LASTHOP_HEARTBEAT | -1s",
+                "LASTHOP_HEARTBEAT | 5d",
+                "LASTHOP_JWT_LEEWAY | soon",
+                "LASTHOP_HEARTBEAT | 9999999999999999h",
+                "LASTHOP_SESSION_QUEUE_TYPE | stream",
+                "LASTHOP_SESSION_QUEUE_OVERFLOW | drop-tail",
+                "LASTHOP_DEV | maybe"
+            })
     void badEnvironmentValueNamesTheVariable(String env, String value) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> EdgeConfig.load(null, Map.of(env, value)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> EdgeConfig.load(null, Map.of(env, value)));
         assertTrue(e.getMessage().contains(env), e.getMessage());
     }
 
@@ -147,7 +159,10 @@ class EdgeConfigTest {
 
     @Test
     void builderSetsAndUnsets() {
-        EdgeConfig c = EdgeConfig.newBuilder().set(Settings.HTTP_PORT, 1234).set(Settings.NODE_ID, "n1").build();
+        EdgeConfig c = EdgeConfig.newBuilder()
+                .set(Settings.HTTP_PORT, 1234)
+                .set(Settings.NODE_ID, "n1")
+                .build();
         assertEquals(1234, c.get(Settings.HTTP_PORT));
         EdgeConfig d = c.toBuilder().set(Settings.HTTP_PORT, null).build();
         assertEquals(8080, d.get(Settings.HTTP_PORT), "unset falls back to the default");
@@ -171,8 +186,17 @@ class EdgeConfigTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"500, 500ms", "25000, 25s", "120000, 2m", "3600000, 1h", "90000, 90s", "5400000, 90m", "0, 0ms",
-            "1500, 1500ms", "86400000, 24h"})
+    @CsvSource({
+        "500, 500ms",
+        "25000, 25s",
+        "120000, 2m",
+        "3600000, 1h",
+        "90000, 90s",
+        "5400000, 90m",
+        "0, 0ms",
+        "1500, 1500ms",
+        "86400000, 24h"
+    })
     void formatsDurations(long millis, String text) {
         assertEquals(text, Durations.format(Duration.ofMillis(millis)));
         assertEquals(Duration.ofMillis(millis), Durations.parse(text), "format and parse round-trip");

@@ -58,7 +58,8 @@ class DemoServicesIT {
     /** Issue 11, finding 9: the demo starts before the edge has declared anything. */
     @Test
     void startsOnABrokerThatNeverSawAnEdge() throws Exception {
-        try (DemoServices demo = DemoServices.start(vhost.uri()); Connection c = vhost.connect()) {
+        try (DemoServices demo = DemoServices.start(vhost.uri());
+                Connection c = vhost.connect()) {
             Channel ch = c.createChannel();
             Tap prices = Tap.on(ch, AmqpNames.TOPIC_EXCHANGE, "prices.*");
             Tap chat = Tap.on(ch, AmqpNames.TOPIC_EXCHANGE, "chat.*");
@@ -94,7 +95,9 @@ class DemoServicesIT {
                 assertEquals("alice", relayed.get("user").asText(), "only the good message is relayed: " + relayed);
                 assertEquals("still here", relayed.get("text").asText());
                 // Rejected, not requeued: a requeued message would stay in the queue, coming back forever.
-                Await.until(() -> vhost.messagesIn(CHAT_QUEUE) == 0, Duration.ofSeconds(20),
+                Await.until(
+                        () -> vhost.messagesIn(CHAT_QUEUE) == 0,
+                        Duration.ofSeconds(20),
                         "the bad messages to leave " + CHAT_QUEUE);
                 send(ch, "chat.lobby", "alice", "application/json", "{\"text\":\"and again\"}");
                 assertEquals("and again", chat.nextJson().get("text").asText());
@@ -107,9 +110,10 @@ class DemoServicesIT {
     void devEdgeOnANewBrokerRelaysChatAfterATextMessage() throws Exception {
         String user = Edge.newUser();
         String token = DevTokens.mintForDemo(DevTokens.DEV_SECRET.getBytes(UTF_8), user, Duration.ofMinutes(10));
-        try (Edge edge = new Edge(c -> c.set(Settings.DEV, true).set(Settings.JWT_HS256_SECRET, null)
-                .set(Settings.AMQP_URI, vhost.uri()));
-             WsClient ws = WsClient.connect(edge, token, null)) {
+        try (Edge edge = new Edge(c -> c.set(Settings.DEV, true)
+                        .set(Settings.JWT_HS256_SECRET, null)
+                        .set(Settings.AMQP_URI, vhost.uri()));
+                WsClient ws = WsClient.connect(edge, token, null)) {
             ws.next("hello");
             ws.send("{\"t\":\"sub\",\"ref\":1,\"topic\":\"chat.lobby\"}");
             assertEquals(1, ws.next("ok").get("ref").asInt());
@@ -118,10 +122,14 @@ class DemoServicesIT {
             ws.send("{\"t\":\"send\",\"ref\":3,\"key\":\"chat.lobby\",\"body\":{\"text\":\"hi\"}}");
 
             List<JsonNode> frames = new ArrayList<>(List.of(ws.nextAny(), ws.nextAny()));
-            JsonNode ok = frames.stream().filter(f -> "ok".equals(f.path("t").asText())).findFirst()
+            JsonNode ok = frames.stream()
+                    .filter(f -> "ok".equals(f.path("t").asText()))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no ok for the second send: " + frames));
             assertEquals(3, ok.get("ref").asInt());
-            JsonNode msg = frames.stream().filter(f -> "msg".equals(f.path("t").asText())).findFirst()
+            JsonNode msg = frames.stream()
+                    .filter(f -> "msg".equals(f.path("t").asText()))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("the chat message was not relayed: " + frames));
             assertEquals("chat.lobby", msg.get("key").asText());
             assertEquals(user, msg.get("body").get("user").asText());
@@ -131,9 +139,16 @@ class DemoServicesIT {
 
     /** Publishes as the edge publishes a browser's send: the verified user in a header. */
     private static void send(Channel ch, String key, String user, String contentType, String body) throws IOException {
-        ch.basicPublish(AmqpNames.INBOUND_EXCHANGE, key, new AMQP.BasicProperties.Builder()
-                .messageId(UUID.randomUUID().toString()).contentType(contentType).deliveryMode(2)
-                .headers(Map.of(AmqpNames.USER_HEADER, user)).build(), body.getBytes(UTF_8));
+        ch.basicPublish(
+                AmqpNames.INBOUND_EXCHANGE,
+                key,
+                new AMQP.BasicProperties.Builder()
+                        .messageId(UUID.randomUUID().toString())
+                        .contentType(contentType)
+                        .deliveryMode(2)
+                        .headers(Map.of(AmqpNames.USER_HEADER, user))
+                        .build(),
+                body.getBytes(UTF_8));
     }
 
     /** Records the deliveries of a throwaway queue bound to an exchange. */
@@ -144,14 +159,15 @@ class DemoServicesIT {
             Tap tap = new Tap();
             String q = ch.queueDeclare("", false, true, true, Map.of()).getQueue();
             ch.queueBind(q, exchange, key);
-            ch.basicConsume(q, true, (tag, d) -> tap.deliveries.add(d), tag -> { });
+            ch.basicConsume(q, true, (tag, d) -> tap.deliveries.add(d), tag -> {});
             return tap;
         }
 
         JsonNode nextJson() throws Exception {
             Delivery d = deliveries.poll(Broker.timeout().toMillis(), TimeUnit.MILLISECONDS);
             if (d == null) {
-                throw new AssertionError("nothing arrived within " + Broker.timeout().toMillis() + " ms");
+                throw new AssertionError(
+                        "nothing arrived within " + Broker.timeout().toMillis() + " ms");
             }
             return JSON.readTree(d.getBody());
         }
@@ -224,8 +240,8 @@ class DemoServicesIT {
             }
             String out = new String(p.getInputStream().readAllBytes(), UTF_8);
             if (p.exitValue() != 0) {
-                throw new AssertionError("rabbitmqctl " + String.join(" ", args) + " failed (" + p.exitValue() + "): "
-                        + out);
+                throw new AssertionError(
+                        "rabbitmqctl " + String.join(" ", args) + " failed (" + p.exitValue() + "): " + out);
             }
             return out;
         }

@@ -81,7 +81,8 @@ class AcrossNodesIT {
         assertEquals(expected, new ArrayList<>(shown), "every message, once, in order; raw deliveries: " + raw);
         client.poll(raw.size() % 2 == 0 ? a : b, acks);
         Await.until(() -> broker.ready(queue) == 0, Broker.timeout(), "every message acked");
-        System.out.printf("long-poll across 2 nodes: %d messages, %d deliveries (%d redelivered, dropped by id)%n",
+        System.out.printf(
+                "long-poll across 2 nodes: %d messages, %d deliveries (%d redelivered, dropped by id)%n",
                 total, raw.size(), raw.size() - total);
     }
 
@@ -92,7 +93,10 @@ class AcrossNodesIT {
             String session = sse.next("hello").get("session").asText();
             broker.publishJson(AmqpNames.USER_EXCHANGE, user, "beside", "{}");
             sse.next("msg");
-            assertEquals(202, sse.postVia(b, "[{\"t\":\"ack\",\"seq\":1},{\"t\":\"ping\"}]").statusCode());
+            assertEquals(
+                    202,
+                    sse.postVia(b, "[{\"t\":\"ack\",\"seq\":1},{\"t\":\"ping\"}]")
+                            .statusCode());
             sse.next("pong"); // answered on the stream, by the node that holds it
             sse.close();
             Await.until(() -> a.server().sessions().find(user, session) == null, Broker.timeout(), "close");
@@ -112,8 +116,12 @@ class AcrossNodesIT {
             }
             old.messages(3);
             // The old connection looks alive to node A (no close, no timeout yet).
-            try (WsClient moved = WsClient.connectWith(b, token, "&session=" + session + "&connection="
-                    + hello.get("connection").asText() + "&node=" + hello.get("node").asText())) {
+            try (WsClient moved = WsClient.connectWith(
+                    b,
+                    token,
+                    "&session=" + session + "&connection="
+                            + hello.get("connection").asText() + "&node="
+                            + hello.get("node").asText())) {
                 assertEquals(CloseCode.SESSION_TAKEN_OVER.code(), old.awaitClose());
                 assertTrue(moved.next("hello").get("resumed").asBoolean());
                 List<JsonNode> again = moved.messages(3);

@@ -42,14 +42,18 @@ class AdmissionIT {
                     sessions.add(ws.next("hello").get("session").asText());
                 }
                 double opened = edge.metric("lasthop_sessions_opened_total{resumed=\"false\"}");
-                WsClient.HandshakeRefused refused = assertThrows(WsClient.HandshakeRefused.class,
-                        () -> WsClient.connect(edge, Edge.token(user), null));
+                WsClient.HandshakeRefused refused = assertThrows(
+                        WsClient.HandshakeRefused.class, () -> WsClient.connect(edge, Edge.token(user), null));
                 assertEquals(429, refused.status);
                 assertTrue(refused.body.contains("too_many_sessions"), refused.body);
                 PollClient poll = new PollClient(Edge.token(user), null);
-                assertEquals("too_many_sessions", poll.poll(edge, null).get(0).get("error").asText());
+                assertEquals(
+                        "too_many_sessions",
+                        poll.poll(edge, null).get(0).get("error").asText());
                 assertEquals(429, poll.lastStatus());
-                assertEquals(opened, edge.metric("lasthop_sessions_opened_total{resumed=\"false\"}"),
+                assertEquals(
+                        opened,
+                        edge.metric("lasthop_sessions_opened_total{resumed=\"false\"}"),
                         "a refusal opens nothing");
 
                 try (WsClient other = WsClient.connect(edge, Edge.token(Edge.newUser()), null)) {
@@ -74,8 +78,8 @@ class AdmissionIT {
 
     @Test
     void newSessionsPerSecondAreBoundedPerNodeButResumesAreNot() throws Exception {
-        try (Edge edge = new Edge(c -> c.set(Settings.NEW_SESSION_RATE, 2)
-                .set(Settings.NEW_SESSION_RATE_PER_ADDRESS, 1000))) {
+        try (Edge edge =
+                new Edge(c -> c.set(Settings.NEW_SESSION_RATE, 2).set(Settings.NEW_SESSION_RATE_PER_ADDRESS, 1000))) {
             List<WsClient> held = new ArrayList<>();
             try {
                 String user = Edge.newUser();
@@ -83,7 +87,8 @@ class AdmissionIT {
                 held.add(first);
                 String session = first.next("hello").get("session").asText();
                 held.add(WsClient.connect(edge, Edge.token(Edge.newUser()), null));
-                WsClient.HandshakeRefused refused = assertThrows(WsClient.HandshakeRefused.class,
+                WsClient.HandshakeRefused refused = assertThrows(
+                        WsClient.HandshakeRefused.class,
                         () -> WsClient.connect(edge, Edge.token(Edge.newUser()), null));
                 assertEquals(429, refused.status);
                 assertTrue(refused.body.contains("rate_limited"), refused.body);
@@ -102,8 +107,8 @@ class AdmissionIT {
 
     @Test
     void newSessionsPerSecondAreBoundedPerClientAddress() throws Exception {
-        try (Edge edge = new Edge(c -> c.set(Settings.NEW_SESSION_RATE_PER_ADDRESS, 1)
-                .set(Settings.TRUST_FORWARDED_FOR, true))) {
+        try (Edge edge = new Edge(
+                c -> c.set(Settings.NEW_SESSION_RATE_PER_ADDRESS, 1).set(Settings.TRUST_FORWARDED_FOR, true))) {
             // A burst of twice the rate, then 429 for that address and no other.
             for (int i = 0; i < 2; i++) {
                 assertEquals(200, stream(edge, "10.0.0.1").status());
@@ -121,12 +126,16 @@ class AdmissionIT {
 
     /** Opens a streaming session with a forwarded address, and ends it as soon as it is answered. */
     private static Answer stream(Edge edge, String forwardedFor) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(edge.http() + "/lasthop/stream?token="
-                + Edge.token(Edge.newUser()))).header("X-Forwarded-For", forwardedFor)
-                .timeout(Duration.ofSeconds(10)).build();
+        HttpRequest req = HttpRequest.newBuilder(
+                        URI.create(edge.http() + "/lasthop/stream?token=" + Edge.token(Edge.newUser())))
+                .header("X-Forwarded-For", forwardedFor)
+                .timeout(Duration.ofSeconds(10))
+                .build();
         HttpResponse<InputStream> res = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = res.body()) {
-            return new Answer(res.statusCode(), res.headers().firstValue("Retry-After").orElse(null),
+            return new Answer(
+                    res.statusCode(),
+                    res.headers().firstValue("Retry-After").orElse(null),
                     res.statusCode() == 200 ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8));
         }
     }
@@ -141,8 +150,10 @@ class AdmissionIT {
             // Taken over by a WebSocket while no poll is held: the poll connection gets a farewell.
             try (WsClient ws = WsClient.connect(edge, Edge.token(victim), poll.session())) {
                 ws.next("hello");
-                HttpResponse<String> stolen = edge.post("/lasthop/poll?token=" + Edge.token(Edge.newUser())
-                        + "&session=" + poll.session() + "&connection=" + poll.connection(), "");
+                HttpResponse<String> stolen = edge.post(
+                        "/lasthop/poll?token=" + Edge.token(Edge.newUser()) + "&session=" + poll.session()
+                                + "&connection=" + poll.connection(),
+                        "");
                 assertTrue(!stolen.body().contains("session_taken_over"), stolen.body());
                 JsonNode close = poll.poll(edge, null).get(0);
                 assertEquals("close", close.get("t").asText());

@@ -58,8 +58,9 @@ class AmqpsIT {
 
     @Test
     void everyConnectionVerifiesTheBrokerAndPresentsTheEdgeCertificate() throws Exception {
-        try (Edge edge = new Edge(tls(c -> c.set(Settings.AMQP_TLS_CERT_FILE, client.cert().toString())
-                .set(Settings.AMQP_TLS_KEY_FILE, client.key().toString())))) {
+        try (Edge edge = new Edge(
+                tls(c -> c.set(Settings.AMQP_TLS_CERT_FILE, client.cert().toString())
+                        .set(Settings.AMQP_TLS_KEY_FILE, client.key().toString())))) {
             String user = Edge.newUser();
             try (WsClient ws = WsClient.connect(edge, Edge.token(user), null)) {
                 ws.next("hello");
@@ -67,15 +68,18 @@ class AmqpsIT {
                 assertEquals("over-tls", ws.next("msg").get("id").asText());
             }
             String connections = broker.rabbitmqctl("-q", "list_connections", "ssl", "client_properties");
-            long tls = connections.lines().filter(l -> l.contains(edge.server().nodeId()))
-                    .filter(l -> l.startsWith("true")).count();
+            long tls = connections
+                    .lines()
+                    .filter(l -> l.contains(edge.server().nodeId()))
+                    .filter(l -> l.startsWith("true"))
+                    .count();
             assertTrue(tls >= 4, "sessions, publisher and control all over TLS:\n" + connections);
         }
     }
 
     @Test
     void withoutAClientCertificateTheBrokerRefusesAndTheEdgeStaysUnready() throws Exception {
-        assertUnready(tls(c -> { }));
+        assertUnready(tls(c -> {}));
     }
 
     @Test
@@ -91,7 +95,8 @@ class AmqpsIT {
     private static Consumer<io.lasthop.edge.config.EdgeConfig.Builder> tls(
             Consumer<io.lasthop.edge.config.EdgeConfig.Builder> more) {
         return c -> {
-            c.set(Settings.AMQP_URI, amqps()).set(Settings.AMQP_TLS_CA_FILE, certs.caCert().toString());
+            c.set(Settings.AMQP_URI, amqps())
+                    .set(Settings.AMQP_TLS_CA_FILE, certs.caCert().toString());
             more.accept(c);
         };
     }
@@ -111,12 +116,18 @@ class AmqpsIT {
     private static void publish(String user, String id) throws Exception {
         ConnectionFactory f = new ConnectionFactory();
         f.setUri(broker.uri());
-        try (Connection c = f.newConnection(); Channel ch = c.createChannel()) {
+        try (Connection c = f.newConnection();
+                Channel ch = c.createChannel()) {
             ch.confirmSelect();
-            ch.basicPublish(AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(user), new AMQP.BasicProperties.Builder()
-                    .messageId(id).contentType("application/json").build(), "{}".getBytes(StandardCharsets.UTF_8));
+            ch.basicPublish(
+                    AmqpNames.USER_EXCHANGE,
+                    AmqpNames.userRoutingKey(user),
+                    new AMQP.BasicProperties.Builder()
+                            .messageId(id)
+                            .contentType("application/json")
+                            .build(),
+                    "{}".getBytes(StandardCharsets.UTF_8));
             ch.waitForConfirmsOrDie(5000);
         }
     }
-
 }

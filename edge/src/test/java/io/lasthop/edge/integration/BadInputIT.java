@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.lasthop.edge.auth.DevTokens;
-import io.lasthop.edge.config.EdgeConfig;
 import io.lasthop.edge.config.Settings;
 import io.lasthop.edge.testing.Await;
 import io.lasthop.edge.testing.Broker;
@@ -77,34 +76,42 @@ class BadInputIT {
         HttpResponse<String> res = edge.get("/lasthop/sse");
         assertEquals(401, res.statusCode());
         assertEquals("token_missing", JSON.readTree(res.body()).get("error").asText());
-        WsClient.HandshakeRefused refused = assertThrows(WsClient.HandshakeRefused.class,
-                () -> WsClient.connect(edge, "", null));
+        WsClient.HandshakeRefused refused =
+                assertThrows(WsClient.HandshakeRefused.class, () -> WsClient.connect(edge, "", null));
         assertEquals(401, refused.status);
     }
 
     @Test
     void invalidTokenIs401() throws Exception {
-        String forged = DevTokens.mint("another-secret-another-secret-another!!".getBytes(StandardCharsets.UTF_8),
-                "mallory", Duration.ofMinutes(5));
+        String forged = DevTokens.mint(
+                "another-secret-another-secret-another!!".getBytes(StandardCharsets.UTF_8),
+                "mallory",
+                Duration.ofMinutes(5));
         try (SseClient sse = SseClient.connect(edge, forged, null)) {
             assertEquals(401, sse.status());
-            assertEquals("token_invalid", JSON.readTree(sse.errorBody()).get("error").asText());
+            assertEquals(
+                    "token_invalid", JSON.readTree(sse.errorBody()).get("error").asText());
         }
-        WsClient.HandshakeRefused refused = assertThrows(WsClient.HandshakeRefused.class,
-                () -> WsClient.connect(edge, "not.a.jwt", null));
+        WsClient.HandshakeRefused refused =
+                assertThrows(WsClient.HandshakeRefused.class, () -> WsClient.connect(edge, "not.a.jwt", null));
         assertEquals(401, refused.status);
     }
 
     @Test
     void expiredTokenIs401() throws Exception {
-        String expired = DevTokens.mint(Edge.SECRET.getBytes(StandardCharsets.UTF_8), new JWTClaimsSet.Builder()
-                .subject("late").expirationTime(Date.from(Instant.now().minusSeconds(60))).build());
+        String expired = DevTokens.mint(
+                Edge.SECRET.getBytes(StandardCharsets.UTF_8),
+                new JWTClaimsSet.Builder()
+                        .subject("late")
+                        .expirationTime(Date.from(Instant.now().minusSeconds(60)))
+                        .build());
         try (SseClient sse = SseClient.connect(edge, expired, null)) {
             assertEquals(401, sse.status());
-            assertEquals("token_expired", JSON.readTree(sse.errorBody()).get("error").asText());
+            assertEquals(
+                    "token_expired", JSON.readTree(sse.errorBody()).get("error").asText());
         }
-        WsClient.HandshakeRefused refused = assertThrows(WsClient.HandshakeRefused.class,
-                () -> WsClient.connect(edge, expired, null));
+        WsClient.HandshakeRefused refused =
+                assertThrows(WsClient.HandshakeRefused.class, () -> WsClient.connect(edge, expired, null));
         assertEquals(401, refused.status);
     }
 
@@ -164,7 +171,8 @@ class BadInputIT {
             sse.next("hello");
             HttpResponse<String> res = sse.post("[" + "{\"t\":\"ping\"},".repeat(MAX_FRAME / 10) + "{\"t\":\"ping\"}]");
             assertEquals(413, res.statusCode());
-            assertEquals("frame_too_large", JSON.readTree(res.body()).get("error").asText());
+            assertEquals(
+                    "frame_too_large", JSON.readTree(res.body()).get("error").asText());
         }
     }
 
@@ -198,7 +206,8 @@ class BadInputIT {
             assertEquals("bad_frame", JSON.readTree(res.body()).get("error").asText());
             res = sse.post("[{\"t\":\"ack\",\"seq\":1},{\"t\":\"nope\"}]");
             assertEquals(400, res.statusCode());
-            assertEquals("unknown_frame_type", JSON.readTree(res.body()).get("error").asText());
+            assertEquals(
+                    "unknown_frame_type", JSON.readTree(res.body()).get("error").asText());
             assertEquals(204, sse.post("{\"t\":\"ping\"}").statusCode());
             sse.next("pong");
         }
@@ -236,8 +245,10 @@ class BadInputIT {
         String alice = Edge.newUser();
         try (SseClient a = SseClient.connect(edge, Edge.token(alice), null)) {
             String session = a.next("hello").get("session").asText();
-            HttpResponse<String> res = edge.post("/lasthop/frames?token=" + Edge.token(Edge.newUser())
-                    + "&session=" + session + "&connection=" + a.connection(), "{\"t\":\"ping\"}");
+            HttpResponse<String> res = edge.post(
+                    "/lasthop/frames?token=" + Edge.token(Edge.newUser()) + "&session=" + session + "&connection="
+                            + a.connection(),
+                    "{\"t\":\"ping\"}");
             // Not held here under mallory's user: handed on to other nodes, where it names a queue
             // derived from mallory's id, so it can never reach alice's session.
             assertEquals(202, res.statusCode());
@@ -265,7 +276,8 @@ class BadInputIT {
             // The first stream's ack, arriving late: seq 1 exists on the new connection too.
             HttpResponse<String> res = second.post(session, oldConnection, "{\"t\":\"ack\",\"seq\":1}");
             assertEquals(409, res.statusCode());
-            assertEquals("stale_connection", JSON.readTree(res.body()).get("error").asText());
+            assertEquals(
+                    "stale_connection", JSON.readTree(res.body()).get("error").asText());
         }
         Await.until(() -> edge.server().sessions().find(user, session) == null, Broker.timeout(), "close");
         assertEquals(1, broker.ready(Edge.queueOf(user, session)), "the late ack acked nothing");

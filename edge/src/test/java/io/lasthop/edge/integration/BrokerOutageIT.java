@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lasthop.edge.config.EdgeConfig;
 import io.lasthop.edge.config.Settings;
 import io.lasthop.edge.testing.Await;
 import io.lasthop.edge.testing.Broker;
@@ -38,8 +37,7 @@ class BrokerOutageIT {
     @BeforeAll
     static void start() {
         broker = new Broker();
-        edge = new Edge(c -> c.set(Settings.RECOVERY_RATE, RECOVERY_RATE)
-                .set(Settings.AMQP_CONNECTIONS, 2));
+        edge = new Edge(c -> c.set(Settings.RECOVERY_RATE, RECOVERY_RATE).set(Settings.AMQP_CONNECTIONS, 2));
     }
 
     @AfterAll
@@ -53,7 +51,7 @@ class BrokerOutageIT {
         String wsUser = Edge.newUser();
         String sseUser = Edge.newUser();
         try (WsClient ws = WsClient.connect(edge, Edge.token(wsUser), null);
-             SseClient sse = SseClient.connect(edge, Edge.token(sseUser), null)) {
+                SseClient sse = SseClient.connect(edge, Edge.token(sseUser), null)) {
             String wsSession = ws.next("hello").get("session").asText();
             String sseSession = sse.next("hello").get("session").asText();
             for (int i = 1; i <= 3; i++) {
@@ -86,15 +84,18 @@ class BrokerOutageIT {
             ws.next("pong");
             sse.post("{\"t\":\"ping\"}");
             sse.next("pong");
-            Await.until(() -> broker.ready(Edge.queueOf(wsUser, wsSession)) == 0
-                    && broker.ready(Edge.queueOf(sseUser, sseSession)) == 0, Broker.timeout(), "empty queues");
+            Await.until(
+                    () -> broker.ready(Edge.queueOf(wsUser, wsSession)) == 0
+                            && broker.ready(Edge.queueOf(sseUser, sseSession)) == 0,
+                    Broker.timeout(),
+                    "empty queues");
         }
     }
 
     @Test
     void unreachableBrokerMeansNotReadyAnd503ThenFullRecovery() throws Exception {
         try (BrokerProxy proxy = new BrokerProxy(5672);
-             Edge proxied = new Edge(c -> c.set(Settings.AMQP_URI, proxy.uri()))) {
+                Edge proxied = new Edge(c -> c.set(Settings.AMQP_URI, proxy.uri()))) {
             String user = Edge.newUser();
             try (WsClient ws = WsClient.connect(proxied, Edge.token(user), null)) {
                 ws.next("hello");
@@ -105,8 +106,8 @@ class BrokerOutageIT {
                 Await.until(() -> !proxied.server().ready(), Broker.timeout(), "the edge to notice");
                 assertEquals(503, proxied.get("/readyz").statusCode());
                 assertEquals(200, proxied.get("/healthz").statusCode());
-                WsClient.HandshakeRefused refused = assertThrows(WsClient.HandshakeRefused.class,
-                        () -> WsClient.connect(proxied, Edge.token(user), null));
+                WsClient.HandshakeRefused refused = assertThrows(
+                        WsClient.HandshakeRefused.class, () -> WsClient.connect(proxied, Edge.token(user), null));
                 assertEquals(503, refused.status);
                 // Published while the edge is cut off: the broker keeps it in the session queue.
                 broker.publishJson(AmqpNames.USER_EXCHANGE, user, "during", "{}");
@@ -148,7 +149,8 @@ class BrokerOutageIT {
             assertTrue(Broker.closeConnectionsOf(edge.server().nodeId()) >= 4, "the edge's connections were cut");
             Await.until(() -> recoveries() >= before + n, Duration.ofSeconds(60), n + " sessions to recover");
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            System.out.printf("broker outage: %d sessions re-attached in %d ms (paced at %d/s)%n", n, ms, RECOVERY_RATE);
+            System.out.printf(
+                    "broker outage: %d sessions re-attached in %d ms (paced at %d/s)%n", n, ms, RECOVERY_RATE);
             Set<String> got = new HashSet<>();
             for (int i = 0; i < n; i++) {
                 broker.publishJson(AmqpNames.USER_EXCHANGE, users.get(i), "after-" + i, "{}");

@@ -33,15 +33,15 @@ class BrokerRestartIT {
     void brokerRestartLosesNoPersistentMessage() throws Exception {
         int sessions = 60;
         try (PrivateBroker broker = PrivateBroker.start();
-             Edge edge = new Edge(c -> c.set(Settings.AMQP_URI, broker.uri()).set(Settings.RECOVERY_RATE, 200))) {
+                Edge edge = new Edge(c -> c.set(Settings.AMQP_URI, broker.uri()).set(Settings.RECOVERY_RATE, 200))) {
             ScheduledExecutorService timer = ResilientClient.timer();
             List<String> users = ResilientClient.newUsers(sessions);
             List<ResilientClient> clients = new ArrayList<>();
             try {
                 clients.addAll(ResilientClient.openMany(users, edge::ws, timer));
                 publishRound(broker, users, 0);
-                Await.until(() -> clients.stream().allMatch(c -> c.shown().size() == 1), Duration.ofSeconds(30),
-                        "round 0");
+                Await.until(
+                        () -> clients.stream().allMatch(c -> c.shown().size() == 1), Duration.ofSeconds(30), "round 0");
                 // Half the users go away: their next messages wait in durable queues over the restart.
                 for (int i = 0; i < sessions / 2; i++) {
                     clients.get(i).close();
@@ -65,12 +65,14 @@ class BrokerRestartIT {
                     String user = users.get(i);
                     Await.until(() -> c.shown().size() >= 3, Duration.ofSeconds(60), "3 messages for " + user);
                     List<String> shown = c.shown();
-                    assertEquals(List.of(user + "#1", user + "#2"), shown.subList(shown.size() - 2, shown.size()),
+                    assertEquals(
+                            List.of(user + "#1", user + "#2"),
+                            shown.subList(shown.size() - 2, shown.size()),
                             "session " + i + " got the messages published before and after the restart");
                 }
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                System.out.printf("broker restart: %d sessions, all messages delivered %d ms after start_app%n",
-                        sessions, ms);
+                System.out.printf(
+                        "broker restart: %d sessions, all messages delivered %d ms after start_app%n", sessions, ms);
             } finally {
                 clients.forEach(ResilientClient::close);
                 timer.shutdownNow();
@@ -81,11 +83,19 @@ class BrokerRestartIT {
     private static void publishRound(PrivateBroker broker, List<String> users, int round) throws Exception {
         ConnectionFactory f = new ConnectionFactory();
         f.setUri(broker.uri());
-        try (Connection c = f.newConnection("test-publisher"); Channel ch = c.createChannel()) {
+        try (Connection c = f.newConnection("test-publisher");
+                Channel ch = c.createChannel()) {
             ch.confirmSelect();
             for (String user : users) {
-                ch.basicPublish(AmqpNames.USER_EXCHANGE, user, true, new AMQP.BasicProperties.Builder()
-                        .messageId(user + "#" + round).deliveryMode(2).contentType("application/json").build(),
+                ch.basicPublish(
+                        AmqpNames.USER_EXCHANGE,
+                        user,
+                        true,
+                        new AMQP.BasicProperties.Builder()
+                                .messageId(user + "#" + round)
+                                .deliveryMode(2)
+                                .contentType("application/json")
+                                .build(),
                         "{}".getBytes(StandardCharsets.UTF_8));
             }
             ch.waitForConfirmsOrDie(30_000);

@@ -7,7 +7,6 @@ import io.lasthop.edge.config.Settings;
 import io.lasthop.edge.testing.Broker;
 import io.lasthop.edge.testing.Edge;
 import io.lasthop.edge.testing.NodeProject;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,20 +27,29 @@ class BrowserEndToEndIT {
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void clientInChromiumOverEveryTransport() throws Exception {
-        assertTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed at " + CHROMIUM
-                + ": apt-get install -y chromium (.ci/run installs it), or set CHROMIUM");
+        assertTrue(
+                Files.isExecutable(CHROMIUM),
+                "Chromium is not installed at " + CHROMIUM
+                        + ": apt-get install -y chromium (.ci/run installs it), or set CHROMIUM");
         Path dir = NodeProject.locate("browser.e2e.mjs");
         NodeProject.install(dir);
         Path bundle = dir.resolve("../../../../js/dist/lasthop.iife.min.js").normalize();
-        assertTrue(Files.isRegularFile(bundle) || getClass().getResource("/demo/lasthop.iife.min.js") != null,
+        assertTrue(
+                Files.isRegularFile(bundle) || getClass().getResource("/demo/lasthop.iife.min.js") != null,
                 "the client bundle is missing: build from the repository root (mvn verify builds js/ first)");
-        Path report = dir.resolve("../../../../bench/results/bytes-on-the-wire.md").normalize();
+        Path report =
+                dir.resolve("../../../../bench/results/bytes-on-the-wire.md").normalize();
         Files.createDirectories(report.getParent());
-        try (Edge edge = new Edge(c -> c.set(Settings.DEV, true).set(Settings.JWT_HS256_SECRET, null)
-                .set(Settings.POLL_TIMEOUT, Duration.ofSeconds(5)).set(Settings.POLL_LINGER, Duration.ofSeconds(3)))) {
+        try (Edge edge = new Edge(c -> c.set(Settings.DEV, true)
+                .set(Settings.JWT_HS256_SECRET, null)
+                .set(Settings.POLL_TIMEOUT, Duration.ofSeconds(5))
+                .set(Settings.POLL_LINGER, Duration.ofSeconds(3)))) {
             Path log = Files.createTempFile("lasthop-browser-e2e", ".log");
-            ProcessBuilder pb = new ProcessBuilder(NodeProject.node(), "--test", "--test-reporter=spec",
-                    "browser.e2e.mjs").directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder pb = new ProcessBuilder(
+                            NodeProject.node(), "--test", "--test-reporter=spec", "browser.e2e.mjs")
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
             pb.environment().put("EDGE_URL", edge.http());
             pb.environment().put("AMQP_URL", Broker.URI.replace("/%2F", ""));
             pb.environment().put("CHROMIUM", CHROMIUM.toString());

@@ -70,15 +70,18 @@ class ClusterIT {
     @Test
     @Order(1)
     void sessionsSpreadOverTheNodesWithTheirQueuesNextToTheirConsumers() throws Exception {
-        try (Edge edge = edge("classic"); Clients clients = Clients.open(edge, SESSIONS)) {
+        try (Edge edge = edge("classic");
+                Clients clients = Clients.open(edge, SESSIONS)) {
             Map<Integer, Integer> perNode = new HashMap<>();
             for (String q : clients.queues()) {
                 perNode.merge(cluster.queueNode(q), 1, Integer::sum);
             }
             System.out.println("cluster: session queues per broker node " + perNode);
             assertEquals(Set.of(1, 2, 3), perNode.keySet(), "every node holds sessions");
-            long local = cluster.consumers().stream().filter(c -> clients.queues().contains(c.queue()))
-                    .filter(PrivateCluster.ConsumerInfo::local).count();
+            long local = cluster.consumers().stream()
+                    .filter(c -> clients.queues().contains(c.queue()))
+                    .filter(PrivateCluster.ConsumerInfo::local)
+                    .count();
             assertEquals(SESSIONS, local, "every session's queue lives on its consumer's node");
         }
     }
@@ -86,8 +89,9 @@ class ClusterIT {
     @Test
     @Order(2)
     void losingANodeWithClassicQueuesIsSignalledToItsSessionsAndCostsTheOthersNothing() throws Exception {
-        try (Edge edge = edge("classic"); Clients clients = Clients.open(edge, SESSIONS);
-             Publisher publisher = new Publisher(cluster.uri(3))) {
+        try (Edge edge = edge("classic");
+                Clients clients = Clients.open(edge, SESSIONS);
+                Publisher publisher = new Publisher(cluster.uri(3))) {
             int victim = 1;
             Set<String> onVictim = new HashSet<>();
             for (int i = 0; i < SESSIONS; i++) {
@@ -107,8 +111,9 @@ class ClusterIT {
                     assertEquals("session_lost", clients.ws.get(i).closeReason());
                 }
             }
-            System.out.printf("cluster: %d sessions on the killed node told within %d ms%n", onVictim.size(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
+            System.out.printf(
+                    "cluster: %d sessions on the killed node told within %d ms%n",
+                    onVictim.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
 
             List<String> survivors = new ArrayList<>(clients.users);
             survivors.removeAll(onVictim);
@@ -127,8 +132,9 @@ class ClusterIT {
     @Test
     @Order(3)
     void losingTheLeaderOfQuorumQueuesLosesNothing() throws Exception {
-        try (Edge edge = edge("quorum"); Clients clients = Clients.open(edge, 9);
-             Publisher publisher = new Publisher(cluster.uri(3))) {
+        try (Edge edge = edge("quorum");
+                Clients clients = Clients.open(edge, 9);
+                Publisher publisher = new Publisher(cluster.uri(3))) {
             List<String> expected = new ArrayList<>();
             for (int round = 0; round < 20; round++) {
                 if (round == 5) {
@@ -152,7 +158,8 @@ class ClusterIT {
     @Order(4)
     void theControlPlaneComesBackOnASurvivingNode() throws Exception {
         // Quorum queues: the node killed is the control connection's, and must not end the session too.
-        try (Edge a = edge("quorum"); Edge b = edge("quorum")) {
+        try (Edge a = edge("quorum");
+                Edge b = edge("quorum")) {
             String user = Edge.newUser();
             try (SseClient sse = SseClient.connect(a, Edge.token(user), null)) {
                 sse.next("hello");
@@ -160,15 +167,18 @@ class ClusterIT {
                 cluster.kill9(node);
                 Await.until(() -> a.server().ready() && b.server().ready(), Duration.ofSeconds(30), "both edges back");
                 // A ping posted to the node that does not hold the session is forwarded to the one that does.
-                Await.until(() -> {
-                    sse.postVia(b, "{\"t\":\"ping\"}");
-                    try {
-                        sse.next("pong", Duration.ofMillis(500));
-                        return true;
-                    } catch (AssertionError notYet) {
-                        return false;
-                    }
-                }, Duration.ofSeconds(30), "a forwarded ping to be answered");
+                Await.until(
+                        () -> {
+                            sse.postVia(b, "{\"t\":\"ping\"}");
+                            try {
+                                sse.next("pong", Duration.ofMillis(500));
+                                return true;
+                            } catch (AssertionError notYet) {
+                                return false;
+                            }
+                        },
+                        Duration.ofSeconds(30),
+                        "a forwarded ping to be answered");
             } finally {
                 cluster.restart(controlNodeOrOne());
             }
@@ -180,7 +190,8 @@ class ClusterIT {
     /** The node that holds an edge's control connection, from the pid of the connection's process. */
     private static int controlNode(Edge edge) throws Exception {
         String name = "lasthop-edge " + edge.server().nodeId() + " control";
-        for (String line : cluster.rabbitmqctl(2, "-q", "list_connections", "pid", "client_properties").split("\n")) {
+        for (String line : cluster.rabbitmqctl(2, "-q", "list_connections", "pid", "client_properties")
+                .split("\n")) {
             if (line.contains(name) && line.startsWith("<")) {
                 String pid = line.substring(1, line.indexOf('>'));
                 // <node@host.N.N.N>: the node's name is all but the last three dotted numbers.
@@ -189,7 +200,8 @@ class ClusterIT {
                 return lastKilled;
             }
         }
-        throw new AssertionError("no node holds the control connection of " + edge.server().nodeId());
+        throw new AssertionError(
+                "no node holds the control connection of " + edge.server().nodeId());
     }
 
     private static int controlNodeOrOne() {
@@ -237,7 +249,8 @@ class ClusterIT {
         void receive(int i, String prefix) {
             String want = prefix + "-" + users.get(i);
             long deadline = System.nanoTime() + Broker.timeout().toNanos();
-            while (System.nanoTime() < deadline && !seen.computeIfAbsent(i, k -> new LinkedHashSet<>()).contains(want)) {
+            while (System.nanoTime() < deadline
+                    && !seen.computeIfAbsent(i, k -> new LinkedHashSet<>()).contains(want)) {
                 JsonNode m = ws.get(i).next("msg");
                 seen.get(i).add(m.get("id").asText());
                 ws.get(i).ack(m.get("seq").asLong());
@@ -278,9 +291,16 @@ class ClusterIT {
 
         void toEach(List<String> users, String prefix) throws Exception {
             for (String user : users) {
-                channel.basicPublish(AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(user), false,
-                        new AMQP.BasicProperties.Builder().messageId(prefix + "-" + user).deliveryMode(2)
-                                .contentType("application/json").build(), "{}".getBytes(StandardCharsets.UTF_8));
+                channel.basicPublish(
+                        AmqpNames.USER_EXCHANGE,
+                        AmqpNames.userRoutingKey(user),
+                        false,
+                        new AMQP.BasicProperties.Builder()
+                                .messageId(prefix + "-" + user)
+                                .deliveryMode(2)
+                                .contentType("application/json")
+                                .build(),
+                        "{}".getBytes(StandardCharsets.UTF_8));
             }
             channel.waitForConfirmsOrDie(10_000);
         }

@@ -57,14 +57,14 @@ class ConnectionAbuseIT {
     void pipelinedRequestsThatAreNeverReadDoNotPileUpAnswers() throws Exception {
         try (RawSocket s = RawSocket.connect(edge.server().port(), 4096)) {
             String request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-            long taken = s.writeUntilStalled(request.repeat(2000).getBytes(), 64L << 20, Duration.ofSeconds(1),
-                    Duration.ofSeconds(10));
+            long taken = s.writeUntilStalled(
+                    request.repeat(2000).getBytes(), 64L << 20, Duration.ofSeconds(1), Duration.ofSeconds(10));
             assertTrue(edge.metric("lasthop_client_output_pending_bytes") < 1 << 20);
             String answers = s.readToEnd(Duration.ofSeconds(10));
             assertNotNull(answers, "a client that piles up requests is disconnected");
             int answered = count(answers, "HTTP/1.1 200 OK");
-            System.out.printf("pipelining: %d bytes of requests taken, %d answered before the edge closed%n",
-                    taken, answered);
+            System.out.printf(
+                    "pipelining: %d bytes of requests taken, %d answered before the edge closed%n", taken, answered);
             assertTrue(answered < 100, answered + " answers");
         }
     }
@@ -72,8 +72,10 @@ class ConnectionAbuseIT {
     @Test
     void aFewPipelinedRequestsAreAnsweredInOrder() throws Exception {
         try (RawSocket s = RawSocket.connect(edge.server().port(), 0)) {
-            s.write("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\nGET /readyz HTTP/1.1\r\nHost: a\r\n\r\n"
-                    + "GET /nowhere HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", Duration.ofSeconds(5));
+            s.write(
+                    "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\nGET /readyz HTTP/1.1\r\nHost: a\r\n\r\n"
+                            + "GET /nowhere HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+                    Duration.ofSeconds(5));
             String answers = s.readToEnd(Duration.ofSeconds(10));
             assertNotNull(answers);
             int ok = answers.indexOf("ok\n");
@@ -86,10 +88,11 @@ class ConnectionAbuseIT {
     @Test
     void silentSlowAndUnfinishedRequestsAreClosedAfterTheRequestTimeout() throws Exception {
         try (RawSocket silent = RawSocket.connect(edge.server().port(), 0);
-             RawSocket partialHead = RawSocket.connect(edge.server().port(), 0);
-             RawSocket shortBody = RawSocket.connect(edge.server().port(), 0)) {
+                RawSocket partialHead = RawSocket.connect(edge.server().port(), 0);
+                RawSocket shortBody = RawSocket.connect(edge.server().port(), 0)) {
             partialHead.write("GET /healthz HTTP/1.1\r\nHost: 127.0", Duration.ofSeconds(5));
-            shortBody.write("POST /lasthop/frames HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n123456789",
+            shortBody.write(
+                    "POST /lasthop/frames HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n123456789",
                     Duration.ofSeconds(5));
             Duration bound = TIMEOUT.multipliedBy(5);
             assertEquals("", silent.readToEnd(bound), "a silent connection is closed, unanswered");
@@ -119,15 +122,21 @@ class ConnectionAbuseIT {
             Thread.sleep(200); // every silent connection accepted and counted
             try (RawSocket refused = RawSocket.connect(edge.server().port(), 0)) {
                 String answer = refused.readToEnd(Duration.ofSeconds(5));
-                assertTrue(answer.contains("503 Service Unavailable") && answer.contains("\"overloaded\"")
-                        && answer.toLowerCase(java.util.Locale.ROOT).contains("retry-after: 2"), answer);
+                assertTrue(
+                        answer.contains("503 Service Unavailable")
+                                && answer.contains("\"overloaded\"")
+                                && answer.toLowerCase(java.util.Locale.ROOT).contains("retry-after: 2"),
+                        answer);
             }
             assertTrue(edge.metric("lasthop_refusals_total{reason=\"connections\"}") >= 1);
             broker.publishJson(AmqpNames.USER_EXCHANGE, user, "during", "{}");
             assertEquals("during", ws.next("msg").get("id").asText(), "an open session goes on");
-            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                    "http://127.0.0.1:" + edge.server().managementPort() + "/healthz")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(
+                                            "http://127.0.0.1:" + edge.server().managementPort() + "/healthz"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode(), "the management listener answers");
             for (RawSocket s : silent) {
                 assertNotNull(s.readToEnd(TIMEOUT.multipliedBy(5)), "closed by the request timeout");
@@ -142,9 +151,12 @@ class ConnectionAbuseIT {
     void metricsMoveToTheManagementListener() throws Exception {
         assertEquals(404, edge.get("/metrics").statusCode());
         assertEquals(200, edge.get("/readyz").statusCode(), "balancers still check readiness on the client port");
-        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + edge.server().managementPort() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> metrics = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://127.0.0.1:" + edge.server().managementPort() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(200, metrics.statusCode());
         assertTrue(metrics.body().contains("lasthop_client_connections"));
     }

@@ -36,33 +36,52 @@ class CrossOriginIT {
 
     @Test
     void preflightFromAnAllowedOriginIsAnswered() throws Exception {
-        HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create(edge.http() + "/lasthop/frames"))
-                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                .header("Origin", ALLOWED).header("Access-Control-Request-Method", "POST")
-                .header("Access-Control-Request-Headers", "content-type").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> res = HTTP.send(
+                HttpRequest.newBuilder(URI.create(edge.http() + "/lasthop/frames"))
+                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                        .header("Origin", ALLOWED)
+                        .header("Access-Control-Request-Method", "POST")
+                        .header("Access-Control-Request-Headers", "content-type")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, res.statusCode());
-        assertEquals(ALLOWED, res.headers().firstValue("access-control-allow-origin").orElse(""));
-        assertEquals("true", res.headers().firstValue("access-control-allow-credentials").orElse(""));
-        assertTrue(res.headers().firstValue("access-control-allow-methods").orElse("").contains("POST"));
+        assertEquals(
+                ALLOWED, res.headers().firstValue("access-control-allow-origin").orElse(""));
+        assertEquals(
+                "true",
+                res.headers().firstValue("access-control-allow-credentials").orElse(""));
+        assertTrue(res.headers()
+                .firstValue("access-control-allow-methods")
+                .orElse("")
+                .contains("POST"));
     }
 
     @Test
     void responsesCarryCorsHeadersOnlyForAllowedOrigins() throws Exception {
-        HttpResponse<String> allowed = HTTP.send(HttpRequest.newBuilder(URI.create(edge.http() + "/lasthop/sse"))
-                .header("Origin", ALLOWED).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> allowed = HTTP.send(
+                HttpRequest.newBuilder(URI.create(edge.http() + "/lasthop/sse"))
+                        .header("Origin", ALLOWED)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(401, allowed.statusCode());
-        assertEquals(ALLOWED, allowed.headers().firstValue("access-control-allow-origin").orElse(""),
+        assertEquals(
+                ALLOWED,
+                allowed.headers().firstValue("access-control-allow-origin").orElse(""),
                 "even an error is readable by an allowed origin");
-        HttpResponse<String> foreign = HTTP.send(HttpRequest.newBuilder(URI.create(edge.http() + "/lasthop/sse"))
-                .header("Origin", "https://evil.example").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> foreign = HTTP.send(
+                HttpRequest.newBuilder(URI.create(edge.http() + "/lasthop/sse"))
+                        .header("Origin", "https://evil.example")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertTrue(foreign.headers().firstValue("access-control-allow-origin").isEmpty());
     }
 
     @Test
     void webSocketFromAForeignOriginIs403() {
-        CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
-                () -> ws("https://evil.example"));
-        assertEquals(403, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
+        CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                CompletionException.class, () -> ws("https://evil.example"));
+        assertEquals(
+                403, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
     }
 
     @Test
@@ -72,9 +91,11 @@ class CrossOriginIT {
     }
 
     private static WebSocket ws(String origin) {
-        return HTTP.newWebSocketBuilder().header("Origin", origin)
-                .buildAsync(URI.create(edge.ws() + "/lasthop/ws?token=" + Edge.token(Edge.newUser())),
-                        new WebSocket.Listener() { })
+        return HTTP.newWebSocketBuilder()
+                .header("Origin", origin)
+                .buildAsync(
+                        URI.create(edge.ws() + "/lasthop/ws?token=" + Edge.token(Edge.newUser())),
+                        new WebSocket.Listener() {})
                 .join();
     }
 }

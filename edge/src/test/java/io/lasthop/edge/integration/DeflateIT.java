@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * and the bytes on the wire of a chat message and a price tick with and without it.
  */
 class DeflateIT {
-    private static final String CHAT = "{\"room\":\"lobby\",\"user\":\"alice\",\"text\":\"see you at the standup in five minutes\",\"at\":1765040000000}";
+    private static final String CHAT =
+            "{\"room\":\"lobby\",\"user\":\"alice\",\"text\":\"see you at the standup in five minutes\",\"at\":1765040000000}";
     private static final String PRICE = "{\"symbol\":\"MSFT\",\"price\":421.37,\"at\":1765040000123}";
 
     private static Edge deflating;
@@ -81,11 +82,18 @@ class DeflateIT {
     void bytesOnTheWireOfAChatMessageAndAPriceTick() throws Exception {
         int[] compressed = wireBytes(deflating);
         int[] raw = wireBytes(plain);
-        System.out.printf("permessage-deflate, bytes of a msg frame on the wire (payload):%n"
-                + "  chat message: %d deflated vs %d (x%.2f); again: %d%n"
-                + "  price tick:   %d deflated vs %d (x%.2f); again: %d%n",
-                compressed[0], raw[0], compressed[0] / (double) raw[0], compressed[1],
-                compressed[2], raw[2], compressed[2] / (double) raw[2], compressed[3]);
+        System.out.printf(
+                "permessage-deflate, bytes of a msg frame on the wire (payload):%n"
+                        + "  chat message: %d deflated vs %d (x%.2f); again: %d%n"
+                        + "  price tick:   %d deflated vs %d (x%.2f); again: %d%n",
+                compressed[0],
+                raw[0],
+                compressed[0] / (double) raw[0],
+                compressed[1],
+                compressed[2],
+                raw[2],
+                compressed[2] / (double) raw[2],
+                compressed[3]);
         assertTrue(compressed[0] < raw[0] && compressed[2] < raw[2], "deflate makes both smaller");
         assertTrue(compressed[1] < compressed[0], "the second of a kind costs less: the context is kept");
     }
@@ -117,6 +125,7 @@ class DeflateIT {
         final Inflater inflater = new Inflater(true);
         /** Keeps its window between messages, as browsers do (context takeover). */
         final Deflater deflater = new Deflater(6, true);
+
         int lastPayloadBytes;
 
         private RawWs(Socket socket, String handshake) throws IOException {
@@ -130,11 +139,15 @@ class DeflateIT {
         static RawWs open(Edge edge, String user, boolean offerDeflate) throws IOException {
             Socket s = new Socket("127.0.0.1", edge.server().port());
             s.setSoTimeout(10_000);
-            s.getOutputStream().write(("GET /lasthop/ws?token=" + Edge.token(user) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n"
-                    + (offerDeflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" : "")
-                    + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(("GET /lasthop/ws?token=" + Edge.token(user) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                    + "Sec-WebSocket-Version: 13\r\n"
+                                    + (offerDeflate
+                                            ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+                                            : "")
+                                    + "\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             ByteArrayOutputStream head = new ByteArrayOutputStream();
             while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
                 head.write(s.getInputStream().read());

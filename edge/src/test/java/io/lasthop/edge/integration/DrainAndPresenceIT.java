@@ -25,9 +25,9 @@ class DrainAndPresenceIT {
     @Test
     void drainTellsClientsToReconnectElsewhereRequeuesAndRefusesNewSessions() throws Exception {
         try (Broker broker = new Broker();
-             Edge other = Edge.start();
-             Edge draining = new Edge(c -> c.set(Settings.DRAIN_SPREAD, Duration.ofMillis(800))
-                     .set(Settings.DRAIN_TIMEOUT, Duration.ofSeconds(10)))) {
+                Edge other = Edge.start();
+                Edge draining = new Edge(c -> c.set(Settings.DRAIN_SPREAD, Duration.ofMillis(800))
+                        .set(Settings.DRAIN_TIMEOUT, Duration.ofSeconds(10)))) {
             String user = Edge.newUser();
             String token = Edge.token(user);
             String session;
@@ -35,7 +35,8 @@ class DrainAndPresenceIT {
                 session = ws.next("hello").get("session").asText();
                 broker.publishJson(AmqpNames.USER_EXCHANGE, user, "in-flight", "{}");
                 ws.next("msg");
-                CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> draining.server().drain());
+                CompletableFuture<Void> drain =
+                        CompletableFuture.runAsync(() -> draining.server().drain());
                 JsonNode close = ws.next("close");
                 assertEquals(CloseCode.GOING_AWAY.code(), close.get("code").asInt());
                 long delay = close.path("reconnectAfterMs").asLong(0);
@@ -43,8 +44,8 @@ class DrainAndPresenceIT {
                 assertEquals(CloseCode.GOING_AWAY.code(), ws.awaitClose());
                 drain.get();
                 assertEquals(503, draining.get("/readyz").statusCode());
-                WsClient.HandshakeRefused refused = assertThrows(WsClient.HandshakeRefused.class,
-                        () -> WsClient.connect(draining, token, session));
+                WsClient.HandshakeRefused refused =
+                        assertThrows(WsClient.HandshakeRefused.class, () -> WsClient.connect(draining, token, session));
                 assertEquals(503, refused.status);
             }
             try (WsClient moved = WsClient.connect(other, token, session)) {
@@ -58,7 +59,8 @@ class DrainAndPresenceIT {
 
     @Test
     void sessionsOpeningAndClosingArePublishedAsPresenceEvents() throws Exception {
-        try (Broker broker = new Broker(); Edge edge = Edge.start()) {
+        try (Broker broker = new Broker();
+                Edge edge = Edge.start()) {
             String tap = broker.tapQueue(AmqpNames.EVENTS_EXCHANGE, "session.*");
             String user = Edge.newUser();
             String session;
@@ -72,11 +74,15 @@ class DrainAndPresenceIT {
             assertEquals("websocket", o.get("transport").asText());
             assertEquals(edge.server().nodeId(), o.get("node").asText());
             String connection = o.get("connection").asText();
-            assertEquals(connection + ".session.opened", opened.getProps().getMessageId(),
+            assertEquals(
+                    connection + ".session.opened",
+                    opened.getProps().getMessageId(),
                     "an event's id names its connection and kind, so a redelivered event can be dropped");
             GetResponse closed = next(broker, tap, user);
             assertEquals("session.closed", closed.getEnvelope().getRoutingKey());
-            assertEquals(user, closed.getProps().getHeaders().get(AmqpNames.USER_HEADER).toString());
+            assertEquals(
+                    user,
+                    closed.getProps().getHeaders().get(AmqpNames.USER_HEADER).toString());
             assertEquals(connection + ".session.closed", closed.getProps().getMessageId());
         }
     }

@@ -48,13 +48,23 @@ class FlowControlIT {
             String session = ws.next("hello").get("session").asText();
             String queue = Edge.queueOf(user, session);
             for (int i = 0; i < MESSAGES; i++) {
-                broker.publish(AmqpNames.USER_EXCHANGE, user, new AMQP.BasicProperties.Builder()
-                        .messageId("big-" + i).contentType("text/plain").build(), body);
+                broker.publish(
+                        AmqpNames.USER_EXCHANGE,
+                        user,
+                        new AMQP.BasicProperties.Builder()
+                                .messageId("big-" + i)
+                                .contentType("text/plain")
+                                .build(),
+                        body);
             }
-            Await.until(() -> edge.server().metrics().backpressurePauses.count() > pausesBefore,
-                    Broker.timeout(), "delivery to pause on the unwritable socket");
+            Await.until(
+                    () -> edge.server().metrics().backpressurePauses.count() > pausesBefore,
+                    Broker.timeout(),
+                    "delivery to pause on the unwritable socket");
             // The broker never hands the edge more than the prefetch window.
-            Await.until(() -> broker.ready(queue) == MESSAGES - PREFETCH, Broker.timeout(),
+            Await.until(
+                    () -> broker.ready(queue) == MESSAGES - PREFETCH,
+                    Broker.timeout(),
                     "the broker to hold all but the prefetch window");
             assertEquals(MESSAGES - PREFETCH, broker.ready(queue));
             assertTrue(edge.server().metrics().deliveries.count() < MESSAGES);

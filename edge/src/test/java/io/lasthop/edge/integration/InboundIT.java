@@ -53,7 +53,8 @@ class InboundIT {
     @Test
     void rpcRoundTripToAReplyQueue() throws Exception {
         String user = Edge.newUser();
-        String replyQueue = broker.channel().queueDeclare("", false, true, true, null).getQueue();
+        String replyQueue =
+                broker.channel().queueDeclare("", false, true, true, null).getQueue();
         try (WsClient ws = WsClient.connect(edge, Edge.token(user), null)) {
             ws.next("hello");
             request(user, replyQueue, "corr-1", "{\"q\":\"ready?\"}");
@@ -75,9 +76,15 @@ class InboundIT {
         BlockingQueue<AMQP.BasicProperties> replies = new ArrayBlockingQueue<>(1);
         var ch = broker.channel().getConnection().createChannel();
         try (WsClient ws = WsClient.connect(edge, Edge.token(user), null)) {
-            ch.basicConsume("amq.rabbitmq.reply-to", true, (tag, d) -> replies.add(d.getProperties()), tag -> { });
-            ch.basicPublish(AmqpNames.USER_EXCHANGE, user, new AMQP.BasicProperties.Builder()
-                    .replyTo("amq.rabbitmq.reply-to").correlationId("direct-1").messageId("rq-d").build(),
+            ch.basicConsume("amq.rabbitmq.reply-to", true, (tag, d) -> replies.add(d.getProperties()), tag -> {});
+            ch.basicPublish(
+                    AmqpNames.USER_EXCHANGE,
+                    user,
+                    new AMQP.BasicProperties.Builder()
+                            .replyTo("amq.rabbitmq.reply-to")
+                            .correlationId("direct-1")
+                            .messageId("rq-d")
+                            .build(),
                     "{}".getBytes(StandardCharsets.UTF_8));
             ws.next("hello");
             JsonNode msg = ws.next("msg");
@@ -94,7 +101,8 @@ class InboundIT {
     @Test
     void replyThroughASecondNodeThatDidNotDeliverTheRequest() throws Exception {
         String user = Edge.newUser();
-        String replyQueue = broker.channel().queueDeclare("", false, true, true, null).getQueue();
+        String replyQueue =
+                broker.channel().queueDeclare("", false, true, true, null).getQueue();
         String token;
         try (WsClient onFirst = WsClient.connect(edge, Edge.token(user), null)) {
             onFirst.next("hello");
@@ -117,7 +125,8 @@ class InboundIT {
         String tap = broker.tapQueue(AmqpNames.INBOUND_EXCHANGE, "chat." + user + ".#");
         try (WsClient ws = WsClient.connect(edge, Edge.token(user, List.of(), List.of("chat.{sub}.#")), null)) {
             String session = ws.next("hello").get("session").asText();
-            ws.send("{\"t\":\"send\",\"ref\":1,\"key\":\"chat." + user + ".room\",\"body\":{\"text\":\"hi\"},\"id\":\"c-1\"}");
+            ws.send("{\"t\":\"send\",\"ref\":1,\"key\":\"chat." + user
+                    + ".room\",\"body\":{\"text\":\"hi\"},\"id\":\"c-1\"}");
             assertEquals(1, ws.next("ok").get("ref").asLong());
             GetResponse r = broker.await(tap);
             assertNotNull(r);
@@ -125,7 +134,8 @@ class InboundIT {
             assertEquals("application/json", r.getProps().getContentType());
             assertEquals(2, r.getProps().getDeliveryMode());
             assertEquals(user, r.getProps().getHeaders().get("x-lasthop-user").toString());
-            String sessionQueue = r.getProps().getHeaders().get("x-lasthop-session").toString();
+            String sessionQueue =
+                    r.getProps().getHeaders().get("x-lasthop-session").toString();
             assertEquals(Edge.queueOf(user, session), sessionQueue);
             assertEquals(sessionQueue, r.getProps().getReplyTo());
             assertEquals("hi", JSON.readTree(r.getBody()).get("text").asText());
@@ -140,8 +150,8 @@ class InboundIT {
     void sendsAreRefusedWithClearReasons() throws Exception {
         String user = Edge.newUser();
         broker.tapQueue(AmqpNames.INBOUND_EXCHANGE, "routed." + user);
-        try (WsClient ws = WsClient.connect(edge, Edge.token(user, List.of(), List.of("routed.{sub}", "nobody.#")),
-                null)) {
+        try (WsClient ws =
+                WsClient.connect(edge, Edge.token(user, List.of(), List.of("routed.{sub}", "nobody.#")), null)) {
             ws.next("hello");
             ws.send(send(1, "nobody.listens." + user, "{}"));
             assertError(ws.next("error"), 1, "unroutable");
@@ -159,20 +169,25 @@ class InboundIT {
     @Test
     void forgedExpiredAndForeignReplyTokensAreRefused() throws Exception {
         String user = Edge.newUser();
-        String replyQueue = broker.channel().queueDeclare("", false, true, true, null).getQueue();
+        String replyQueue =
+                broker.channel().queueDeclare("", false, true, true, null).getQueue();
         try (WsClient ws = WsClient.connect(edge, Edge.token(user), null)) {
             ws.next("hello");
             request(user, replyQueue, "corr-3", "{}");
             String token = ws.next("msg").get("replyToken").asText();
             int dot = token.indexOf('.');
             // Forged: the payload re-targeted to another queue, the signature kept.
-            String forgedPayload = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    ("{\"u\":\"" + user + "\",\"r\":\"amq.gen-evil\",\"e\":9999999999}").getBytes(StandardCharsets.UTF_8));
+            String forgedPayload = java.util.Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(("{\"u\":\"" + user + "\",\"r\":\"amq.gen-evil\",\"e\":9999999999}")
+                            .getBytes(StandardCharsets.UTF_8));
             ws.send(reply(1, forgedPayload + token.substring(dot), "{}"));
             assertError(ws.next("error"), 1, "reply_token_invalid");
 
-            ReplyTokens past = new ReplyTokens(ReplyTokens.deriveKey(Edge.SECRET.getBytes(StandardCharsets.UTF_8)),
-                    Duration.ofMinutes(1), Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC));
+            ReplyTokens past = new ReplyTokens(
+                    ReplyTokens.deriveKey(Edge.SECRET.getBytes(StandardCharsets.UTF_8)),
+                    Duration.ofMinutes(1),
+                    Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC));
             ws.send(reply(2, past.mint(user, replyQueue, "corr-3"), "{}"));
             assertError(ws.next("error"), 2, "reply_token_expired");
 
@@ -211,9 +226,16 @@ class InboundIT {
     }
 
     private static void request(String user, String replyTo, String correlationId, String json) {
-        broker.publish(AmqpNames.USER_EXCHANGE, user, new AMQP.BasicProperties.Builder().replyTo(replyTo)
-                .correlationId(correlationId).messageId("rq-" + correlationId).contentType("application/json")
-                .build(), json.getBytes(StandardCharsets.UTF_8));
+        broker.publish(
+                AmqpNames.USER_EXCHANGE,
+                user,
+                new AMQP.BasicProperties.Builder()
+                        .replyTo(replyTo)
+                        .correlationId(correlationId)
+                        .messageId("rq-" + correlationId)
+                        .contentType("application/json")
+                        .build(),
+                json.getBytes(StandardCharsets.UTF_8));
     }
 
     static String reply(long ref, String token, String body) {

@@ -60,19 +60,23 @@ class IssuerTokensIT {
         issuer.publishRaw(minted.get("jwks").toString());
         Path dir = Files.createTempDirectory("lasthop-issuer-keys");
         dir.toFile().deleteOnExit();
-        Path jwksFile = Files.writeString(dir.resolve("jwks.json"), minted.get("jwks").toString());
+        Path jwksFile =
+                Files.writeString(dir.resolve("jwks.json"), minted.get("jwks").toString());
         Set<String> pemFiles = new LinkedHashSet<>();
         Set<String> pemAlgorithms = new LinkedHashSet<>();
         for (JsonNode pem : minted.get("pems")) {
             String alg = pem.get("alg").asText();
-            pemFiles.add(Files.writeString(dir.resolve(alg + ".pem"), pem.get("pem").asText()).toString());
+            pemFiles.add(
+                    Files.writeString(dir.resolve(alg + ".pem"), pem.get("pem").asText())
+                            .toString());
             pemAlgorithms.add(alg);
         }
         edges.put("JWKS URL", new Edge(c -> issuerSettings(c).set(Settings.JWT_JWKS_URL, issuer.url())));
-        edges.put("JWKS file", new Edge(c -> issuerSettings(c).set(Settings.JWT_PUBLIC_KEYS,
-                Set.of(jwksFile.toString()))));
+        edges.put("JWKS file", new Edge(c -> issuerSettings(c)
+                .set(Settings.JWT_PUBLIC_KEYS, Set.of(jwksFile.toString()))));
         // PEM keys carry neither kid nor alg: the allowlist names the algorithms.
-        edges.put("PEM files", new Edge(c -> issuerSettings(c).set(Settings.JWT_PUBLIC_KEYS, pemFiles)
+        edges.put("PEM files", new Edge(c -> issuerSettings(c)
+                .set(Settings.JWT_PUBLIC_KEYS, pemFiles)
                 .set(Settings.JWT_ALGORITHMS, pemAlgorithms)));
     }
 
@@ -162,21 +166,24 @@ class IssuerTokensIT {
         Path out = Files.createTempFile("lasthop-issuer-tokens", ".json");
         Path err = Files.createTempFile("lasthop-issuer-tokens", ".err");
         try {
-            ProcessBuilder pb = new ProcessBuilder(NodeProject.node(), "issuer-tokens.mjs").directory(nodeDir.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb = new ProcessBuilder(NodeProject.node(), "issuer-tokens.mjs")
+                    .directory(nodeDir.toFile())
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
             pb.environment().put("ISSUER", ISSUER);
             pb.environment().put("AUDIENCE", AUDIENCE);
             Process p;
             try {
                 p = pb.start();
             } catch (IOException e) {
-                throw new AssertionError("node is not installed or not on PATH (" + e.getMessage()
-                        + "). Install Node.js 18 or newer", e);
+                throw new AssertionError(
+                        "node is not installed or not on PATH (" + e.getMessage() + "). Install Node.js 18 or newer",
+                        e);
             }
             if (!p.waitFor(SCRIPT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new AssertionError("issuer-tokens.mjs ran over " + SCRIPT_TIMEOUT_SECONDS + " s:\n"
-                        + Files.readString(err));
+                throw new AssertionError(
+                        "issuer-tokens.mjs ran over " + SCRIPT_TIMEOUT_SECONDS + " s:\n" + Files.readString(err));
             }
             if (p.exitValue() != 0) {
                 throw new AssertionError("issuer-tokens.mjs exited " + p.exitValue() + ":\n" + Files.readString(err));

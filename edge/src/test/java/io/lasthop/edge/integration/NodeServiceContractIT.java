@@ -18,12 +18,10 @@ import io.lasthop.protocol.AmqpNames;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,11 +73,13 @@ class NodeServiceContractIT {
         String correlationId = "corr-" + UUID.randomUUID();
         try (WsClient ws = WsClient.connect(edge, Edge.token(user), null)) {
             String session = ws.next("hello").get("session").asText();
-            try (ServiceProcess svc = ServiceProcess.start(nodeDir, mode,
-                    Map.of("LASTHOP_USER", user, "CORRELATION_ID", correlationId))) {
+            try (ServiceProcess svc = ServiceProcess.start(
+                    nodeDir, mode, Map.of("LASTHOP_USER", user, "CORRELATION_ID", correlationId))) {
                 JsonNode msg = svc.explain(() -> ws.next("msg", SCRIPT_TIMEOUT));
                 assertEquals(AmqpNames.USER_EXCHANGE, msg.get("exchange").asText());
-                assertEquals(AmqpNames.userRoutingKey(user), msg.get("key").asText(),
+                assertEquals(
+                        AmqpNames.userRoutingKey(user),
+                        msg.get("key").asText(),
                         "the script's routing key must be AmqpNames.userRoutingKey");
                 assertEquals("application/json", msg.get("contentType").asText());
                 assertEquals("contract.request", msg.get("type").asText());
@@ -90,7 +90,8 @@ class NodeServiceContractIT {
                 String replyToken = msg.path("replyToken").asText();
                 assertFalse(replyToken.isEmpty(), "a message with reply_to carries a replyToken: " + msg);
 
-                ObjectNode reply = JSON.createObjectNode().put("t", "reply").put("ref", 1).put("token", replyToken);
+                ObjectNode reply =
+                        JSON.createObjectNode().put("t", "reply").put("ref", 1).put("token", replyToken);
                 reply.putObject("body").put("answer", 42).put("from", user);
                 ws.send(reply.toString());
                 JsonNode ok = svc.explain(() -> ws.next("ok"));
@@ -105,7 +106,9 @@ class NodeServiceContractIT {
                 assertEquals(user, out.get("body").get("from").asText());
                 assertFalse(out.get("messageId").asText().isEmpty(), "the edge sets message_id on replies");
                 assertEquals(user, out.get("headers").get("user").asText());
-                assertEquals(Edge.queueOf(user, session), out.get("headers").get("session").asText());
+                assertEquals(
+                        Edge.queueOf(user, session),
+                        out.get("headers").get("session").asText());
             }
         }
     }
@@ -114,11 +117,15 @@ class NodeServiceContractIT {
     void serviceConsumesWhatABrowserSendsAndAnswersItsSession() throws Exception {
         String user = Edge.newUser();
         String key = "chat.contract-" + UUID.randomUUID();
-        String token = DevTokens.mint(Edge.SECRET.getBytes(UTF_8), new JWTClaimsSet.Builder().subject(user)
-                .expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(10))))
-                .claim("lasthop", Map.of("send", List.of("chat.#"))).build());
+        String token = DevTokens.mint(
+                Edge.SECRET.getBytes(UTF_8),
+                new JWTClaimsSet.Builder()
+                        .subject(user)
+                        .expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(10))))
+                        .claim("lasthop", Map.of("send", List.of("chat.#")))
+                        .build());
         try (ServiceProcess svc = ServiceProcess.start(nodeDir, "inbound", Map.of("INBOUND_KEY", key));
-             WsClient ws = WsClient.connect(edge, token, null)) {
+                WsClient ws = WsClient.connect(edge, token, null)) {
             String queue = Edge.queueOf(user, ws.next("hello").get("session").asText());
             assertEquals(key, svc.nextLine(SCRIPT_TIMEOUT).get("key").asText(), "the script's listening line");
 
@@ -137,7 +144,8 @@ class NodeServiceContractIT {
             JsonNode answer = ws.next("msg");
             assertEquals("", answer.get("exchange").asText());
             assertEquals(queue, answer.get("key").asText());
-            assertEquals("hello service", answer.get("body").get("echo").get("text").asText());
+            assertEquals(
+                    "hello service", answer.get("body").get("echo").get("text").asText());
         }
     }
 
@@ -163,7 +171,8 @@ class NodeServiceContractIT {
         static ServiceProcess start(Path dir, String mode, Map<String, String> env) throws IOException {
             Path stderr = Files.createTempFile("lasthop-node-service", ".err");
             ProcessBuilder pb = new ProcessBuilder(NodeProject.node(), "service-contract.mjs")
-                    .directory(dir.toFile()).redirectError(stderr.toFile());
+                    .directory(dir.toFile())
+                    .redirectError(stderr.toFile());
             Map<String, String> vars = new LinkedHashMap<>(env);
             vars.put("AMQP_URL", Broker.URI); // amqplib unescapes the vhost, %2F included
             vars.put("REPLY_MODE", mode);
@@ -171,8 +180,9 @@ class NodeServiceContractIT {
             try {
                 return new ServiceProcess(pb.start(), stderr);
             } catch (IOException e) {
-                throw new AssertionError("node is not installed or not on PATH (" + e.getMessage()
-                        + "). Install Node.js 18 or newer", e);
+                throw new AssertionError(
+                        "node is not installed or not on PATH (" + e.getMessage() + "). Install Node.js 18 or newer",
+                        e);
             }
         }
 
@@ -194,8 +204,10 @@ class NodeServiceContractIT {
                 if (line == null) {
                     close();
                 }
-                throw new AssertionError((line == null ? "no output within " + timeout.toMillis() + " ms"
-                        : "the script ended without the expected output") + "; " + describe());
+                throw new AssertionError((line == null
+                                ? "no output within " + timeout.toMillis() + " ms"
+                                : "the script ended without the expected output")
+                        + "; " + describe());
             }
             return JSON.readTree(line);
         }

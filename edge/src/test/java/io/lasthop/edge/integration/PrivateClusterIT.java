@@ -139,15 +139,22 @@ class PrivateClusterIT {
             assertEquals("lasthop-c" + cluster.port(i) + "@localhost", cluster.nodeName(i));
             assertEquals("amqp://guest:guest@127.0.0.1:" + cluster.port(i) + "/%2F", cluster.uri(i));
             assertEquals(names, cluster.runningNodes(i), "node " + i + " sees all three running");
-            assertTrue(ProcessHandle.of(cluster.osPid(i)).map(h -> h.info().command().orElse("")).orElse("")
-                    .endsWith("beam.smp"), "the pid of node " + i + " is its Erlang VM");
+            assertTrue(
+                    ProcessHandle.of(cluster.osPid(i))
+                            .map(h -> h.info().command().orElse(""))
+                            .orElse("")
+                            .endsWith("beam.smp"),
+                    "the pid of node " + i + " is its Erlang VM");
         }
-        assertEquals("127.0.0.1:" + cluster.port(1) + ",127.0.0.1:" + cluster.port(2) + ",127.0.0.1:" + cluster.port(3),
+        assertEquals(
+                "127.0.0.1:" + cluster.port(1) + ",127.0.0.1:" + cluster.port(2) + ",127.0.0.1:" + cluster.port(3),
                 cluster.addresses());
         assertTrue(cluster.version().matches("\\d+\\.\\d+\\.\\d+.*"), cluster.version());
         for (int i = 1; i <= 3; i++) {
             try (Connection c = connect(i)) {
-                assertEquals(cluster.version(), c.getServerProperties().get("version").toString());
+                assertEquals(
+                        cluster.version(),
+                        c.getServerProperties().get("version").toString());
             }
         }
         ConnectionFactory f = new ConnectionFactory();
@@ -165,10 +172,17 @@ class PrivateClusterIT {
         Connection c2 = connect(2);
         Connection c3 = connect(3);
         Map<String, Object> transientArgs = Map.of("x-queue-master-locator", "client-local", "x-expires", 600_000);
-        Map<String, Object> durableArgs = Map.of("x-queue-master-locator", "client-local", "x-expires", 600_000,
-                "x-single-active-consumer", true);
-        Map<String, Object> quorumArgs = Map.of("x-queue-type", "quorum", "x-queue-leader-locator", "client-local",
-                "x-single-active-consumer", true, "x-expires", 600_000);
+        Map<String, Object> durableArgs = Map.of(
+                "x-queue-master-locator", "client-local", "x-expires", 600_000, "x-single-active-consumer", true);
+        Map<String, Object> quorumArgs = Map.of(
+                "x-queue-type",
+                "quorum",
+                "x-queue-leader-locator",
+                "client-local",
+                "x-single-active-consumer",
+                true,
+                "x-expires",
+                600_000);
 
         // Placement: each queue on the node of the connection that declared it.
         Channel d1 = c1.createChannel();
@@ -201,8 +215,12 @@ class PrivateClusterIT {
         Recorder on2 = consume(c2, ON_2, true, 50);
         Map<String, Recorder> consumers = Map.of(DURABLE, durable, TRANSIENT, trans, QUORUM, quorum, ON_2, on2);
         assertEquals(Map.of(1, 0, 2, 4, 3, 0), cluster.consumersPerNode());
-        assertEquals(Set.of(ON_2), cluster.consumers().stream().filter(PrivateCluster.ConsumerInfo::local)
-                .map(PrivateCluster.ConsumerInfo::queue).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(
+                Set.of(ON_2),
+                cluster.consumers().stream()
+                        .filter(PrivateCluster.ConsumerInfo::local)
+                        .map(PrivateCluster.ConsumerInfo::queue)
+                        .collect(java.util.stream.Collectors.toSet()));
         for (int i = 0; i < 10; i++) {
             pub.publish(DURABLE, DURABLE + "#before" + i, true);
         }
@@ -211,18 +229,20 @@ class PrivateClusterIT {
 
         // A steady publish through node 3 to every queue, 50 rounds a second, across the kill.
         AtomicBoolean stop = new AtomicBoolean();
-        Thread steady = new Thread(() -> {
-            for (int i = 0; !stop.get(); i++) {
-                for (String q : List.of(DURABLE, TRANSIENT, QUORUM, ON_2)) {
-                    try {
-                        pub.publish(q, q + "#" + i, true);
-                    } catch (IOException e) {
-                        pub.failed.add(q + "#" + i + " " + e);
+        Thread steady = new Thread(
+                () -> {
+                    for (int i = 0; !stop.get(); i++) {
+                        for (String q : List.of(DURABLE, TRANSIENT, QUORUM, ON_2)) {
+                            try {
+                                pub.publish(q, q + "#" + i, true);
+                            } catch (IOException e) {
+                                pub.failed.add(q + "#" + i + " " + e);
+                            }
+                        }
+                        sleep(20);
                     }
-                }
-                sleep(20);
-            }
-        }, "steady publisher");
+                },
+                "steady publisher");
         steady.start();
         sleep(500);
         long killedAt = System.nanoTime();
@@ -236,13 +256,19 @@ class PrivateClusterIT {
         assertEquals(0, pub.pending.size(), "every publish confirmed or nacked");
 
         for (Recorder r : consumers.values()) {
-            System.out.printf("%s: %s, channel open %s, %d deliveries%n", r.queue,
-                    r.cancelledAt == 0 ? "no cancel" : "basic.cancel " + ms(r.cancelledAt - killedAt) + " ms after the kill",
-                    r.channel.isOpen(), r.bodies.size());
+            System.out.printf(
+                    "%s: %s, channel open %s, %d deliveries%n",
+                    r.queue,
+                    r.cancelledAt == 0
+                            ? "no cancel"
+                            : "basic.cancel " + ms(r.cancelledAt - killedAt) + " ms after the kill",
+                    r.channel.isOpen(),
+                    r.bodies.size());
         }
-        System.out.printf("kill9(1) returned after %d ms; quorum deliveries paused at most %d ms; publisher: %d returned %s, "
-                        + "nacked %s%n", ms(seenAt - killedAt), quorum.longestGap(), pub.returned.size(), pub.returnCodes,
-                pub.nacked);
+        System.out.printf(
+                "kill9(1) returned after %d ms; quorum deliveries paused at most %d ms; publisher: %d returned %s, "
+                        + "nacked %s%n",
+                ms(seenAt - killedAt), quorum.longestGap(), pub.returned.size(), pub.returnCodes, pub.nacked);
 
         // Classic queues of the dead node: basic.cancel within seconds; the channel stays open.
         for (Recorder r : List.of(durable, trans)) {
@@ -258,18 +284,24 @@ class PrivateClusterIT {
             assertNull(r.shutdown, r.queue + ": no shutdown signal");
         }
         assertFalse(c1.isOpen(), "the connection to the dead node is closed");
-        assertTrue(c1.getCloseReason().isHardError() && !c1.getCloseReason().isInitiatedByApplication(),
+        assertTrue(
+                c1.getCloseReason().isHardError() && !c1.getCloseReason().isInitiatedByApplication(),
                 c1.getCloseReason().toString());
 
         // Publishing to the dead classic queues: returned 312 NO_ROUTE, yet confirmed (ack).
         assertEquals(Set.of("312 NO_ROUTE"), pub.returnCodes);
         for (String q : List.of(DURABLE, TRANSIENT)) {
-            long returned = pub.returned.stream().filter(b -> b.startsWith(q + "#")).count();
+            long returned =
+                    pub.returned.stream().filter(b -> b.startsWith(q + "#")).count();
             assertTrue(returned >= 10, q + ": the publishes of the second after the kill are returned, " + returned);
-            assertTrue(pub.confirmed.containsAll(pub.returned.stream().filter(b -> b.startsWith(q + "#")).toList()),
+            assertTrue(
+                    pub.confirmed.containsAll(pub.returned.stream()
+                            .filter(b -> b.startsWith(q + "#"))
+                            .toList()),
                     q + ": returned messages are confirmed (ack), not nacked");
         }
-        assertTrue(pub.nacked.stream().noneMatch(b -> b.startsWith(QUORUM) || b.startsWith(ON_2)),
+        assertTrue(
+                pub.nacked.stream().noneMatch(b -> b.startsWith(QUORUM) || b.startsWith(ON_2)),
                 "no publish to the quorum queue or to node 2 nacked: " + pub.nacked);
         // Quorum and node 2: every confirmed message delivered.
         for (String q : List.of(QUORUM, ON_2)) {
@@ -298,7 +330,8 @@ class PrivateClusterIT {
         assertEquals("404 " + down, attempt(c2, ch -> ch.queueDeclarePassive(DURABLE)));
         assertEquals("404 " + down, attempt(c2, ch -> ch.queueDeclare(DURABLE, true, false, false, durableArgs)));
         assertEquals("404 " + down, attempt(c2, ch -> ch.basicConsume(DURABLE, new DefaultConsumer(ch))));
-        assertEquals("404 NOT_FOUND - no queue '" + TRANSIENT + "' in vhost '/'",
+        assertEquals(
+                "404 NOT_FOUND - no queue '" + TRANSIENT + "' in vhost '/'",
                 attempt(c2, ch -> ch.queueDeclarePassive(TRANSIENT)));
         assertEquals("ok", attempt(c2, ch -> ch.queueDeclarePassive(QUORUM)));
         assertEquals("ok", attempt(c2, ch -> ch.queueDeclare(QUORUM, true, false, false, quorumArgs)));
@@ -325,11 +358,14 @@ class PrivateClusterIT {
         confirmedDurable.removeAll(pub.returned);
         confirmedDurable.remove("hello");
         Recorder again = consume(c2, DURABLE, true, 100);
-        Await.until(() -> again.bodies.containsAll(confirmedDurable), Duration.ofSeconds(10),
+        Await.until(
+                () -> again.bodies.containsAll(confirmedDurable),
+                Duration.ofSeconds(10),
                 "every confirmed persistent message of the durable queue, after the restart");
         assertTrue(again.bodies.containsAll(durable.bodies), "the deliveries acked after the cancel come again");
         long nackedBack = pub.nacked.stream().filter(again.bodies::contains).count();
-        System.out.printf("after the restart: %d messages of the durable queue, %d of them nacked to the publisher%n",
+        System.out.printf(
+                "after the restart: %d messages of the durable queue, %d of them nacked to the publisher%n",
                 again.bodies.size(), nackedBack);
         assertEquals(Set.copyOf(again.bodies), again.redelivered, "all flagged redelivered");
         assertEquals(5, durable.bodies.size(), "the cancelled consumer gets nothing");
@@ -338,16 +374,22 @@ class PrivateClusterIT {
         QueueInfo q = cluster.queue(QUORUM).orElseThrow();
         assertEquals(quorumLeader, q.node(), "the quorum leader stays where it moved");
         assertEquals(List.of(1, 2, 3), q.members());
-        Await.until(() -> {
-            try {
-                return cluster.queue(QUORUM).orElseThrow().online().equals(List.of(1, 2, 3));
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }, Duration.ofSeconds(15), Duration.ofMillis(500), "node 1 online as a member of the quorum queue");
+        Await.until(
+                () -> {
+                    try {
+                        return cluster.queue(QUORUM).orElseThrow().online().equals(List.of(1, 2, 3));
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                },
+                Duration.ofSeconds(15),
+                Duration.ofMillis(500),
+                "node 1 online as a member of the quorum queue");
         pub.publish(QUORUM, "after-restart", true);
         assertTrue(pub.channel.waitForConfirms(5000));
-        Await.until(() -> quorum.bodies.contains("after-restart"), Duration.ofSeconds(5),
+        Await.until(
+                () -> quorum.bodies.contains("after-restart"),
+                Duration.ofSeconds(5),
                 "the quorum consumer on node 2 goes on");
         assertEquals(Set.of(), quorum.duplicates, "no quorum delivery twice");
     }
@@ -383,7 +425,8 @@ class PrivateClusterIT {
             ch.close();
             return "ok";
         } catch (IOException e) {
-            if (e.getCause() instanceof ShutdownSignalException sig && sig.getReason() instanceof AMQP.Channel.Close close) {
+            if (e.getCause() instanceof ShutdownSignalException sig
+                    && sig.getReason() instanceof AMQP.Channel.Close close) {
                 return close.getReplyCode() + " " + close.getReplyText();
             }
             throw e;
@@ -491,7 +534,11 @@ class PrivateClusterIT {
 
         synchronized void publishTo(String exchange, String key, String body, boolean mandatory) throws IOException {
             pending.put(channel.getNextPublishSeqNo(), body);
-            channel.basicPublish(exchange, key, mandatory, MessageProperties.PERSISTENT_BASIC,
+            channel.basicPublish(
+                    exchange,
+                    key,
+                    mandatory,
+                    MessageProperties.PERSISTENT_BASIC,
                     body.getBytes(StandardCharsets.UTF_8));
         }
 

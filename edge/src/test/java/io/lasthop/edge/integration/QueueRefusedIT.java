@@ -41,27 +41,38 @@ class QueueRefusedIT {
             ConnectionFactory f = new ConnectionFactory();
             f.setUri(uri);
             try (Edge edge = new Edge(c -> c.set(Settings.AMQP_URI, uri));
-                 Connection conn = f.newConnection("lasthop-test queue-refused")) {
+                    Connection conn = f.newConnection("lasthop-test queue-refused")) {
                 String bystanderUser = Edge.newUser();
                 WsClient bystander = WsClient.connect(edge, Edge.token(bystanderUser), null);
                 bystander.next("hello");
                 Channel ch = conn.createChannel();
-                long queues = Broker.ctl("list_queues", "-q", "--no-table-headers", "-p", vhost, "name").lines()
-                        .filter(l -> !l.isBlank()).count();
+                long queues = Broker.ctl("list_queues", "-q", "--no-table-headers", "-p", vhost, "name")
+                        .lines()
+                        .filter(l -> !l.isBlank())
+                        .count();
                 Broker.ctl("set_vhost_limits", "-p", vhost, "{\"max-queues\": " + queues + "}");
 
                 long channelsBefore = channels(vhost);
                 for (int i = 0; i < 3; i++) {
-                    WsClient.HandshakeRefused refused = assertThrows(WsClient.HandshakeRefused.class,
+                    WsClient.HandshakeRefused refused = assertThrows(
+                            WsClient.HandshakeRefused.class,
                             () -> WsClient.connect(edge, Edge.token(Edge.newUser()), null));
                     assertEquals(503, refused.status);
-                    assertEquals("unavailable", JSON.readTree(refused.body).get("error").asText());
+                    assertEquals(
+                            "unavailable",
+                            JSON.readTree(refused.body).get("error").asText());
                 }
                 assertEquals(channelsBefore, channels(vhost), "a refused session must not leave its channel open");
 
                 String id = "still-there-" + System.nanoTime();
-                ch.basicPublish(AmqpNames.USER_EXCHANGE, bystanderUser, new AMQP.BasicProperties.Builder()
-                        .messageId(id).contentType("application/json").build(), "{}".getBytes(StandardCharsets.UTF_8));
+                ch.basicPublish(
+                        AmqpNames.USER_EXCHANGE,
+                        bystanderUser,
+                        new AMQP.BasicProperties.Builder()
+                                .messageId(id)
+                                .contentType("application/json")
+                                .build(),
+                        "{}".getBytes(StandardCharsets.UTF_8));
                 JsonNode msg = bystander.next("msg");
                 assertEquals(id, msg.get("id").asText());
                 bystander.ack(msg.get("seq").asLong());
@@ -79,6 +90,9 @@ class QueueRefusedIT {
     }
 
     private static long channels(String vhost) throws Exception {
-        return Broker.ctl("list_channels", "-q", "--no-table-headers", "vhost").lines().filter(l -> l.trim().equals(vhost)).count();
+        return Broker.ctl("list_channels", "-q", "--no-table-headers", "vhost")
+                .lines()
+                .filter(l -> l.trim().equals(vhost))
+                .count();
     }
 }

@@ -23,13 +23,14 @@ class RabbitMq4ReadinessIT {
     void noTransientSharedQueueNoGlobalQosNoMirroring() throws Exception {
         String node = "edge-rmq4-" + System.nanoTime();
         try (Edge edge = new Edge(c -> c.set(Settings.NODE_ID, node));
-             WsClient ws = WsClient.connect(edge, Edge.token(Edge.newUser(), List.of("news.#"), List.of()), null)) {
+                WsClient ws = WsClient.connect(edge, Edge.token(Edge.newUser(), List.of("news.#"), List.of()), null)) {
             String session = ws.next("hello").get("session").asText();
             ws.send("{\"t\":\"sub\",\"ref\":1,\"topic\":\"news.#\"}");
             ws.next("ok");
 
             List<String> checked = new ArrayList<>();
-            for (String line : Broker.ctl("-q", "list_queues", "name", "durable", "exclusive", "arguments").split("\n")) {
+            for (String line : Broker.ctl("-q", "list_queues", "name", "durable", "exclusive", "arguments")
+                    .split("\n")) {
                 String[] f = line.split("\t");
                 if (f.length < 4 || !f[0].startsWith("lasthop.")) {
                     continue;
@@ -49,14 +50,16 @@ class RabbitMq4ReadinessIT {
 
             // Channels are named after their connection's address; the edge names its connections.
             List<String> edgeConnections = new ArrayList<>();
-            for (String line : Broker.ctl("-q", "list_connections", "name", "client_properties").split("\n")) {
+            for (String line : Broker.ctl("-q", "list_connections", "name", "client_properties")
+                    .split("\n")) {
                 String[] f = line.split("\t");
                 if (f.length == 2 && f[1].contains(node)) {
                     edgeConnections.add(f[0]);
                 }
             }
             int edgeChannels = 0;
-            for (String line : Broker.ctl("-q", "list_channels", "name", "global_prefetch_count").split("\n")) {
+            for (String line : Broker.ctl("-q", "list_channels", "name", "global_prefetch_count")
+                    .split("\n")) {
                 String[] f = line.split("\t");
                 if (f.length == 2 && edgeConnections.stream().anyMatch(c -> f[0].startsWith(c + " ("))) {
                     edgeChannels++;

@@ -15,7 +15,6 @@ import io.lasthop.edge.testing.SseClient;
 import io.lasthop.edge.testing.WsClient;
 import io.lasthop.protocol.AmqpNames;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,8 +50,9 @@ class RevocationIT {
     void revokingAUserClosesItsSessionsOnEveryNodeAndRefusesItsOlderTokens() throws Exception {
         String user = Edge.newUser();
         String token = Edge.token(user);
-        try (WsClient onA = WsClient.connect(a, token, null); SseClient onB = SseClient.connect(b, token, null);
-             WsClient bystander = WsClient.connect(b, Edge.token(Edge.newUser()), null)) {
+        try (WsClient onA = WsClient.connect(a, token, null);
+                SseClient onB = SseClient.connect(b, token, null);
+                WsClient bystander = WsClient.connect(b, Edge.token(Edge.newUser()), null)) {
             String sessionA = onA.next("hello").get("session").asText();
             onB.next("hello");
             bystander.next("hello");
@@ -65,13 +65,15 @@ class RevocationIT {
             JsonNode close = onB.next("close");
             assertEquals(4501, close.get("code").asInt());
             assertTrue(onB.awaitEnd(Broker.timeout()));
-            Await.until(() -> !broker.queueExists(Edge.queueOf(user, sessionA)), Broker.timeout(),
+            Await.until(
+                    () -> !broker.queueExists(Edge.queueOf(user, sessionA)),
+                    Broker.timeout(),
                     "the revoked session's queue to be deleted");
             assertFalse(bystander.isClosed(), "other users are not touched");
 
             for (EdgeProcess node : new EdgeProcess[] {a, b}) {
-                WsClient.HandshakeRefused refused = assertThrows(WsClient.HandshakeRefused.class,
-                        () -> WsClient.connect(node, token, null));
+                WsClient.HandshakeRefused refused =
+                        assertThrows(WsClient.HandshakeRefused.class, () -> WsClient.connect(node, token, null));
                 assertEquals(401, refused.status);
                 assertTrue(refused.body.contains("token_revoked"), refused.body);
             }
@@ -86,7 +88,7 @@ class RevocationIT {
     void revokingOneSessionClosesOnlyIt() throws Exception {
         String user = Edge.newUser();
         try (WsClient one = WsClient.connect(a, Edge.token(user), null);
-             WsClient other = WsClient.connect(b, Edge.token(user), null)) {
+                WsClient other = WsClient.connect(b, Edge.token(user), null)) {
             String session = one.next("hello").get("session").asText();
             other.next("hello");
             revoke("{\"user\":\"" + user + "\",\"session\":\"" + session + "\"}");
@@ -113,8 +115,12 @@ class RevocationIT {
     }
 
     private static void revoke(String json) {
-        broker.publish(AmqpNames.REVOKE_EXCHANGE, "",
-                new AMQP.BasicProperties.Builder().contentType("application/json").build(),
+        broker.publish(
+                AmqpNames.REVOKE_EXCHANGE,
+                "",
+                new AMQP.BasicProperties.Builder()
+                        .contentType("application/json")
+                        .build(),
                 json.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ScaleOutIT {
-    static final Map<String, String> FAST = Map.of("LASTHOP_POLL_TIMEOUT", "2s", "LASTHOP_DRAIN_SPREAD", "1s",
-            "LASTHOP_HEARTBEAT", "2s");
+    static final Map<String, String> FAST =
+            Map.of("LASTHOP_POLL_TIMEOUT", "2s", "LASTHOP_DRAIN_SPREAD", "1s", "LASTHOP_HEARTBEAT", "2s");
     static Broker broker;
     static final List<EdgeProcess> nodes = new ArrayList<>();
 
@@ -88,8 +88,8 @@ class ScaleOutIT {
         String wsUser = Edge.newUser();
         AtomicInteger next = new AtomicInteger();
         ScheduledExecutorService timer = ResilientClient.timer();
-        try (ResilientClient ws = new ResilientClient(Edge.token(wsUser),
-                () -> nodes.get(next.getAndIncrement() % 3).ws(), timer)) {
+        try (ResilientClient ws = new ResilientClient(
+                Edge.token(wsUser), () -> nodes.get(next.getAndIncrement() % 3).ws(), timer)) {
             Await.until(ws::isOpen, Broker.timeout(), "open");
             for (int i = 0; i < 6; i++) {
                 broker.publishJson(AmqpNames.USER_EXCHANGE, wsUser, "ws-" + i, "{}");
@@ -107,15 +107,20 @@ class ScaleOutIT {
 
     private static void streamOnOneNodeAcksElsewhere(boolean ndjson) throws Exception {
         String sseUser = Edge.newUser();
-        try (SseClient sse = ndjson ? SseClient.connectStream(nodes.get(0), Edge.token(sseUser), null)
+        try (SseClient sse = ndjson
+                ? SseClient.connectStream(nodes.get(0), Edge.token(sseUser), null)
                 : SseClient.connect(nodes.get(0), Edge.token(sseUser), null)) {
             String session = sse.next("hello").get("session").asText();
             for (int i = 0; i < 10; i++) {
                 broker.publishJson(AmqpNames.USER_EXCHANGE, sseUser, "sse-" + i, "{}");
                 JsonNode m = sse.next("msg");
                 assertEquals("sse-" + i, m.get("id").asText());
-                assertEquals(202, sse.postVia(nodes.get(1 + i % 2), "{\"t\":\"ack\",\"seq\":" + m.get("seq").asLong() + "}")
-                        .statusCode());
+                assertEquals(
+                        202,
+                        sse.postVia(
+                                        nodes.get(1 + i % 2),
+                                        "{\"t\":\"ack\",\"seq\":" + m.get("seq").asLong() + "}")
+                                .statusCode());
             }
             // A forwarded frame is applied asynchronously (202); a ping sent the same way after the
             // last ack is answered on the stream only once that ack was applied.
@@ -131,31 +136,41 @@ class ScaleOutIT {
 
     @Test
     void killNineOfANodeBehindHaproxyUnderLoadLosesNothingAndEveryClientResumes() throws Exception {
-        try (EdgeProcess a = EdgeProcess.start("kill-a", FAST); EdgeProcess b = EdgeProcess.start("kill-b", FAST);
-             Haproxy lb = Haproxy.start(a.port(), b.port())) {
+        try (EdgeProcess a = EdgeProcess.start("kill-a", FAST);
+                EdgeProcess b = EdgeProcess.start("kill-b", FAST);
+                Haproxy lb = Haproxy.start(a.port(), b.port())) {
             Await.until(() -> lb.ready(), Duration.ofSeconds(20), "HAProxy to route; log " + lb.log());
-            runUnderLoad(200, lb, () -> {
-                long start = System.nanoTime();
-                a.kill9();
-                return start;
-            }, "behind HAProxy, after kill -9 of one of two nodes");
+            runUnderLoad(
+                    200,
+                    lb,
+                    () -> {
+                        long start = System.nanoTime();
+                        a.kill9();
+                        return start;
+                    },
+                    "behind HAProxy, after kill -9 of one of two nodes");
         }
     }
 
     @Test
     void rollingRestartBehindHaproxyLosesNothing() throws Exception {
-        try (EdgeProcess a = EdgeProcess.start("roll-a", FAST); EdgeProcess b = EdgeProcess.start("roll-b", FAST);
-             Haproxy lb = Haproxy.start(a.port(), b.port())) {
+        try (EdgeProcess a = EdgeProcess.start("roll-a", FAST);
+                EdgeProcess b = EdgeProcess.start("roll-b", FAST);
+                Haproxy lb = Haproxy.start(a.port(), b.port())) {
             Await.until(() -> lb.ready(), Duration.ofSeconds(20), "HAProxy to route; log " + lb.log());
-            runUnderLoad(200, lb, () -> {
-                long start = System.nanoTime();
-                a.terminate();
-                a.restart();
-                Await.until(() -> lb.ready(), Duration.ofSeconds(30), "HAProxy to see the restarted node");
-                b.terminate();
-                b.restart();
-                return start;
-            }, "behind HAProxy, after a rolling SIGTERM restart of both nodes");
+            runUnderLoad(
+                    200,
+                    lb,
+                    () -> {
+                        long start = System.nanoTime();
+                        a.terminate();
+                        a.restart();
+                        Await.until(() -> lb.ready(), Duration.ofSeconds(30), "HAProxy to see the restarted node");
+                        b.terminate();
+                        b.restart();
+                        return start;
+                    },
+                    "behind HAProxy, after a rolling SIGTERM restart of both nodes");
         }
     }
 
@@ -179,19 +194,23 @@ class ScaleOutIT {
             int rounds = 20;
             // The publisher keeps going while the disruption happens: a steady rate, not a pause.
             AtomicInteger published = new AtomicInteger();
-            Thread publisher = new Thread(() -> {
-                for (int r = 0; r < rounds; r++) {
-                    for (String user : users) {
-                        broker.publishJson(AmqpNames.USER_EXCHANGE, user, user + "#" + r, "{}");
-                    }
-                    published.set(r + 1);
-                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-                }
-            }, "steady-publisher");
+            Thread publisher = new Thread(
+                    () -> {
+                        for (int r = 0; r < rounds; r++) {
+                            for (String user : users) {
+                                broker.publishJson(AmqpNames.USER_EXCHANGE, user, user + "#" + r, "{}");
+                            }
+                            published.set(r + 1);
+                            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                        }
+                    },
+                    "steady-publisher");
             publisher.start();
             Await.until(() -> published.get() >= rounds / 4, Duration.ofSeconds(60), "the load to run");
             long start = disruption.run();
-            Await.until(() -> clients.stream().allMatch(ResilientClient::isOpen), Duration.ofSeconds(90),
+            Await.until(
+                    () -> clients.stream().allMatch(ResilientClient::isOpen),
+                    Duration.ofSeconds(90),
                     "every client to resume " + what);
             long resumedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             publisher.join(TimeUnit.SECONDS.toMillis(120));
@@ -205,8 +224,11 @@ class ScaleOutIT {
                 Await.until(() -> c.shown().size() >= rounds, Duration.ofSeconds(60), "messages of client " + c.node());
                 assertEquals(expected, c.shown(), "client " + i + " shows every message once, in order");
             }
-            int redelivered = clients.stream().mapToInt(ResilientClient::redeliveriesDropped).sum();
-            System.out.printf("%s: %d sessions, %d messages each, all resumed in %d ms, %d redeliveries dropped by id%n",
+            int redelivered = clients.stream()
+                    .mapToInt(ResilientClient::redeliveriesDropped)
+                    .sum();
+            System.out.printf(
+                    "%s: %d sessions, %d messages each, all resumed in %d ms, %d redeliveries dropped by id%n",
                     what, sessions, rounds, resumedMs, redelivered);
         } finally {
             clients.forEach(ResilientClient::close);

@@ -21,7 +21,7 @@ class SelfSizingIT {
     @Test
     void connectionsFollowTheSessionsUpToTheirBound() throws Exception {
         try (PrivateBroker broker = PrivateBroker.start("channel_max = 8\n");
-             Edge edge = new Edge(c -> c.set(Settings.AMQP_URI, broker.uri()).set(Settings.MAX_CONNECTIONS, 40))) {
+                Edge edge = new Edge(c -> c.set(Settings.AMQP_URI, broker.uri()).set(Settings.MAX_CONNECTIONS, 40))) {
             assertEquals(2, edge.metric("lasthop_amqp_connections"), "two to start with");
             List<WsClient> clients = new ArrayList<>();
             try {
@@ -31,8 +31,8 @@ class SelfSizingIT {
                     ws.next("hello");
                 }
                 double open = edge.metric("lasthop_amqp_connections");
-                System.out.printf("self-sizing: 30 sessions on a broker of 8 channels a connection: %.0f connections%n",
-                        open);
+                System.out.printf(
+                        "self-sizing: 30 sessions on a broker of 8 channels a connection: %.0f connections%n", open);
                 assertTrue(open >= 4, "30 sessions need at least 4 connections of 8 channels: " + open);
                 assertEquals(0, edge.metric("lasthop_amqp_channel_refusals_total"));
             } finally {

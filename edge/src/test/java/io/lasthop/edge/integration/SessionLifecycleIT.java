@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lasthop.edge.config.EdgeConfig;
 import io.lasthop.edge.config.Settings;
 import io.lasthop.edge.testing.Await;
 import io.lasthop.edge.testing.Broker;
@@ -29,8 +28,7 @@ class SessionLifecycleIT {
     @BeforeAll
     static void start() {
         broker = new Broker();
-        edge = new Edge(c -> c
-                .set(Settings.JWT_LEEWAY, Duration.ZERO)
+        edge = new Edge(c -> c.set(Settings.JWT_LEEWAY, Duration.ZERO)
                 .set(Settings.ACK_TIMEOUT, Duration.ofMillis(1500))
                 .set(Settings.HEARTBEAT, Duration.ofMillis(300))
                 .set(Settings.RESUME_WINDOW, Duration.ofMillis(1500)));
@@ -127,8 +125,8 @@ class SessionLifecycleIT {
         }
         String queue = Edge.queueOf(user, session);
         // A passive declare counts as use and restarts x-expires: probe less often than the window.
-        Await.until(() -> !broker.queueExists(queue), Duration.ofSeconds(20), Duration.ofSeconds(2),
-                "the queue to expire");
+        Await.until(
+                () -> !broker.queueExists(queue), Duration.ofSeconds(20), Duration.ofSeconds(2), "the queue to expire");
         try (WsClient ws = WsClient.connect(edge, token, session)) {
             JsonNode hello = ws.next("hello");
             assertFalse(hello.get("resumed").asBoolean());

@@ -58,13 +58,16 @@ class SlowClientIT {
     @Test
     void aWebSocketClientThatPingsAndNeverReadsIsNoLongerRead() throws Exception {
         try (RawSocket s = RawSocket.connect(edge.server().port(), 4096)) {
-            s.write("GET /lasthop/ws?token=" + Edge.token(Edge.newUser()) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n", Duration.ofSeconds(5));
+            s.write(
+                    "GET /lasthop/ws?token=" + Edge.token(Edge.newUser()) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                            + "Sec-WebSocket-Version: 13\r\n\r\n",
+                    Duration.ofSeconds(5));
             assertTrue(s.readUntil("\"hello\"", Duration.ofSeconds(10)).contains("101 Switching Protocols"));
             byte[] pings = repeat(maskedText("{\"t\":\"ping\"}"), 2000);
             long taken = s.writeUntilStalled(pings, 256L << 20, Duration.ofSeconds(1), Duration.ofSeconds(20));
-            System.out.printf("non-reading WebSocket: the edge took %d bytes of pings, holds %.0f bytes unsent%n",
+            System.out.printf(
+                    "non-reading WebSocket: the edge took %d bytes of pings, holds %.0f bytes unsent%n",
                     taken, pending());
             // What TCP buffers hold, not what an edge that reads on would take within the deadline.
             assertTrue(taken < 32L << 20, "the edge read " + taken + " bytes from a client that does not read");
@@ -101,7 +104,8 @@ class SlowClientIT {
             while (edge.metric("lasthop_client_connections") > open - 1 && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertTrue(edge.metric("lasthop_client_connections") <= open - 1,
+            assertTrue(
+                    edge.metric("lasthop_client_connections") <= open - 1,
                     "the connection of a client that never reads is still open, its output with it");
         }
     }
@@ -111,8 +115,9 @@ class SlowClientIT {
         String token = Edge.token(Edge.newUser());
         s.write("GET /lasthop/sse?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", Duration.ofSeconds(5));
         JsonNode hello = firstFrame(s.readUntil("\"hello\"", Duration.ofSeconds(10)));
-        String frames = "/lasthop/frames?token=" + token + "&session=" + hello.get("session").asText()
-                + "&connection=" + hello.get("connection").asText();
+        String frames = "/lasthop/frames?token=" + token + "&session="
+                + hello.get("session").asText() + "&connection="
+                + hello.get("connection").asText();
         String batch = "[" + "{\"t\":\"ping\"},".repeat(4999) + "{\"t\":\"ping\"}]";
         int accepted = 0;
         for (int i = 0; i < 400; i++) {
@@ -136,8 +141,8 @@ class SlowClientIT {
         String token = Edge.token(user);
         PollClient poll = new PollClient(token, null);
         poll.poll(edge, null);
-        String frames = "/lasthop/frames?token=" + token + "&session=" + poll.session() + "&connection="
-                + poll.connection();
+        String frames =
+                "/lasthop/frames?token=" + token + "&session=" + poll.session() + "&connection=" + poll.connection();
         String batch = "[" + "{\"t\":\"ping\"},".repeat(4999) + "{\"t\":\"ping\"}]";
         int accepted = 0;
         for (int i = 0; i < 100 && edge.post(frames, batch).statusCode() == 204; i++) {
@@ -152,10 +157,13 @@ class SlowClientIT {
     /** With the default budget, pings past it get no pong, and a client that keeps on is closed. */
     @Test
     void aClientThatFloodsPingsGetsItsBudgetOfPongsAndIsClosed() throws Exception {
-        try (Edge defaults = Edge.start(); RawSocket s = RawSocket.connect(defaults.server().port(), 0)) {
-            s.write("GET /lasthop/ws?token=" + Edge.token(Edge.newUser()) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n", Duration.ofSeconds(5));
+        try (Edge defaults = Edge.start();
+                RawSocket s = RawSocket.connect(defaults.server().port(), 0)) {
+            s.write(
+                    "GET /lasthop/ws?token=" + Edge.token(Edge.newUser()) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                            + "Sec-WebSocket-Version: 13\r\n\r\n",
+                    Duration.ofSeconds(5));
             assertTrue(s.readUntil("\"hello\"", Duration.ofSeconds(10)).contains("101 Switching Protocols"));
             s.write(repeat(maskedText("{\"t\":\"ping\"}"), 2000), Duration.ofSeconds(10));
             String answers = s.readToEnd(Duration.ofSeconds(10));

@@ -124,10 +124,12 @@ class SseDeliveryIT {
     @Test
     void bearerHeaderIsAcceptedWhereAClientCanSetOne() throws Exception {
         String user = Edge.newUser();
-        java.net.http.HttpResponse<java.io.InputStream> res = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(edge.http() + "/lasthop/sse"))
-                        .header("Authorization", "Bearer " + Edge.token(user)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        java.net.http.HttpResponse<java.io.InputStream> res = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(edge.http() + "/lasthop/sse"))
+                                .header("Authorization", "Bearer " + Edge.token(user))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofInputStream());
         try (java.io.BufferedReader body = new java.io.BufferedReader(
                 new java.io.InputStreamReader(res.body(), java.nio.charset.StandardCharsets.UTF_8))) {
             assertEquals(200, res.statusCode());
@@ -146,7 +148,9 @@ class SseDeliveryIT {
             sse.next("hello");
             broker.publishJson(AmqpNames.USER_EXCHANGE, user, "b-1", "{}");
             sse.next("msg");
-            assertEquals(204, sse.post("[{\"t\":\"ack\",\"seq\":1},{\"t\":\"ping\"}]").statusCode());
+            assertEquals(
+                    204,
+                    sse.post("[{\"t\":\"ack\",\"seq\":1},{\"t\":\"ping\"}]").statusCode());
             sse.next("pong");
             assertFalse(sse.awaitEnd(java.time.Duration.ofMillis(100)));
         }

@@ -79,7 +79,9 @@ class StreamingAndPollingIT {
         broker.publishJson(AmqpNames.USER_EXCHANGE, user, "p-2", "{}");
         Await.until(() -> broker.ready(queue) == 0, Broker.timeout(), "the edge to take both");
         List<JsonNode> batch = client.poll(edge, "[]");
-        assertEquals(List.of("p-1", "p-2"), batch.stream().map(f -> f.get("id").asText()).toList(),
+        assertEquals(
+                List.of("p-1", "p-2"),
+                batch.stream().map(f -> f.get("id").asText()).toList(),
                 "every waiting frame in one answer");
 
         // The next poll carries the acks and is held until the timeout: nothing else is waiting.
@@ -113,7 +115,8 @@ class StreamingAndPollingIT {
         PollClient resumed = new PollClient(Edge.token(user), session);
         List<JsonNode> frames = resumed.poll(edge, null);
         assertTrue(frames.get(0).get("resumed").asBoolean());
-        JsonNode again = frames.size() > 1 ? frames.get(1) : resumed.poll(edge, "[]").get(0);
+        JsonNode again =
+                frames.size() > 1 ? frames.get(1) : resumed.poll(edge, "[]").get(0);
         assertEquals("unacked", again.get("id").asText());
         assertTrue(again.get("redelivered").asBoolean());
     }
@@ -131,7 +134,8 @@ class StreamingAndPollingIT {
         JsonNode hello = frames.get(0);
         assertTrue(hello.get("resumed").asBoolean());
         assertNotEquals(first.connection(), hello.get("connection").asText());
-        JsonNode again = frames.size() > 1 ? frames.get(1) : second.poll(edge, "[]").get(0);
+        JsonNode again =
+                frames.size() > 1 ? frames.get(1) : second.poll(edge, "[]").get(0);
         assertEquals("x-1", again.get("id").asText(), "the ack for the old connection did not apply");
         assertTrue(again.get("redelivered").asBoolean());
     }
@@ -153,8 +157,8 @@ class StreamingAndPollingIT {
         assertNotEquals(connection, hello.get("connection").asText());
         List<String> ids = new java.util.ArrayList<>();
         for (int i = 0; i < 5 && ids.size() < 2; i++) {
-            for (JsonNode f : (ids.isEmpty() && frames.size() > 1) ? frames.subList(1, frames.size())
-                    : client.poll(edge, "[]")) {
+            for (JsonNode f :
+                    (ids.isEmpty() && frames.size() > 1) ? frames.subList(1, frames.size()) : client.poll(edge, "[]")) {
                 ids.add(f.get("id").asText());
             }
             frames = List.of();
@@ -169,7 +173,8 @@ class StreamingAndPollingIT {
         assertEquals(401, bad.lastStatus());
         PollClient client = new PollClient(Edge.token(Edge.newUser()), null);
         client.poll(edge, null);
-        assertEquals("bad_frame", client.poll(edge, "[{\"t\":").get(0).get("error").asText());
+        assertEquals(
+                "bad_frame", client.poll(edge, "[{\"t\":").get(0).get("error").asText());
         assertEquals(400, client.lastStatus());
         assertFalse(client.poll(edge, "[]").stream().anyMatch(f -> f.has("error")), "the session is unharmed");
     }

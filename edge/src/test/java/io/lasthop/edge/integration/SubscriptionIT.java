@@ -26,7 +26,8 @@ class SubscriptionIT {
     @BeforeAll
     static void start() {
         broker = new Broker();
-        edge = new Edge(c -> c.set(Settings.MAX_SUBSCRIPTIONS, 3).set(Settings.INBOUND_RATE, 2)
+        edge = new Edge(c -> c.set(Settings.MAX_SUBSCRIPTIONS, 3)
+                .set(Settings.INBOUND_RATE, 2)
                 .set(Settings.INBOUND_BURST, 20));
     }
 
@@ -78,8 +79,8 @@ class SubscriptionIT {
     @Test
     void forbiddenAndMalformedTopicsAreRefused() {
         String user = Edge.newUser();
-        try (WsClient ws = WsClient.connect(edge, Edge.token(user, List.of("prices.#", "user.{sub}.*"), List.of()),
-                null)) {
+        try (WsClient ws =
+                WsClient.connect(edge, Edge.token(user, List.of("prices.#", "user.{sub}.*"), List.of()), null)) {
             ws.next("hello");
             ws.send(sub(1, "orders.all"));
             assertError(ws.next("error"), 1, "forbidden");
@@ -162,7 +163,11 @@ class SubscriptionIT {
                     limited.add(f.get("ref").asLong());
                 }
             }
-            assertTrue(ok.containsAll(java.util.stream.LongStream.rangeClosed(1, 20).boxed().toList()), ok.toString());
+            assertTrue(
+                    ok.containsAll(java.util.stream.LongStream.rangeClosed(1, 20)
+                            .boxed()
+                            .toList()),
+                    ok.toString());
             assertTrue(limited.size() >= 9, "the burst is 20 and the rate 2/s: most of the last 10 are refused");
         }
     }

@@ -27,17 +27,22 @@ class TabSharingIT {
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void tabsShareOneConnectionInChromium() throws Exception {
-        assertTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed at " + CHROMIUM
-                + ": apt-get install -y chromium (.ci/run installs it), or set CHROMIUM");
+        assertTrue(
+                Files.isExecutable(CHROMIUM),
+                "Chromium is not installed at " + CHROMIUM
+                        + ": apt-get install -y chromium (.ci/run installs it), or set CHROMIUM");
         Path dir = NodeProject.locate("tabs.e2e.mjs");
         NodeProject.install(dir);
         Path bundle = dir.resolve("../../../../js/dist/lasthop.iife.min.js").normalize();
-        assertTrue(Files.isRegularFile(bundle) || getClass().getResource("/demo/lasthop.iife.min.js") != null,
+        assertTrue(
+                Files.isRegularFile(bundle) || getClass().getResource("/demo/lasthop.iife.min.js") != null,
                 "the client bundle is missing: build from the repository root (mvn verify builds js/ first)");
         try (Edge edge = new Edge(c -> c.set(Settings.DEV, true).set(Settings.JWT_HS256_SECRET, null))) {
             Path log = Files.createTempFile("lasthop-tabs-e2e", ".log");
-            ProcessBuilder pb = new ProcessBuilder(NodeProject.node(), "--test", "--test-reporter=spec",
-                    "tabs.e2e.mjs").directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder pb = new ProcessBuilder(NodeProject.node(), "--test", "--test-reporter=spec", "tabs.e2e.mjs")
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
             pb.environment().put("EDGE_URL", edge.http());
             pb.environment().put("AMQP_URL", Broker.URI.replace("/%2F", ""));
             pb.environment().put("CHROMIUM", CHROMIUM.toString());

@@ -56,16 +56,19 @@ class TlsIT {
         certs = TestCertificates.create();
         TestCertificates.Pair pair = certs.server(TestCertificates.Key.RSA_PKCS1);
         // The edge reads these two files; the test replaces them to rotate the certificate.
-        served = new TestCertificates.Pair(pair.cert().resolveSibling("served.pem"),
-                pair.key().resolveSibling("served.key"));
+        served = new TestCertificates.Pair(
+                pair.cert().resolveSibling("served.pem"), pair.key().resolveSibling("served.key"));
         Files.copy(pair.cert(), served.cert());
         Files.copy(pair.key(), served.key());
         broker = new Broker();
         edge = new Edge(c -> c.set(Settings.TLS_CERT_FILE, served.cert().toString())
                 .set(Settings.TLS_KEY_FILE, served.key().toString())
                 .set(Settings.REQUEST_TIMEOUT, Duration.ofSeconds(2)));
-        http2 = HttpClient.newBuilder().sslContext(certs.trustingContext()).version(HttpClient.Version.HTTP_2)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        http2 = HttpClient.newBuilder()
+                .sslContext(certs.trustingContext())
+                .version(HttpClient.Version.HTTP_2)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     @AfterAll
@@ -81,8 +84,8 @@ class TlsIT {
 
     @Test
     void healthAndReadinessOverHttp2() throws Exception {
-        HttpResponse<String> r = http2.send(HttpRequest.newBuilder(URI.create(https() + "/readyz")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http2.send(
+                HttpRequest.newBuilder(URI.create(https() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         assertEquals(HttpClient.Version.HTTP_2, r.version());
     }
@@ -96,7 +99,8 @@ class TlsIT {
             for (int i = 0; i < 10; i++) {
                 streams.add(Stream.open("/lasthop/sse"));
             }
-            assertTrue(edge.metric("lasthop_client_connections") <= connectionsBefore + 1,
+            assertTrue(
+                    edge.metric("lasthop_client_connections") <= connectionsBefore + 1,
                     "one TCP connection carries the ten streams");
             for (Stream s : streams) {
                 broker.publishJson(AmqpNames.USER_EXCHANGE, s.user, "m-" + s.user, "{}");
@@ -104,15 +108,20 @@ class TlsIT {
             for (Stream s : streams) {
                 JsonNode msg = s.next("msg");
                 assertEquals("m-" + s.user, msg.get("id").asText());
-                HttpResponse<String> ack = http2.send(HttpRequest.newBuilder(URI.create(https()
-                        + "/lasthop/frames?token=" + s.token + "&session=" + s.session + "&connection=" + s.connection))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"t\":\"ack\",\"seq\":1}")).build(),
+                HttpResponse<String> ack = http2.send(
+                        HttpRequest.newBuilder(URI.create(https() + "/lasthop/frames?token=" + s.token + "&session="
+                                        + s.session + "&connection=" + s.connection))
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"t\":\"ack\",\"seq\":1}"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(204, ack.statusCode(), ack.body());
             }
             for (Stream s : streams) {
-                Await.until(() -> broker.ready(Edge.queueOf(s.user, s.session)) == 0
-                        && broker.consumers(Edge.queueOf(s.user, s.session)) == 1, Broker.timeout(), "acked");
+                Await.until(
+                        () -> broker.ready(Edge.queueOf(s.user, s.session)) == 0
+                                && broker.consumers(Edge.queueOf(s.user, s.session)) == 1,
+                        Broker.timeout(),
+                        "acked");
             }
         } finally {
             streams.forEach(Stream::close);
@@ -126,8 +135,10 @@ class TlsIT {
             assertEquals("ndjson", s.next("msg").get("id").asText());
         }
         String token = Edge.token(Edge.newUser());
-        HttpResponse<String> poll = http2.send(HttpRequest.newBuilder(URI.create(https() + "/lasthop/poll?token=" + token))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> poll = http2.send(
+                HttpRequest.newBuilder(URI.create(https() + "/lasthop/poll?token=" + token))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(HttpClient.Version.HTTP_2, poll.version());
         assertEquals("hello", JSON.readTree(poll.body()).get(0).get("t").asText());
     }
@@ -136,16 +147,20 @@ class TlsIT {
     void webSocketOverTls() throws Exception {
         String user = Edge.newUser();
         BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        HttpClient h1 = HttpClient.newBuilder().sslContext(certs.trustingContext()).build();
-        WebSocket ws = h1.newWebSocketBuilder().buildAsync(URI.create("wss://127.0.0.1:" + edge.server().port()
-                + "/lasthop/ws?token=" + Edge.token(user)), new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                        frames.add(data.toString());
-                        w.request(1);
-                        return null;
-                    }
-                }).get(10, TimeUnit.SECONDS);
+        HttpClient h1 =
+                HttpClient.newBuilder().sslContext(certs.trustingContext()).build();
+        WebSocket ws = h1.newWebSocketBuilder()
+                .buildAsync(
+                        URI.create("wss://127.0.0.1:" + edge.server().port() + "/lasthop/ws?token=" + Edge.token(user)),
+                        new WebSocket.Listener() {
+                            @Override
+                            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                                frames.add(data.toString());
+                                w.request(1);
+                                return null;
+                            }
+                        })
+                .get(10, TimeUnit.SECONDS);
         try {
             assertTrue(frames.poll(10, TimeUnit.SECONDS).contains("\"hello\""));
             broker.publishJson(AmqpNames.USER_EXCHANGE, user, "wss", "{}");
@@ -163,8 +178,10 @@ class TlsIT {
             TestCertificates.Pair next = certs.server(TestCertificates.Key.EC_SEC1);
             Files.copy(next.key(), served.key(), StandardCopyOption.REPLACE_EXISTING);
             Files.copy(next.cert(), served.cert(), StandardCopyOption.REPLACE_EXISTING);
-            Await.until(() -> !peerCertificateUnchecked().getSerialNumber().equals(before.getSerialNumber()),
-                    Duration.ofSeconds(30), "the new certificate to be served");
+            Await.until(
+                    () -> !peerCertificateUnchecked().getSerialNumber().equals(before.getSerialNumber()),
+                    Duration.ofSeconds(30),
+                    "the new certificate to be served");
             assertNotEquals(before.getSerialNumber(), peerCertificate().getSerialNumber());
             broker.publishJson(AmqpNames.USER_EXCHANGE, open.user, "after-reload", "{}");
             assertEquals("after-reload", open.next("msg").get("id").asText());
@@ -177,12 +194,18 @@ class TlsIT {
             s.write(new byte[] {0x16, 0x03, 0x01, 0x00}, Duration.ofSeconds(5)); // a record header, no more
             assertNotNull(s.readToEnd(Duration.ofSeconds(10)), "closed by the handshake timeout");
         }
-        assertEquals(200, http2.send(HttpRequest.newBuilder(URI.create(https() + "/healthz")).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(
+                200,
+                http2.send(
+                                HttpRequest.newBuilder(URI.create(https() + "/healthz"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode());
     }
 
     private static X509Certificate peerCertificate() throws Exception {
-        try (SSLSocket socket = (SSLSocket) certs.trustingContext().getSocketFactory()
+        try (SSLSocket socket = (SSLSocket) certs.trustingContext()
+                .getSocketFactory()
                 .createSocket("127.0.0.1", edge.server().port())) {
             socket.startHandshake();
             return (X509Certificate) socket.getSession().getPeerCertificates()[0];
@@ -207,7 +230,9 @@ class TlsIT {
         String connection;
 
         private Stream(String path) {
-            response = http2.sendAsync(HttpRequest.newBuilder(URI.create(https() + path + "?token=" + token)).build(),
+            response = http2.sendAsync(
+                    HttpRequest.newBuilder(URI.create(https() + path + "?token=" + token))
+                            .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             response.thenAccept(r -> {
                 Thread reader = new Thread(() -> read(r), "tls-it-reader");
@@ -218,7 +243,9 @@ class TlsIT {
 
         static Stream open(String path) throws Exception {
             Stream s = new Stream(path);
-            assertEquals(HttpClient.Version.HTTP_2, s.response.get(10, TimeUnit.SECONDS).version());
+            assertEquals(
+                    HttpClient.Version.HTTP_2,
+                    s.response.get(10, TimeUnit.SECONDS).version());
             JsonNode hello = s.next("hello");
             s.session = hello.get("session").asText();
             s.connection = hello.get("connection").asText();

@@ -91,7 +91,9 @@ class WebSocketDeliveryIT {
             ws.next("pong");
             ws.abort();
         }
-        Await.until(() -> edge.server().sessions().find(user, session) == null, Broker.timeout(),
+        Await.until(
+                () -> edge.server().sessions().find(user, session) == null,
+                Broker.timeout(),
                 "the dropped connection's session to close");
         try (WsClient ws = WsClient.connect(edge, token, session)) {
             JsonNode hello = ws.next("hello");
@@ -110,8 +112,10 @@ class WebSocketDeliveryIT {
     void everySessionOfAUserReceives() {
         String user = Edge.newUser();
         try (WsClient a = WsClient.connect(edge, Edge.token(user), null);
-             WsClient b = WsClient.connect(edge, Edge.token(user), null)) {
-            assertNotEquals(a.next("hello").get("session").asText(), b.next("hello").get("session").asText());
+                WsClient b = WsClient.connect(edge, Edge.token(user), null)) {
+            assertNotEquals(
+                    a.next("hello").get("session").asText(),
+                    b.next("hello").get("session").asText());
             broker.publishJson(AmqpNames.USER_EXCHANGE, user, "both", "{}");
             assertEquals("both", a.next("msg").get("id").asText());
             assertEquals("both", b.next("msg").get("id").asText());
@@ -126,8 +130,8 @@ class WebSocketDeliveryIT {
         try (WsClient ws = WsClient.connect(edge, token, null)) {
             session = ws.next("hello").get("session").asText();
         }
-        Await.until(() -> edge.server().sessions().find(user, session) == null, Broker.timeout(),
-                "the session to close");
+        Await.until(
+                () -> edge.server().sessions().find(user, session) == null, Broker.timeout(), "the session to close");
         for (int i = 1; i <= 3; i++) {
             broker.publishJson(AmqpNames.USER_EXCHANGE, user, "offline-" + i, "{}");
         }
@@ -146,12 +150,30 @@ class WebSocketDeliveryIT {
         String user = Edge.newUser();
         try (WsClient ws = WsClient.connect(edge, Edge.token(user), null)) {
             ws.next("hello");
-            broker.publish(AmqpNames.USER_EXCHANGE, user, new com.rabbitmq.client.AMQP.BasicProperties.Builder()
-                    .contentType("text/plain").messageId("t").build(), "line1\nline2 ✓".getBytes("UTF-8"));
-            broker.publish(AmqpNames.USER_EXCHANGE, user, new com.rabbitmq.client.AMQP.BasicProperties.Builder()
-                    .contentType("application/octet-stream").messageId("b").build(), new byte[] {0, (byte) 0xff, 7});
-            broker.publish(AmqpNames.USER_EXCHANGE, user, new com.rabbitmq.client.AMQP.BasicProperties.Builder()
-                    .contentType("application/json").messageId("bad-json").build(), "{not json".getBytes("UTF-8"));
+            broker.publish(
+                    AmqpNames.USER_EXCHANGE,
+                    user,
+                    new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                            .contentType("text/plain")
+                            .messageId("t")
+                            .build(),
+                    "line1\nline2 ✓".getBytes("UTF-8"));
+            broker.publish(
+                    AmqpNames.USER_EXCHANGE,
+                    user,
+                    new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                            .contentType("application/octet-stream")
+                            .messageId("b")
+                            .build(),
+                    new byte[] {0, (byte) 0xff, 7});
+            broker.publish(
+                    AmqpNames.USER_EXCHANGE,
+                    user,
+                    new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                            .contentType("application/json")
+                            .messageId("bad-json")
+                            .build(),
+                    "{not json".getBytes("UTF-8"));
             JsonNode text = ws.next("msg");
             assertEquals("text", text.get("enc").asText());
             assertEquals("line1\nline2 ✓", text.get("body").asText());
@@ -172,8 +194,8 @@ class WebSocketDeliveryIT {
         String firstId;
         try (WsClient ws = WsClient.connect(edge, token, null)) {
             session = ws.next("hello").get("session").asText();
-            broker.publish(AmqpNames.USER_EXCHANGE, user, new com.rabbitmq.client.AMQP.BasicProperties(),
-                    "no id".getBytes());
+            broker.publish(
+                    AmqpNames.USER_EXCHANGE, user, new com.rabbitmq.client.AMQP.BasicProperties(), "no id".getBytes());
             firstId = ws.next("msg").get("id").asText();
             assertTrue(firstId.startsWith("h:"));
             ws.abort();

@@ -13,24 +13,31 @@ class EdgeServerConfigTest {
 
     @Test
     void aSecretIsRequiredOutsideDevMode() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new EdgeServer(EdgeConfig.newBuilder().build()));
         assertTrue(e.getMessage().contains("LASTHOP_JWT_HS256_SECRET"), e.getMessage());
     }
 
     @Test
     void devModeRefusesARealSecretSoDevTokensCannotBeRealOnes() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new EdgeServer(EdgeConfig.newBuilder().set(Settings.DEV, true)
-                        .set(Settings.JWT_HS256_SECRET, SECRET).build()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new EdgeServer(EdgeConfig.newBuilder()
+                        .set(Settings.DEV, true)
+                        .set(Settings.JWT_HS256_SECRET, SECRET)
+                        .build()));
         assertTrue(e.getMessage().contains("dev mode"), e.getMessage());
     }
 
     @Test
     void quorumQueuesNeedAnOverflowTheySupport() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new EdgeServer(EdgeConfig.newBuilder().set(Settings.JWT_HS256_SECRET, SECRET)
-                        .set(Settings.QUEUE_TYPE, "quorum").build()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new EdgeServer(EdgeConfig.newBuilder()
+                        .set(Settings.JWT_HS256_SECRET, SECRET)
+                        .set(Settings.QUEUE_TYPE, "quorum")
+                        .build()));
         assertTrue(e.getMessage().contains("reject-publish-dlx"), e.getMessage());
     }
 }

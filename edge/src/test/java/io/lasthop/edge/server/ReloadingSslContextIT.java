@@ -14,9 +14,9 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /** Certificates and keys as openssl writes them (an IT: it runs openssl). */
 class ReloadingSslContextIT {
@@ -44,8 +44,8 @@ class ReloadingSslContextIT {
     @Test
     void aChangedFileIsReloadedAndABrokenOneKeepsTheLastGoodContext() throws Exception {
         TestCertificates.Pair first = certs.server(TestCertificates.Key.RSA_PKCS8);
-        TestCertificates.Pair served = new TestCertificates.Pair(first.cert().resolveSibling("r.pem"),
-                first.key().resolveSibling("r.key"));
+        TestCertificates.Pair served = new TestCertificates.Pair(
+                first.cert().resolveSibling("r.pem"), first.key().resolveSibling("r.key"));
         Files.copy(first.cert(), served.cert());
         Files.copy(first.key(), served.key());
         ReloadingSslContext tls = ReloadingSslContext.load(served.cert(), served.key());
@@ -69,7 +69,8 @@ class ReloadingSslContextIT {
 
     @Test
     void unreadableFilesStopTheStart() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> ReloadingSslContext.load(certs.caCert().resolveSibling("missing.pem"), certs.caCert()));
         assertTrue(e.getMessage().contains("missing.pem"), e.getMessage());
     }

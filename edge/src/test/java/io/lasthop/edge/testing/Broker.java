@@ -18,8 +18,8 @@ import java.util.concurrent.TimeoutException;
  * amqp-client connection. When no broker answers, tests fail with how to start one; never skip.
  */
 public final class Broker implements AutoCloseable {
-    public static final String URI = System.getenv().getOrDefault("LASTHOP_TEST_AMQP_URI",
-            "amqp://guest:guest@127.0.0.1:5672/%2F");
+    public static final String URI =
+            System.getenv().getOrDefault("LASTHOP_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/%2F");
 
     private final ConnectionFactory factory = new ConnectionFactory();
     private Connection connection;
@@ -41,10 +41,12 @@ public final class Broker implements AutoCloseable {
             channel = connection.createChannel();
             channel.confirmSelect();
         } catch (IOException | TimeoutException e) {
-            throw new IllegalStateException("RabbitMQ is not reachable at " + URI + " (" + e + ").\n"
-                    + "The integration tests need a real broker. Start one with:\n"
-                    + "    rabbitmq-server -detached && rabbitmqctl await_startup\n"
-                    + "or point LASTHOP_TEST_AMQP_URI at one.", e);
+            throw new IllegalStateException(
+                    "RabbitMQ is not reachable at " + URI + " (" + e + ").\n"
+                            + "The integration tests need a real broker. Start one with:\n"
+                            + "    rabbitmq-server -detached && rabbitmqctl await_startup\n"
+                            + "or point LASTHOP_TEST_AMQP_URI at one.",
+                    e);
         }
     }
 
@@ -62,8 +64,14 @@ public final class Broker implements AutoCloseable {
     }
 
     public void publishJson(String exchange, String routingKey, String messageId, String json) {
-        publish(exchange, routingKey, new AMQP.BasicProperties.Builder()
-                .messageId(messageId).contentType("application/json").deliveryMode(2).build(),
+        publish(
+                exchange,
+                routingKey,
+                new AMQP.BasicProperties.Builder()
+                        .messageId(messageId)
+                        .contentType("application/json")
+                        .deliveryMode(2)
+                        .build(),
                 json.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -1,5 +1,6 @@
 package io.lasthop.edge.testing;
 
+import com.nimbusds.jwt.JWTClaimsSet;
 import io.lasthop.edge.auth.DevTokens;
 import io.lasthop.edge.config.EdgeConfig;
 import io.lasthop.edge.config.Settings;
@@ -12,18 +13,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.UUID;
+import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.time.Instant;
-import com.nimbusds.jwt.JWTClaimsSet;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 /** An edge node started in-process on a free port, against the real broker. */
 public final class Edge implements EdgeAddress, AutoCloseable {
     public static final String SECRET = "test-secret-test-secret-test-secret-0123456789";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final EdgeServer server;
 
@@ -60,12 +61,15 @@ public final class Edge implements EdgeAddress, AutoCloseable {
     }
 
     public static Edge start() {
-        return new Edge(c -> { });
+        return new Edge(c -> {});
     }
 
     public void awaitReady() {
-        Await.until(server::ready, Broker.timeout(), "the edge to connect to RabbitMQ at " + Broker.URI
-                + "; if it is not running, start it with: rabbitmq-server -detached && rabbitmqctl await_startup");
+        Await.until(
+                server::ready,
+                Broker.timeout(),
+                "the edge to connect to RabbitMQ at " + Broker.URI
+                        + "; if it is not running, start it with: rabbitmq-server -detached && rabbitmqctl await_startup");
     }
 
     public EdgeServer server() {
@@ -88,9 +92,13 @@ public final class Edge implements EdgeAddress, AutoCloseable {
 
     /** A token whose {@code lasthop} claim allows these subscribe and send patterns. */
     public static String token(String user, List<String> subscribe, List<String> send) {
-        return DevTokens.mint(SECRET.getBytes(StandardCharsets.UTF_8), new JWTClaimsSet.Builder().subject(user)
-                .expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(10))))
-                .claim("lasthop", Map.of("subscribe", subscribe, "send", send)).build());
+        return DevTokens.mint(
+                SECRET.getBytes(StandardCharsets.UTF_8),
+                new JWTClaimsSet.Builder()
+                        .subject(user)
+                        .expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(10))))
+                        .claim("lasthop", Map.of("subscribe", subscribe, "send", send))
+                        .build());
     }
 
     public static String token(String user, Duration ttl) {
@@ -107,13 +115,20 @@ public final class Edge implements EdgeAddress, AutoCloseable {
     }
 
     public HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(http() + pathAndQuery)).timeout(Duration.ofSeconds(10))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(http() + pathAndQuery))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     public HttpResponse<String> post(String pathAndQuery, String body) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(http() + pathAndQuery)).timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(http() + pathAndQuery))
+                        .timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /**
@@ -123,7 +138,8 @@ public final class Edge implements EdgeAddress, AutoCloseable {
     public double metric(String nameAndLabels) {
         for (String line : server.metrics().scrape().split("\n")) {
             if (line.startsWith(nameAndLabels + " ")) {
-                return Double.parseDouble(line.substring(nameAndLabels.length() + 1).trim());
+                return Double.parseDouble(
+                        line.substring(nameAndLabels.length() + 1).trim());
             }
         }
         throw new AssertionError("no metric " + nameAndLabels);

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * with SIGTERM for real. Runs the edge's main class on this JVM's class path.
  */
 public final class EdgeProcess implements EdgeAddress, AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String nodeId;
     private final int port;
@@ -60,8 +61,8 @@ public final class EdgeProcess implements EdgeAddress, AutoCloseable {
 
     private void launch() throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "io.lasthop.edge.server.Main")
+        ProcessBuilder pb = new ProcessBuilder(
+                        java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.lasthop.edge.server.Main")
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
@@ -71,8 +72,13 @@ public final class EdgeProcess implements EdgeAddress, AutoCloseable {
 
     public boolean ready() {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(http() + "/readyz")).timeout(Duration.ofSeconds(2))
-                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return HTTP.send(
+                                    HttpRequest.newBuilder(URI.create(http() + "/readyz"))
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 200;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {

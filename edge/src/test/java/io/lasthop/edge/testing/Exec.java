@@ -41,8 +41,10 @@ final class Exec {
             throws IOException, InterruptedException {
         Path out = Files.createTempFile("lasthop-exec", ".out");
         try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(out.toFile()).redirectInput(new File("/dev/null"));
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.toFile())
+                    .redirectInput(new File("/dev/null"));
             if (env != null) {
                 pb.environment().clear();
                 pb.environment().putAll(env);

@@ -41,8 +41,10 @@ public final class Haproxy implements EdgeAddress, AutoCloseable {
         Path log = dir.resolve("haproxy.log");
         Process p;
         try {
-            p = new ProcessBuilder(haproxy, "-db", "-f", file.toString()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
+            p = new ProcessBuilder(haproxy, "-db", "-f", file.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
         } catch (IOException e) {
             throw new AssertionError("HAProxy is not installed: apt-get install -y haproxy (.ci/run does)", e);
         }
@@ -57,9 +59,14 @@ public final class Haproxy implements EdgeAddress, AutoCloseable {
     /** True once a request through it reaches a ready node. */
     public boolean ready() {
         try {
-            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(http() + "/readyz")).timeout(java.time.Duration.ofSeconds(2)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return java.net.http.HttpClient.newHttpClient()
+                            .send(
+                                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(http() + "/readyz"))
+                                            .timeout(java.time.Duration.ofSeconds(2))
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 200;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -84,7 +91,8 @@ public final class Haproxy implements EdgeAddress, AutoCloseable {
                 return cfg;
             }
         }
-        throw new AssertionError("cannot find ops/haproxy/haproxy-local.cfg above " + Path.of("").toAbsolutePath());
+        throw new AssertionError(
+                "cannot find ops/haproxy/haproxy-local.cfg above " + Path.of("").toAbsolutePath());
     }
 
     @Override

@@ -22,7 +22,11 @@ public final class NodeProject {
         }
         starts.add(Path.of("").toAbsolutePath());
         try {
-            starts.add(Path.of(NodeProject.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+            starts.add(Path.of(NodeProject.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI()));
         } catch (URISyntaxException | RuntimeException e) {
             // not loaded from a file: the other starts will do
         }
@@ -54,19 +58,24 @@ public final class NodeProject {
         Process npm;
         try {
             npm = new ProcessBuilder(windows() ? "npm.cmd" : "npm", "ci", "--no-audit", "--no-fund")
-                    .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
         } catch (IOException e) {
-            throw new AssertionError("npm is not installed or not on PATH (" + e.getMessage() + "). These tests run "
-                    + "Node: install Node.js 18 or newer with npm, e.g. apt-get install nodejs npm", e);
+            throw new AssertionError(
+                    "npm is not installed or not on PATH (" + e.getMessage() + "). These tests run "
+                            + "Node: install Node.js 18 or newer with npm, e.g. apt-get install nodejs npm",
+                    e);
         }
         if (!npm.waitFor(NPM_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             npm.destroyForcibly();
-            throw new AssertionError("npm ci in " + dir + " took longer than " + NPM_TIMEOUT_SECONDS + " s:\n"
-                    + Files.readString(log));
+            throw new AssertionError(
+                    "npm ci in " + dir + " took longer than " + NPM_TIMEOUT_SECONDS + " s:\n" + Files.readString(log));
         }
         if (npm.exitValue() != 0) {
-            throw new AssertionError("npm ci in " + dir + " failed with exit status " + npm.exitValue() + ":\n"
-                    + Files.readString(log));
+            throw new AssertionError(
+                    "npm ci in " + dir + " failed with exit status " + npm.exitValue() + ":\n" + Files.readString(log));
         }
     }
 

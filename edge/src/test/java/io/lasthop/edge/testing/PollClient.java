@@ -17,7 +17,8 @@ import java.util.List;
  * body carries the frames given (acks of the last answer), as the browser client does.
  */
 public final class PollClient {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String token;
     private String session;
@@ -33,7 +34,8 @@ public final class PollClient {
 
     /** One poll to {@code edge}; returns the frames of the answer, and adopts any hello in it. */
     public List<JsonNode> poll(EdgeAddress edge, String frames) {
-        StringBuilder uri = new StringBuilder(edge.http()).append("/lasthop/poll?token=")
+        StringBuilder uri = new StringBuilder(edge.http())
+                .append("/lasthop/poll?token=")
                 .append(URLEncoder.encode(token, StandardCharsets.UTF_8));
         if (session != null) {
             uri.append("&session=").append(session);
@@ -48,9 +50,11 @@ public final class PollClient {
             uri.append("&answered=").append(answered);
         }
         try {
-            HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create(uri.toString()))
-                    .timeout(Duration.ofSeconds(60))
-                    .POST(HttpRequest.BodyPublishers.ofString(frames == null ? "" : frames)).build(),
+            HttpResponse<String> res = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(uri.toString()))
+                            .timeout(Duration.ofSeconds(60))
+                            .POST(HttpRequest.BodyPublishers.ofString(frames == null ? "" : frames))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             lastStatus = res.statusCode();
             answered = res.headers().firstValue("X-Lasthop-Answer").orElse(null);

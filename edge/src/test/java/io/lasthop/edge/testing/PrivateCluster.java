@@ -81,8 +81,15 @@ public final class PrivateCluster implements AutoCloseable {
      * @param members   quorum queue members' node indexes (empty for a classic queue)
      * @param online    quorum queue members that are up
      */
-    public record QueueInfo(String name, String type, int node, String state, long messages, int consumers,
-                            List<Integer> members, List<Integer> online) {
+    public record QueueInfo(
+            String name,
+            String type,
+            int node,
+            String state,
+            long messages,
+            int consumers,
+            List<Integer> members,
+            List<Integer> online) {
         public boolean running() {
             return state.equals("running");
         }
@@ -142,8 +149,8 @@ public final class PrivateCluster implements AutoCloseable {
             home = RabbitNode.newHome(dir);
             List<Integer> ports = RabbitNode.freePorts(2 * size);
             for (int i = 1; i <= size; i++) {
-                RabbitNode n = new RabbitNode(i, "lasthop-c", ports.get(i - 1), ports.get(size + i - 1),
-                        dir.resolve("node" + i), home);
+                RabbitNode n = new RabbitNode(
+                        i, "lasthop-c", ports.get(i - 1), ports.get(size + i - 1), dir.resolve("node" + i), home);
                 n.prepare(extraConfig);
                 nodes.add(n);
             }
@@ -205,10 +212,17 @@ public final class PrivateCluster implements AutoCloseable {
             for (long b : bootedAt) {
                 booted = Math.max(booted, b - t0);
             }
-            System.out.printf("PrivateCluster: %d nodes of RabbitMQ %s (%s) clustered in %d ms "
+            System.out.printf(
+                    "PrivateCluster: %d nodes of RabbitMQ %s (%s) clustered in %d ms "
                             + "(last node booted after %d ms, joins done after %d ms); folder %s%n  %s%n",
-                    size, c.version, c.addresses(), c.startup.toMillis(), TimeUnit.NANOSECONDS.toMillis(booted),
-                    TimeUnit.NANOSECONDS.toMillis(joined - t0), dir, timeline);
+                    size,
+                    c.version,
+                    c.addresses(),
+                    c.startup.toMillis(),
+                    TimeUnit.NANOSECONDS.toMillis(booted),
+                    TimeUnit.NANOSECONDS.toMillis(joined - t0),
+                    dir,
+                    timeline);
             return c;
         } catch (AssertionError | IOException | InterruptedException | RuntimeException e) {
             StringBuilder logs = new StringBuilder();
@@ -346,8 +360,9 @@ public final class PrivateCluster implements AutoCloseable {
         if (!others.isEmpty()) {
             awaitRunning(any(others), others, Set.of(n.name));
         }
-        System.out.printf("PrivateCluster: node %d (%s) killed; seen down by the others after %d ms%n", i, n.name,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        System.out.printf(
+                "PrivateCluster: node %d (%s) killed; seen down by the others after %d ms%n",
+                i, n.name, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
 
     /**
@@ -367,8 +382,9 @@ public final class PrivateCluster implements AutoCloseable {
             throw new AssertionError(e.getMessage() + "\n" + n.diagnostics(), e);
         }
         awaitRunning(i, new HashSet<>(runningNames()), Set.of());
-        System.out.printf("PrivateCluster: node %d (%s) restarted and rejoined in %d ms%n", i, n.name,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        System.out.printf(
+                "PrivateCluster: node %d (%s) restarted and rejoined in %d ms%n",
+                i, n.name, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
 
     // ---------------------------------------------------------------- rabbitmqctl
@@ -399,8 +415,20 @@ public final class PrivateCluster implements AutoCloseable {
      * down, that dead node, with state "down".
      */
     public List<QueueInfo> queues() throws IOException, InterruptedException {
-        String out = rabbitmqctl(any(runningNames()), "list_queues", "-q", "--no-table-headers",
-                "name", "type", "pid", "leader", "state", "messages", "consumers", "members", "online");
+        String out = rabbitmqctl(
+                any(runningNames()),
+                "list_queues",
+                "-q",
+                "--no-table-headers",
+                "name",
+                "type",
+                "pid",
+                "leader",
+                "state",
+                "messages",
+                "consumers",
+                "members",
+                "online");
         List<QueueInfo> queues = new ArrayList<>();
         for (String line : out.split("\n")) {
             if (line.isBlank()) {
@@ -411,8 +439,15 @@ public final class PrivateCluster implements AutoCloseable {
                 throw new AssertionError("unexpected list_queues line: " + line);
             }
             String host = !f[3].isBlank() ? f[3].trim() : pidNode(f[2]);
-            queues.add(new QueueInfo(f[0], f[1], indexOf(host), f[4], parseLong(f[5]), (int) parseLong(f[6]),
-                    nodeList(f[7]), nodeList(f[8])));
+            queues.add(new QueueInfo(
+                    f[0],
+                    f[1],
+                    indexOf(host),
+                    f[4],
+                    parseLong(f[5]),
+                    (int) parseLong(f[6]),
+                    nodeList(f[7]),
+                    nodeList(f[8])));
         }
         return queues;
     }
@@ -424,7 +459,9 @@ public final class PrivateCluster implements AutoCloseable {
 
     /** The index of the node a queue lives on (leader or master); an AssertionError if there is no such queue. */
     public int queueNode(String name) throws IOException, InterruptedException {
-        return queue(name).orElseThrow(() -> new AssertionError("no queue " + name)).node();
+        return queue(name)
+                .orElseThrow(() -> new AssertionError("no queue " + name))
+                .node();
     }
 
     /** Node index to the number of queues living on it, every node listed (0 for none). */
@@ -442,8 +479,14 @@ public final class PrivateCluster implements AutoCloseable {
         for (QueueInfo q : queues()) {
             queueNodes.put(q.name(), q.node());
         }
-        String out = rabbitmqctl(any(runningNames()), "list_consumers", "-q", "--no-table-headers",
-                "queue_name", "channel_pid", "consumer_tag");
+        String out = rabbitmqctl(
+                any(runningNames()),
+                "list_consumers",
+                "-q",
+                "--no-table-headers",
+                "queue_name",
+                "channel_pid",
+                "consumer_tag");
         List<ConsumerInfo> consumers = new ArrayList<>();
         for (String line : out.split("\n")) {
             if (line.isBlank()) {
@@ -529,7 +572,7 @@ public final class PrivateCluster implements AutoCloseable {
     private JsonNode awaitRunning(int via, java.util.Collection<String> up, Set<String> down)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + SEEN.toNanos();
-        for (;;) {
+        for (; ; ) {
             JsonNode status = clusterStatus(via);
             Set<String> running = running(status);
             if (running.containsAll(up) && down.stream().noneMatch(running::contains)) {
@@ -568,7 +611,9 @@ public final class PrivateCluster implements AutoCloseable {
                 + "[ \"$(cat /proc/$p/comm 2>/dev/null)\" = beam.smp ] && kill -9 \"$p\"; done; "
                 + "sleep 2; rm -rf \"$1\"";
         return new ProcessBuilder("/bin/sh", "-c", script, "lasthop-cluster-watchdog", dir.toString())
-                .redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
+                .redirectErrorStream(true)
+                .redirectOutput(new File("/dev/null"))
+                .start();
     }
 
     /** Stops every node (rabbitmqctl stop, SIGKILL after 20 s), waits for them and deletes the folder. */
@@ -587,13 +632,15 @@ public final class PrivateCluster implements AutoCloseable {
         long t0 = System.nanoTime();
         List<Thread> stops = new ArrayList<>();
         for (RabbitNode n : nodes) {
-            Thread t = new Thread(() -> {
-                try {
-                    n.stop(STOP);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "PrivateCluster stop " + n.name);
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            n.stop(STOP);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    "PrivateCluster stop " + n.name);
             t.setDaemon(true);
             t.start();
             stops.add(t);
@@ -606,8 +653,9 @@ public final class PrivateCluster implements AutoCloseable {
             n.kill9();
         }
         deleteFolder();
-        System.out.printf("PrivateCluster: %d nodes stopped and removed in %d ms%n", nodes.size(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        System.out.printf(
+                "PrivateCluster: %d nodes stopped and removed in %d ms%n",
+                nodes.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
 
     /** The shutdown hook: SIGKILL at once (the data is thrown away), bounded waits. */

@@ -97,20 +97,26 @@ final class RabbitNode {
         Files.createDirectories(dir.resolve("log"));
         Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
         // The shared node's /etc/rabbitmq/rabbitmq.conf pins 5672: this file replaces it.
-        Files.writeString(dir.resolve("rabbitmq.conf"), "listeners.tcp.1 = 127.0.0.1:" + port + "\n"
-                + "log.console = false\n" + extraConfig);
+        Files.writeString(
+                dir.resolve("rabbitmq.conf"),
+                "listeners.tcp.1 = 127.0.0.1:" + port + "\n" + "log.console = false\n" + extraConfig);
     }
 
     /** The environment of the node and of rabbitmqctl: nothing of the caller's RABBITMQ_ or ERL_ settings. */
     private Map<String, String> env() {
         Map<String, String> env = new HashMap<>();
         System.getenv().forEach((k, v) -> {
-            if (!k.startsWith("RABBITMQ_") && !k.startsWith("ERL_") && !k.equals("HOME") && !k.equals("NOTIFY_SOCKET")) {
+            if (!k.startsWith("RABBITMQ_")
+                    && !k.startsWith("ERL_")
+                    && !k.equals("HOME")
+                    && !k.equals("NOTIFY_SOCKET")) {
                 env.put(k, v);
             }
         });
         env.put("HOME", home.toString());
-        env.put("RABBITMQ_CONF_ENV_FILE", home.getParent().resolve("rabbitmq-env.conf").toString());
+        env.put(
+                "RABBITMQ_CONF_ENV_FILE",
+                home.getParent().resolve("rabbitmq-env.conf").toString());
         env.put("ERL_EPMD_ADDRESS", "127.0.0.1");
         env.put("ERL_FLAGS", "-kernel inet_dist_use_interface {127,0,0,1}");
         // rabbitmqctl's own Erlang node listens on 35672-35682 by default: 11 ports for every CLI
@@ -125,19 +131,29 @@ final class RabbitNode {
         if (launcher != null && launcher.isAlive()) {
             throw new IllegalStateException("node " + name + " is running");
         }
-        ProcessBuilder pb = new ProcessBuilder(script("rabbitmq-server").toString()).directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.out").toFile()))
+        ProcessBuilder pb = new ProcessBuilder(script("rabbitmq-server").toString())
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("server.out").toFile()))
                 .redirectInput(new File("/dev/null"));
         pb.environment().clear();
         pb.environment().putAll(env());
         pb.environment().put("RABBITMQ_NODENAME", name);
         pb.environment().put("RABBITMQ_NODE_PORT", Integer.toString(port));
         pb.environment().put("RABBITMQ_DIST_PORT", Integer.toString(distPort));
-        pb.environment().put("RABBITMQ_CONFIG_FILE", dir.resolve("rabbitmq.conf").toString());
-        pb.environment().put("RABBITMQ_ADVANCED_CONFIG_FILE", dir.resolve("advanced.config").toString());
+        pb.environment()
+                .put("RABBITMQ_CONFIG_FILE", dir.resolve("rabbitmq.conf").toString());
+        pb.environment()
+                .put(
+                        "RABBITMQ_ADVANCED_CONFIG_FILE",
+                        dir.resolve("advanced.config").toString());
         pb.environment().put("RABBITMQ_MNESIA_BASE", dir.resolve("mnesia").toString());
         pb.environment().put("RABBITMQ_LOG_BASE", dir.resolve("log").toString());
-        pb.environment().put("RABBITMQ_ENABLED_PLUGINS_FILE", dir.resolve("enabled_plugins").toString());
+        pb.environment()
+                .put(
+                        "RABBITMQ_ENABLED_PLUGINS_FILE",
+                        dir.resolve("enabled_plugins").toString());
         pb.environment().put("RABBITMQ_PID_FILE", dir.resolve("pid").toString());
         pb.environment().put("ERL_CRASH_DUMP", dir.resolve("erl_crash.dump").toString());
         beam = null;
@@ -249,18 +265,22 @@ final class RabbitNode {
         if (Files.exists(pidFile)) {
             try {
                 long pid = Long.parseLong(Files.readString(pidFile).trim());
-                fromFile = ProcessHandle.of(pid).filter(RabbitNode::isBeam)
-                        .filter(h -> launcher.descendants().anyMatch(d -> d.pid() == h.pid()));
+                fromFile = ProcessHandle.of(pid).filter(RabbitNode::isBeam).filter(h -> launcher.descendants()
+                        .anyMatch(d -> d.pid() == h.pid()));
             } catch (NumberFormatException e) {
                 // written half: fall back to the process tree
             }
         }
-        return fromFile.or(() -> launcher.descendants().filter(RabbitNode::isBeam).findFirst())
+        return fromFile.or(
+                        () -> launcher.descendants().filter(RabbitNode::isBeam).findFirst())
                 .orElseThrow(() -> new AssertionError("no beam.smp found for RabbitMQ node " + name));
     }
 
     private static boolean isBeam(ProcessHandle h) {
-        return h.info().command().map(c -> c.endsWith("/beam.smp") || c.equals("beam.smp")).orElse(false);
+        return h.info()
+                .command()
+                .map(c -> c.endsWith("/beam.smp") || c.equals("beam.smp"))
+                .orElse(false);
     }
 
     synchronized long osPid() {
@@ -346,7 +366,8 @@ final class RabbitNode {
             try {
                 List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
                 b.append("--- ").append(f).append(" (last lines)\n");
-                lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(l -> b.append(l).append('\n'));
+                lines.subList(Math.max(0, lines.size() - 40), lines.size())
+                        .forEach(l -> b.append(l).append('\n'));
             } catch (IOException e) {
                 b.append("--- ").append(f).append(": ").append(e.getMessage()).append('\n');
             }
@@ -371,7 +392,8 @@ final class RabbitNode {
                 return p;
             }
         }
-        throw new AssertionError("RabbitMQ is not installed (no " + name + "); this test starts RabbitMQ nodes of its own");
+        throw new AssertionError(
+                "RabbitMQ is not installed (no " + name + "); this test starts RabbitMQ nodes of its own");
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -54,13 +54,15 @@ public final class ResilientClient implements AutoCloseable {
     }
 
     /** One client for each new user, all connecting to {@code baseUrl}; returns once every one is open. */
-    public static List<ResilientClient> openMany(List<String> users, Supplier<String> baseUrl,
-                                                 ScheduledExecutorService timer) {
+    public static List<ResilientClient> openMany(
+            List<String> users, Supplier<String> baseUrl, ScheduledExecutorService timer) {
         List<ResilientClient> clients = new ArrayList<>(users.size());
         for (String user : users) {
             clients.add(new ResilientClient(Edge.token(user), baseUrl, timer));
         }
-        Await.until(() -> clients.stream().allMatch(ResilientClient::isOpen), Duration.ofSeconds(60),
+        Await.until(
+                () -> clients.stream().allMatch(ResilientClient::isOpen),
+                Duration.ofSeconds(60),
                 users.size() + " clients to open");
         return clients;
     }
@@ -86,14 +88,21 @@ public final class ResilientClient implements AutoCloseable {
         if (closed) {
             return;
         }
-        StringBuilder uri = new StringBuilder(baseUrl.get()).append("/lasthop/ws?token=")
+        StringBuilder uri = new StringBuilder(baseUrl.get())
+                .append("/lasthop/ws?token=")
                 .append(URLEncoder.encode(token, StandardCharsets.UTF_8));
         if (session != null) {
-            uri.append("&session=").append(session).append("&connection=").append(connection)
-                    .append("&node=").append(URLEncoder.encode(node, StandardCharsets.UTF_8));
+            uri.append("&session=")
+                    .append(session)
+                    .append("&connection=")
+                    .append(connection)
+                    .append("&node=")
+                    .append(URLEncoder.encode(node, StandardCharsets.UTF_8));
         }
-        HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(3)).buildAsync(URI.create(uri.toString()),
-                listener()).whenComplete((w, e) -> {
+        HTTP.newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(3))
+                .buildAsync(URI.create(uri.toString()), listener())
+                .whenComplete((w, e) -> {
                     if (e != null) {
                         retry();
                     } else {
@@ -107,7 +116,9 @@ public final class ResilientClient implements AutoCloseable {
         if (closed || ++attempts > MAX_ATTEMPTS) {
             return;
         }
-        long delay = reconnectAfter > 0 ? reconnectAfter : ThreadLocalRandom.current().nextLong(50, 300);
+        long delay = reconnectAfter > 0
+                ? reconnectAfter
+                : ThreadLocalRandom.current().nextLong(50, 300);
         reconnectAfter = 0;
         timer.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
@@ -170,7 +181,7 @@ public final class ResilientClient implements AutoCloseable {
                 }
                 case "ping" -> w.sendText("{\"t\":\"pong\"}", true);
                 case "close" -> reconnectAfter = f.path("reconnectAfterMs").asLong(0);
-                default -> { }
+                default -> {}
             }
         } catch (Exception e) {
             // unreadable frame: a test assertion on what was shown will tell
@@ -211,8 +222,14 @@ public final class ResilientClient implements AutoCloseable {
         return next;
     }
 
-    private ResilientClient(String token, Supplier<String> baseUrl, ScheduledExecutorService timer, String session,
-                            String connection, String node, List<String> shownBefore) {
+    private ResilientClient(
+            String token,
+            Supplier<String> baseUrl,
+            ScheduledExecutorService timer,
+            String session,
+            String connection,
+            String node,
+            List<String> shownBefore) {
         this.token = token;
         this.baseUrl = baseUrl;
         this.timer = timer;

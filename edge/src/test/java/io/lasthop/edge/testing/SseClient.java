@@ -21,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
  * HTTP streaming, one JSON frame per line. Client frames go by POST, like the browser client.
  */
 public final class SseClient extends Frames implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final EdgeAddress edge;
     private final String token;
@@ -62,8 +63,7 @@ public final class SseClient extends Frames implements AutoCloseable {
         return connect(edge, "/lasthop/stream", token, session, null);
     }
 
-    private static SseClient connect(EdgeAddress edge, String path, String token, String session,
-                                     String lastEventId) {
+    private static SseClient connect(EdgeAddress edge, String path, String token, String session, String lastEventId) {
         String uri = edge.http() + path + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
                 + (session == null ? "" : "&session=" + URLEncoder.encode(session, StandardCharsets.UTF_8));
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(uri)).header("Accept", "text/event-stream");
@@ -71,7 +71,10 @@ public final class SseClient extends Frames implements AutoCloseable {
             req.header("Last-Event-ID", lastEventId);
         }
         try {
-            return new SseClient(edge, token, path.endsWith("/stream"),
+            return new SseClient(
+                    edge,
+                    token,
+                    path.endsWith("/stream"),
                     HTTP.send(req.build(), HttpResponse.BodyHandlers.ofInputStream()));
         } catch (IOException | InterruptedException e) {
             throw new AssertionError("SSE connect failed: " + e, e);
@@ -142,8 +145,11 @@ public final class SseClient extends Frames implements AutoCloseable {
     /** POSTs to another node than the stream's, as a load balancer without stickiness would. */
     public HttpResponse<String> postVia(EdgeAddress other, String frames) {
         try {
-            return postTo(other, "/lasthop/frames?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
-                    + "&session=" + session + "&connection=" + connection + "&node=" + node, frames);
+            return postTo(
+                    other,
+                    "/lasthop/frames?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&session=" + session
+                            + "&connection=" + connection + "&node=" + node,
+                    frames);
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
         }
@@ -155,9 +161,12 @@ public final class SseClient extends Frames implements AutoCloseable {
 
     public HttpResponse<String> post(String sessionId, String connectionId, String frames) {
         try {
-            return postTo(edge, "/lasthop/frames?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
-                    + "&session=" + URLEncoder.encode(sessionId, StandardCharsets.UTF_8)
-                    + "&connection=" + URLEncoder.encode(connectionId, StandardCharsets.UTF_8), frames);
+            return postTo(
+                    edge,
+                    "/lasthop/frames?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
+                            + "&session=" + URLEncoder.encode(sessionId, StandardCharsets.UTF_8)
+                            + "&connection=" + URLEncoder.encode(connectionId, StandardCharsets.UTF_8),
+                    frames);
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
         }
@@ -165,8 +174,12 @@ public final class SseClient extends Frames implements AutoCloseable {
 
     private static HttpResponse<String> postTo(EdgeAddress to, String pathAndQuery, String body)
             throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(to.http() + pathAndQuery)).timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(to.http() + pathAndQuery))
+                        .timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     public void ack(long seq) {

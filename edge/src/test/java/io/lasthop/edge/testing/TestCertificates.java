@@ -21,7 +21,12 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class TestCertificates implements AutoCloseable {
     /** Key algorithms and the PEM form of the private key. */
-    public enum Key { RSA_PKCS8, RSA_PKCS1, EC_PKCS8, EC_SEC1 }
+    public enum Key {
+        RSA_PKCS8,
+        RSA_PKCS1,
+        EC_PKCS8,
+        EC_SEC1
+    }
 
     /** A certificate and its key, as files. */
     public record Pair(Path cert, Path key) {}
@@ -35,8 +40,20 @@ public final class TestCertificates implements AutoCloseable {
         this.dir = dir;
         this.caCert = dir.resolve("ca.pem");
         this.caKey = dir.resolve("ca.key");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", caKey.toString(), "-out",
-                caCert.toString(), "-days", "2", "-subj", "/CN=Lasthop test CA");
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                caKey.toString(),
+                "-out",
+                caCert.toString(),
+                "-days",
+                "2",
+                "-subj",
+                "/CN=Lasthop test CA");
     }
 
     public static TestCertificates create() throws IOException {
@@ -93,9 +110,23 @@ public final class TestCertificates implements AutoCloseable {
             openssl("ec", "-in", keyFile.toString(), "-out", keyFile.toString());
         }
         openssl("req", "-new", "-key", keyFile.toString(), "-out", csr.toString(), "-subj", "/CN=" + name);
-        openssl("x509", "-req", "-in", csr.toString(), "-CA", caCert.toString(), "-CAkey", caKey.toString(),
-                "-set_serial", Integer.toString(1000 + serial), "-days", "2", "-out", cert.toString(),
-                "-extfile", ext.toString());
+        openssl(
+                "x509",
+                "-req",
+                "-in",
+                csr.toString(),
+                "-CA",
+                caCert.toString(),
+                "-CAkey",
+                caKey.toString(),
+                "-set_serial",
+                Integer.toString(1000 + serial),
+                "-days",
+                "2",
+                "-out",
+                cert.toString(),
+                "-extfile",
+                ext.toString());
         return new Pair(cert, keyFile);
     }
 
@@ -104,7 +135,10 @@ public final class TestCertificates implements AutoCloseable {
         cmd.addAll(List.of(args));
         Process p;
         try {
-            p = new ProcessBuilder(cmd).redirectErrorStream(true).directory(dir.toFile()).start();
+            p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .directory(dir.toFile())
+                    .start();
         } catch (IOException e) {
             throw new AssertionError("openssl is not installed: apt-get install -y openssl (.ci/run does)", e);
         }

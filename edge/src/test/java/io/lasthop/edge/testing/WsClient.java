@@ -36,8 +36,9 @@ public final class WsClient extends Frames implements AutoCloseable {
 
     /** Connects with extra query parameters, e.g. {@code &session=..&node=..}. */
     public static WsClient connectWith(EdgeAddress edge, String token, String extraQuery) {
-        return open(new WsClient(true, true), edge.ws() + "/lasthop/ws?token="
-                + URLEncoder.encode(token, StandardCharsets.UTF_8) + extraQuery);
+        return open(
+                new WsClient(true, true),
+                edge.ws() + "/lasthop/ws?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + extraQuery);
     }
 
     /**
@@ -45,7 +46,8 @@ public final class WsClient extends Frames implements AutoCloseable {
      *                     so TCP backpressure reaches the edge
      * @param answerPings  false to behave like a dead client
      */
-    public static WsClient connect(EdgeAddress edge, String token, String session, boolean reading, boolean answerPings) {
+    public static WsClient connect(
+            EdgeAddress edge, String token, String session, boolean reading, boolean answerPings) {
         String uri = edge.ws() + "/lasthop/ws?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
                 + (session == null ? "" : "&session=" + URLEncoder.encode(session, StandardCharsets.UTF_8));
         return open(new WsClient(reading, answerPings), uri);
@@ -53,8 +55,10 @@ public final class WsClient extends Frames implements AutoCloseable {
 
     private static WsClient open(WsClient c, String uri) {
         try {
-            c.ws = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                    .buildAsync(URI.create(uri), c.listener()).get(15, TimeUnit.SECONDS);
+            c.ws = HTTP.newWebSocketBuilder()
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .buildAsync(URI.create(uri), c.listener())
+                    .get(15, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw new HandshakeRefused(e.getCause());
         } catch (InterruptedException | TimeoutException e) {

@@ -57,8 +57,8 @@ final class PollEndpoint implements Endpoint {
     private final long timeoutMillis;
     private final long lingerMillis;
 
-    PollEndpoint(SessionOpener opener, SessionRegistry sessions, LongAdder pending, long timeoutMillis,
-                 long lingerMillis) {
+    PollEndpoint(
+            SessionOpener opener, SessionRegistry sessions, LongAdder pending, long timeoutMillis, long lingerMillis) {
         this.opener = opener;
         this.sessions = sessions;
         this.pending = pending;
@@ -69,7 +69,11 @@ final class PollEndpoint implements Endpoint {
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
         if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.POST)) {
-            HttpResponses.error(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, ErrorCode.BAD_REQUEST,
+            HttpResponses.error(
+                    ctx,
+                    req,
+                    HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    ErrorCode.BAD_REQUEST,
                     "poll with GET, or POST with client frames in the body");
             return;
         }
@@ -90,18 +94,27 @@ final class PollEndpoint implements Endpoint {
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         String connection = QueryParams.first(query, "connection");
-        byte[] farewell = connection == null || sessionId == null ? null
+        byte[] farewell = connection == null || sessionId == null
+                ? null
                 : farewells.take(AmqpNames.sessionQueue(principal.userId(), sessionId), connection);
         if (farewell != null) {
             // The connection was closed while no poll was held: this poll carries the news.
-            HttpResponses.send(ctx, keepAlive, HttpResponses.response(HttpResponseStatus.OK, "application/json",
-                    ("[" + new String(farewell, java.nio.charset.StandardCharsets.UTF_8) + "]")
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            HttpResponses.send(
+                    ctx,
+                    keepAlive,
+                    HttpResponses.response(
+                            HttpResponseStatus.OK,
+                            "application/json",
+                            ("[" + new String(farewell, java.nio.charset.StandardCharsets.UTF_8) + "]")
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             return;
         }
         Session live = sessionId == null ? null : sessions.find(principal.userId(), sessionId);
-        if (live != null && connection != null && connection.equals(live.connectionId())
-                && live.transport() instanceof PollTransport poll && !answerLost(query, poll)) {
+        if (live != null
+                && connection != null
+                && connection.equals(live.connectionId())
+                && live.transport() instanceof PollTransport poll
+                && !answerLost(query, poll)) {
             List<ClientFrame> apply = frames;
             live.eventLoop().execute(() -> {
                 live.onClientFrames(apply);
@@ -109,15 +122,17 @@ final class PollEndpoint implements Endpoint {
             });
             return;
         }
-        List<ClientFrame> acks = frames.stream().filter(f -> f instanceof ClientFrame.Ack).toList();
+        List<ClientFrame> acks =
+                frames.stream().filter(f -> f instanceof ClientFrame.Ack).toList();
         if (live == null && sessionId != null && connection != null && !acks.isEmpty()) {
             // The previous poll was answered by another node: its acks belong to that node's channel.
             opener.router().forward(principal.userId(), sessionId, connection, QueryParams.first(query, "node"), acks);
         }
-        List<ClientFrame> carried = frames.stream().filter(f -> !(f instanceof ClientFrame.Ack)).toList();
+        List<ClientFrame> carried =
+                frames.stream().filter(f -> !(f instanceof ClientFrame.Ack)).toList();
         opener.open(ctx, req, query, admitted, s -> {
-            PollTransport poll = new PollTransport(PollTransport.ownedBy(s), timeoutMillis, lingerMillis, farewells,
-                    pending);
+            PollTransport poll =
+                    new PollTransport(PollTransport.ownedBy(s), timeoutMillis, lingerMillis, farewells, pending);
             s.attach(poll);
             if (!carried.isEmpty()) {
                 s.onClientFrames(carried);

@@ -88,10 +88,14 @@ public final class PollTransport implements Transport {
      * @param timeoutMillis how long a poll is held when nothing waits
      * @param lingerMillis  how long the session outlives an answer that no poll followed
      */
-    public static TransportRoute route(SessionOpener opener, SessionRegistry sessions, EdgeMetrics metrics,
-                                       long timeoutMillis, long lingerMillis) {
-        return new TransportRoute(NAME, PATH, new PollEndpoint(opener, sessions, metrics.pollQueuedBytes(),
-                timeoutMillis, lingerMillis));
+    public static TransportRoute route(
+            SessionOpener opener,
+            SessionRegistry sessions,
+            EdgeMetrics metrics,
+            long timeoutMillis,
+            long lingerMillis) {
+        return new TransportRoute(
+                NAME, PATH, new PollEndpoint(opener, sessions, metrics.pollQueuedBytes(), timeoutMillis, lingerMillis));
     }
 
     @Override
@@ -233,7 +237,8 @@ public final class PollTransport implements Transport {
         pending.add(-queuedBytes);
         queuedBytes = 0;
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+        res.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
                 .set(ANSWER_HEADER, Long.toString(++answers));
         HttpUtil.setContentLength(res, body.readableBytes());
@@ -246,11 +251,15 @@ public final class PollTransport implements Transport {
 
     private void linger() {
         cancel(lingerTimer);
-        lingerTimer = session.eventLoop().schedule(() -> {
-            if (held == null && !closed) {
-                session.lingerExpired();
-            }
-        }, lingerMillis, TimeUnit.MILLISECONDS);
+        lingerTimer = session.eventLoop()
+                .schedule(
+                        () -> {
+                            if (held == null && !closed) {
+                                session.lingerExpired();
+                            }
+                        },
+                        lingerMillis,
+                        TimeUnit.MILLISECONDS);
     }
 
     private void releaseQueued() {

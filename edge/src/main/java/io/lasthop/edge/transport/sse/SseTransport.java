@@ -30,8 +30,11 @@ public final class SseTransport extends ChunkedResponseTransport {
 
     /** {@code GET /lasthop/sse}; {@code Last-Event-ID} names the session on EventSource's own reconnects. */
     public static TransportRoute route(SessionOpener opener) {
-        return new TransportRoute(NAME, PATH, new ChunkedResponseEndpoint(opener, CONTENT_TYPE, SseTransport::preamble,
-                "Last-Event-ID", SseTransport::new));
+        return new TransportRoute(
+                NAME,
+                PATH,
+                new ChunkedResponseEndpoint(
+                        opener, CONTENT_TYPE, SseTransport::preamble, "Last-Event-ID", SseTransport::new));
     }
 
     @Override

@@ -22,8 +22,15 @@ public final class StreamTransport extends ChunkedResponseTransport {
 
     /** {@code GET /lasthop/stream}. */
     public static TransportRoute route(SessionOpener opener) {
-        return new TransportRoute(NAME, PATH, new ChunkedResponseEndpoint(opener, CONTENT_TYPE,
-                ch -> padding(ch.alloc(), "", "\n"), null, (ch, session) -> new StreamTransport(ch)));
+        return new TransportRoute(
+                NAME,
+                PATH,
+                new ChunkedResponseEndpoint(
+                        opener,
+                        CONTENT_TYPE,
+                        ch -> padding(ch.alloc(), "", "\n"),
+                        null,
+                        (ch, session) -> new StreamTransport(ch)));
     }
 
     @Override

@@ -121,16 +121,16 @@ public final class BoundedDeflate implements WebSocketServerExtensionHandshaker 
                     }
                     inflatedSoFar += n;
                     if (inflatedSoFar > maxMessageBytes) {
-                        throw new TooLongFrameException("a compressed message inflates past " + maxMessageBytes
-                                + " bytes");
+                        throw new TooLongFrameException(
+                                "a compressed message inflates past " + maxMessageBytes + " bytes");
                     }
                     out.writeBytes(chunk, 0, n);
                 }
                 return out;
             } catch (DataFormatException e) {
                 out.release();
-                throw new CorruptedWebSocketFrameException(WebSocketCloseStatus.INVALID_PAYLOAD_DATA,
-                        "bad deflate data: " + e.getMessage());
+                throw new CorruptedWebSocketFrameException(
+                        WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "bad deflate data: " + e.getMessage());
             } catch (RuntimeException e) {
                 out.release();
                 throw e;

@@ -44,13 +44,21 @@ final class WebSocketEndpoint implements Endpoint {
     public void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
         if (!req.method().equals(HttpMethod.GET)
                 || !req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
-            HttpResponses.error(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_REQUEST,
+            HttpResponses.error(
+                    ctx,
+                    req,
+                    HttpResponseStatus.BAD_REQUEST,
+                    ErrorCode.BAD_REQUEST,
                     "this endpoint takes a WebSocket upgrade (GET with Upgrade: websocket)");
             return;
         }
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
         if (!origins.allows(origin, req.headers().get(HttpHeaderNames.HOST))) {
-            HttpResponses.error(ctx, req, HttpResponseStatus.FORBIDDEN, ErrorCode.ORIGIN_FORBIDDEN,
+            HttpResponses.error(
+                    ctx,
+                    req,
+                    HttpResponseStatus.FORBIDDEN,
+                    ErrorCode.ORIGIN_FORBIDDEN,
                     "origin " + origin + " may not open a WebSocket here; add it to cors.origins");
             return;
         }

@@ -26,8 +26,7 @@ public final class WebSocketTransport extends ChannelTransport {
      * @param maxFrameBytes the largest message a client may send, however fragmented or compressed
      * @param deflate       permessage-deflate is offered ({@link BoundedDeflate}, installed by the server)
      */
-    public static TransportRoute route(SessionOpener opener, OriginPolicy origins, int maxFrameBytes,
-                                       boolean deflate) {
+    public static TransportRoute route(SessionOpener opener, OriginPolicy origins, int maxFrameBytes, boolean deflate) {
         return new TransportRoute(NAME, PATH, new WebSocketEndpoint(opener, origins, maxFrameBytes, deflate));
     }
 

@@ -34,11 +34,11 @@ class PollTransportTest {
 
     /** The event loop the session and its timers run on; polls arrive on channels of their own. */
     private final EmbeddedChannel loop = new EmbeddedChannel();
+
     private final Farewells farewells = new Farewells();
     private final RecordingOwner owner = new RecordingOwner();
     private final LongAdder pending = new LongAdder();
-    private final PollTransport poll = new PollTransport(owner, TIMEOUT_MS, LINGER_MS, farewells,
-            pending);
+    private final PollTransport poll = new PollTransport(owner, TIMEOUT_MS, LINGER_MS, farewells, pending);
 
     @BeforeEach
     void freezeTime() {

@@ -73,10 +73,12 @@ class SseTransportTest {
 
     /** A pretty-printed JSON body embedded in a msg frame holds raw line breaks of every kind. */
     @ParameterizedTest
-    @ValueSource(strings = {
-            "{\"t\":\"msg\",\"body\":{\n  \"a\": 1,\r\n  \"b\": [1,\r2],\r\n\r\n  \"c\": \"x\"\n}}",
-            "\n{\"t\":\"msg\"}\n",
-            "\r\n\r{\"t\":\r\r\"msg\"}\n\r"})
+    @ValueSource(
+            strings = {
+                "{\"t\":\"msg\",\"body\":{\n  \"a\": 1,\r\n  \"b\": [1,\r2],\r\n\r\n  \"c\": \"x\"\n}}",
+                "\n{\"t\":\"msg\"}\n",
+                "\r\n\r{\"t\":\r\r\"msg\"}\n\r"
+            })
     void lineBreaksSplitIntoDataLinesThatRejoinToTheSameJson(String json) throws IOException {
         sse.write(buf("{}"));
         sse.write(buf(json));
@@ -158,7 +160,8 @@ class SseTransportTest {
             if (value.startsWith(" ")) {
                 value = value.substring(1);
             }
-            fields.computeIfAbsent(line.substring(0, colon), k -> new ArrayList<>()).add(value);
+            fields.computeIfAbsent(line.substring(0, colon), k -> new ArrayList<>())
+                    .add(value);
         }
         return fields;
     }
