@@ -9,6 +9,8 @@ import com.nimbusds.jwt.SignedJWT;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
+import java.util.Map;
 
 /** Mints HS256 tokens: for dev mode's /dev/token, and for tests. */
 public final class DevTokens {
@@ -21,29 +23,27 @@ public final class DevTokens {
     private DevTokens() {}
 
     public static String mint(byte[] secret, String subject, Duration ttl) {
-        return mint(
-                secret,
-                new JWTClaimsSet.Builder()
-                        .subject(subject)
-                        .issueTime(new Date())
-                        .expirationTime(Date.from(Instant.now().plus(ttl)))
-                        .build());
+        return mint(secret, claims(subject, ttl).build());
     }
 
     /** A token whose {@code lasthop} claim allows the demo: prices and chat topics, chat sends. */
     public static String mintForDemo(byte[] secret, String subject, Duration ttl) {
         return mint(
                 secret,
-                new JWTClaimsSet.Builder()
-                        .subject(subject)
-                        .issueTime(new Date())
-                        .expirationTime(Date.from(Instant.now().plus(ttl)))
+                claims(subject, ttl)
                         .claim(
                                 Permissions.CLAIM,
-                                java.util.Map.of(
-                                        "subscribe", java.util.List.of("prices.*", "chat.*", "user.{sub}.#"),
-                                        "send", java.util.List.of("chat.*")))
+                                Map.of(
+                                        "subscribe", List.of("prices.*", "chat.*", "user.{sub}.#"),
+                                        "send", List.of("chat.*")))
                         .build());
+    }
+
+    private static JWTClaimsSet.Builder claims(String subject, Duration ttl) {
+        return new JWTClaimsSet.Builder()
+                .subject(subject)
+                .issueTime(new Date())
+                .expirationTime(Date.from(Instant.now().plus(ttl)));
     }
 
     public static String mint(byte[] secret, JWTClaimsSet claims) {
