@@ -51,7 +51,11 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One edge node: the HTTP listener, its broker connections and its sessions. */
+/**
+ * One edge node: the HTTP listener, its broker connections and its sessions. About 300 lines because
+ * it is the node's wiring: what is built in which order, and closed in the reverse order, reads in one
+ * place; each part it wires lives in its own package.
+ */
 public final class EdgeServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
     /** Session connections held however few sessions there are, with amqp.connections at 0. */
