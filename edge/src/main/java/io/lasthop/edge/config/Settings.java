@@ -241,6 +241,10 @@ public final class Settings {
             "New sessions per second from one client address (see http.trust.forwarded.for), burst twice that; more get 429.",
             1,
             1_000_000);
+    public static final Setting<Duration> FLOOD_PENALTY = duration(
+            "limits.flood.penalty",
+            "10s",
+            "After one of its sessions is closed with 4004 too_many_frames, how long a user may not open or resume a session on that node (429 rate_limited, Retry-After); 0s turns it off.");
     public static final Setting<Duration> REVOCATION_RETENTION = duration(
             "revocation.retention",
             "1h",
@@ -309,6 +313,7 @@ public final class Settings {
             MAX_SESSIONS_PER_USER,
             NEW_SESSION_RATE,
             NEW_SESSION_RATE_PER_ADDRESS,
+            FLOOD_PENALTY,
             REVOCATION_RETENTION,
             PRESENCE_EVENTS,
             DRAIN_TIMEOUT,

@@ -19,13 +19,26 @@ import java.nio.charset.StandardCharsets;
 public final class HttpResponses {
     private HttpResponses() {}
 
+    /** An error answer; a 503 says Retry-After 2 s, a 429 1 s. */
     public static void error(
             ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, ErrorCode code, String message) {
+        long retryAfter = status == HttpResponseStatus.SERVICE_UNAVAILABLE
+                ? 2
+                : status == HttpResponseStatus.TOO_MANY_REQUESTS ? 1 : 0;
+        error(ctx, req, status, code, message, retryAfter);
+    }
+
+    /** An error answer with a Retry-After of {@code retryAfterSeconds}, none when 0. */
+    public static void error(
+            ChannelHandlerContext ctx,
+            HttpRequest req,
+            HttpResponseStatus status,
+            ErrorCode code,
+            String message,
+            long retryAfterSeconds) {
         FullHttpResponse res = response(status, "application/json", ServerFrames.httpError(code, message));
-        if (status == HttpResponseStatus.SERVICE_UNAVAILABLE) {
-            res.headers().set(HttpHeaderNames.RETRY_AFTER, "2");
-        } else if (status == HttpResponseStatus.TOO_MANY_REQUESTS) {
-            res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        if (retryAfterSeconds > 0) {
+            res.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
         send(ctx, req, res);
     }

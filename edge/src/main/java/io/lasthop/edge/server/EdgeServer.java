@@ -18,6 +18,7 @@ import io.lasthop.edge.http.Endpoint;
 import io.lasthop.edge.http.HttpResponses;
 import io.lasthop.edge.http.OriginPolicy;
 import io.lasthop.edge.metrics.EdgeMetrics;
+import io.lasthop.edge.session.FloodPenalties;
 import io.lasthop.edge.session.Presence;
 import io.lasthop.edge.session.SessionAttacher;
 import io.lasthop.edge.session.SessionContext;
@@ -78,6 +79,7 @@ public final class EdgeServer implements AutoCloseable {
     private final TokenVerifier tokens;
     private final Revocations revocations;
     private final SessionRegistry sessions = new SessionRegistry();
+    private final FloodPenalties floodPenalties;
     private final SessionAttacher attacher;
     private final SessionRouter router;
     private volatile Channel listener;
@@ -121,6 +123,7 @@ public final class EdgeServer implements AutoCloseable {
                 consumerDispatch);
         publisher = new Publisher(endpoint, nodeId, scheduler);
         ReplyTokens replyTokens = ReplyTokens.fromConfig(config, secret);
+        floodPenalties = new FloodPenalties(config.get(Settings.FLOOD_PENALTY));
         SessionContext context = new SessionContext(
                 nodeId,
                 SessionSettings.of(config),
@@ -130,6 +133,7 @@ public final class EdgeServer implements AutoCloseable {
                 replyTokens,
                 publisher,
                 new Presence(publisher, nodeId, config.get(Settings.PRESENCE_EVENTS)),
+                floodPenalties,
                 amqpPool);
         attacher =
                 new SessionAttacher(context, sessions, broker, queues, scheduler, config.get(Settings.RECOVERY_RATE));
@@ -237,6 +241,7 @@ public final class EdgeServer implements AutoCloseable {
     private Map<String, Endpoint> clientEndpoints(OriginPolicy origins, int maxFrame) {
         SessionAdmission admission = new SessionAdmission(
                 sessions,
+                floodPenalties,
                 metrics,
                 config.get(Settings.MAX_SESSIONS_PER_USER),
                 config.get(Settings.NEW_SESSION_RATE),

@@ -22,4 +22,5 @@ public record SessionContext(
         ReplyTokens replyTokens,
         Publisher publisher,
         Presence presence,
+        FloodPenalties floodPenalties,
         Executor amqpPool) {}

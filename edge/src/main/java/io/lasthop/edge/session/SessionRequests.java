@@ -65,6 +65,7 @@ final class SessionRequests {
         }
         if (!overdraft.tryTake(now)) {
             ctx.metrics().refused("answers");
+            ctx.floodPenalties().penalise(session.userId(), now);
             session.close(
                     CloseCode.TOO_MANY_FRAMES,
                     "more than " + MAX_DROPPED_ANSWERS + " frames beyond the " + answers.rate()

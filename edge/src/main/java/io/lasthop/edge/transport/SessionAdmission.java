@@ -1,17 +1,21 @@
 package io.lasthop.edge.transport;
 
 import io.lasthop.edge.metrics.EdgeMetrics;
+import io.lasthop.edge.session.FloodPenalties;
 import io.lasthop.edge.session.SessionRegistry;
 import io.lasthop.edge.session.TokenBucket;
 import io.lasthop.protocol.ErrorCode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A node's limits on opening sessions, checked before the broker is asked for anything: sessions
- * per user, new sessions per second, and new sessions per second from one client address. A resume
- * declares no queue, so only new sessions count against the rates. Thread-safe.
+ * A node's limits on opening sessions, checked before the broker is asked for anything: a user shut
+ * out after flooding ({@link FloodPenalties}), sessions per user, new sessions per second, and new
+ * sessions per second from one client address. A resume declares no queue, so only new sessions
+ * count against the rates; a flooding user's resumes are refused too, since coming back is what a
+ * flood's penalty stops. Thread-safe.
  *
  * <p>Per user, the bound is per node: nodes share nothing, and RabbitMQ cannot cheaply count a
  * user's queues (that takes the management API). Across N nodes a user may hold N times the bound.
@@ -20,10 +24,16 @@ public final class SessionAdmission {
     /** Client addresses whose rate is tracked at once; the least recently seen are forgotten. */
     static final int MAX_ADDRESSES = 65_536;
 
-    /** Why a session was refused: the HTTP answer. */
-    public record Refusal(HttpResponseStatus status, ErrorCode code, String message, String metric) {}
+    /** Why a session was refused: the HTTP answer, with its Retry-After in seconds. */
+    public record Refusal(
+            HttpResponseStatus status, ErrorCode code, String message, String metric, long retryAfterSeconds) {
+        Refusal(HttpResponseStatus status, ErrorCode code, String message, String metric) {
+            this(status, code, message, metric, 1);
+        }
+    }
 
     private final SessionRegistry sessions;
+    private final FloodPenalties floodPenalties;
     private final EdgeMetrics metrics;
     private final int maxPerUser;
     private final int perAddressRate;
@@ -36,8 +46,14 @@ public final class SessionAdmission {
     };
 
     public SessionAdmission(
-            SessionRegistry sessions, EdgeMetrics metrics, int maxPerUser, int nodeRate, int perAddressRate) {
+            SessionRegistry sessions,
+            FloodPenalties floodPenalties,
+            EdgeMetrics metrics,
+            int maxPerUser,
+            int nodeRate,
+            int perAddressRate) {
         this.sessions = sessions;
+        this.floodPenalties = floodPenalties;
         this.metrics = metrics;
         this.maxPerUser = maxPerUser;
         this.perAddressRate = perAddressRate;
@@ -53,8 +69,19 @@ public final class SessionAdmission {
      * @param address  the client's address
      */
     public Refusal admit(String userId, String resumeId, String address) {
+        long now = System.nanoTime();
+        long penalised = floodPenalties.remainingNanos(userId, now);
+        if (penalised > 0) {
+            long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(penalised + 999_999_999L));
+            return refuse(new Refusal(
+                    HttpResponseStatus.TOO_MANY_REQUESTS,
+                    ErrorCode.RATE_LIMITED,
+                    "a session of this user was closed for sending too many frames (4004); no session for it"
+                            + " on this node for " + seconds + " s",
+                    "flood_penalty",
+                    seconds));
+        }
         if (resumeId == null) {
-            long now = System.nanoTime();
             synchronized (this) {
                 if (!byAddress
                         .computeIfAbsent(address, a -> new TokenBucket(perAddressRate, 2 * perAddressRate, now))

@@ -161,7 +161,8 @@ public final class SessionOpener {
         String userId = admitted.principal().userId();
         SessionAdmission.Refusal refusal = admission.admit(userId, admitted.sessionId(), clientAddress(ctx, req));
         if (refusal != null) {
-            HttpResponses.error(ctx, req, refusal.status(), refusal.code(), refusal.message());
+            HttpResponses.error(
+                    ctx, req, refusal.status(), refusal.code(), refusal.message(), refusal.retryAfterSeconds());
             return;
         }
         if (admitted.sessionId() != null) {

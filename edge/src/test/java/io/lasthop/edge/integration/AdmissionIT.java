@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -158,6 +159,63 @@ class AdmissionIT {
                 JsonNode close = poll.poll(edge, null).get(0);
                 assertEquals("close", close.get("t").asText());
                 assertEquals(4500, close.get("code").asInt());
+            }
+        }
+    }
+
+    /**
+     * A user whose session was closed for flooding (4004) opens and resumes no session on that node
+     * for {@code limits.flood.penalty}: coming straight back costs it a 429, not a resume with an
+     * AMQP channel and another second of frames read. Other users are not held back.
+     */
+    @Test
+    void aUserClosedForFloodingIsShutOutOfTheNodeForThePenalty() throws Exception {
+        try (Edge edge = new Edge(c -> c.set(Settings.FLOOD_PENALTY, Duration.ofSeconds(3)))) {
+            String user = Edge.newUser();
+            String session;
+            try (WsClient ws = WsClient.connect(edge, Edge.token(user), null)) {
+                session = ws.next("hello").get("session").asText();
+                // The budget's burst (80) and its overdraft (1,000) are used up well before 5,000.
+                for (int i = 0; i < 5_000 && !ws.isClosed(); i++) {
+                    try {
+                        ws.send("{\"t\":\"ping\"}");
+                    } catch (CompletionException closedMeanwhile) {
+                        break;
+                    }
+                }
+                assertEquals(4004, ws.awaitClose());
+            }
+            WsClient.HandshakeRefused refused = assertThrows(
+                    WsClient.HandshakeRefused.class, () -> WsClient.connect(edge, Edge.token(user), session));
+            assertEquals(429, refused.status);
+            assertTrue(refused.body.contains("rate_limited"), refused.body);
+            HttpResponse<String> sse = edge.get("/lasthop/sse?token=" + Edge.token(user));
+            assertEquals(429, sse.statusCode(), sse.body());
+            long retryAfter =
+                    Long.parseLong(sse.headers().firstValue("Retry-After").orElseThrow());
+            assertTrue(retryAfter >= 1 && retryAfter <= 3, "Retry-After: " + retryAfter);
+            assertEquals(2, edge.metric("lasthop_refusals_total{reason=\"flood_penalty\"}"));
+
+            try (WsClient other = WsClient.connect(edge, Edge.token(Edge.newUser()), null)) {
+                other.next("hello");
+            }
+            // The penalty over, the session resumes with what its queue kept.
+            WsClient[] back = new WsClient[1];
+            Await.until(
+                    () -> {
+                        try {
+                            back[0] = WsClient.connect(edge, Edge.token(user), session);
+                            return true;
+                        } catch (WsClient.HandshakeRefused stillShutOut) {
+                            assertEquals(429, stillShutOut.status);
+                            return false;
+                        }
+                    },
+                    Duration.ofSeconds(10),
+                    Duration.ofMillis(250),
+                    "a resume once the penalty is over");
+            try (WsClient ws = back[0]) {
+                assertTrue(ws.next("hello").get("resumed").asBoolean());
             }
         }
     }
