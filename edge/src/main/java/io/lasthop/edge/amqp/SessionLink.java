@@ -98,19 +98,16 @@ public final class SessionLink {
                 Object version = ch.getConnection().getServerProperties().get("version");
                 ch.queueDeclareNoWait(queue, true, false, false, queues.arguments(String.valueOf(version)));
                 ch.queueBindNoWait(queue, AmqpNames.USER_EXCHANGE, AmqpNames.userRoutingKey(userId), null);
-            } else {
-                try {
-                    ch.queueDeclarePassive(queue);
-                } catch (IOException e) {
-                    throw gone(queue, e);
-                }
             }
             ch.basicQos(queues.prefetch());
             SessionLink link = new SessionLink(ch, queue, executor);
             try {
                 ch.basicConsume(queue, false, "", false, false, null, link.consumer(handler));
             } catch (IOException e) {
-                throw gone(queue, e); // deleted, or its node went down, since the declare
+                // A resume learns here that its queue is gone (expired, deleted, or on a node that
+                // is down): basic.consume answers 404 as a passive declare would, one round trip
+                // fewer. A new session's queue can only be gone if it was deleted since the declare.
+                throw gone(queue, e);
             }
             return link;
         } catch (IOException | SessionGoneException | RuntimeException e) {
