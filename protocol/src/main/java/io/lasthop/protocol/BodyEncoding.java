@@ -4,10 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -62,12 +58,13 @@ public enum BodyEncoding {
     }
 
     static boolean isSingleJsonValue(byte[] body) {
-        // Parse the UTF-8 text, not the bytes: Jackson would detect UTF-16/32 and skip a BOM, and
-        // the body is embedded as UTF-8 text, where either would break the frame.
-        if (!isUtf8(body)) {
+        // The body is embedded as UTF-8 text, so it must be UTF-8 as it is. Jackson reading bytes
+        // would take leading zero bytes for UTF-16/32 and skip a byte order mark; neither belongs in
+        // a JSON text embedded in UTF-8 (RFC 8259 §8.1), so such bodies are refused before it reads.
+        if (!isUtf8(body) || startsWithBomOrZero(body)) {
             return false;
         }
-        try (JsonParser parser = JSON_FACTORY.createParser(new String(body, StandardCharsets.UTF_8))) {
+        try (JsonParser parser = JSON_FACTORY.createParser(body)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 return false;
@@ -79,16 +76,58 @@ public enum BodyEncoding {
         }
     }
 
-    static boolean isUtf8(byte[] body) {
-        try {
-            StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body));
+    private static boolean startsWithBomOrZero(byte[] body) {
+        if (body.length >= 3 && (body[0] & 0xFF) == 0xEF && (body[1] & 0xFF) == 0xBB && (body[2] & 0xFF) == 0xBF) {
             return true;
-        } catch (CharacterCodingException e) {
-            return false;
         }
+        for (int i = 0; i < Math.min(4, body.length); i++) {
+            if (body[i] == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code body} is well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates,
+     * nothing past U+10FFFF. Checked on every delivery, so it allocates nothing.
+     */
+    static boolean isUtf8(byte[] body) {
+        int i = 0;
+        int n = body.length;
+        while (i < n) {
+            int c = body[i] & 0xFF;
+            if (c < 0x80) {
+                i++;
+                continue;
+            }
+            int trailing;
+            if (c >= 0xC2 && c <= 0xDF) {
+                trailing = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                trailing = 2;
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                trailing = 3;
+            } else {
+                return false; // a continuation byte first, C0/C1 (overlong), or past U+10FFFF
+            }
+            if (i + trailing >= n) {
+                return false;
+            }
+            int second = body[i + 1] & 0xFF;
+            if ((c == 0xE0 && second < 0xA0) // overlong
+                    || (c == 0xED && second > 0x9F) // a surrogate
+                    || (c == 0xF0 && second < 0x90) // overlong
+                    || (c == 0xF4 && second > 0x8F)) { // past U+10FFFF
+                return false;
+            }
+            for (int k = 1; k <= trailing; k++) {
+                if ((body[i + k] & 0xC0) != 0x80) {
+                    return false;
+                }
+            }
+            i += trailing + 1;
+        }
+        return true;
     }
 }

@@ -140,6 +140,75 @@ class BodyEncodingTest {
         assertEquals(BodyEncoding.BASE64, BodyEncoding.choose(contentType, utf8("{\"a\":1}")));
     }
 
+    /** A byte order mark or a zero byte would make Jackson read another encoding, or skip bytes the frame still embeds. */
+    @Test
+    void jsonLedByAByteOrderMarkOrAZeroByteIsNotEmbedded() {
+        assertEquals(BodyEncoding.TEXT, BodyEncoding.choose("application/json", utf8("\uFEFF{\"a\":1}")));
+        assertEquals(BodyEncoding.TEXT, BodyEncoding.choose("application/json", new byte[] {0, '1'}));
+        assertEquals(BodyEncoding.TEXT, BodyEncoding.choose("application/json", new byte[] {'1', 0}));
+    }
+
+    /** The allocation-free check agrees with the JDK's strict decoder, byte for byte. */
+    @Test
+    void utf8CheckAgreesWithTheJdksStrictDecoder() {
+        java.util.Random random = new java.util.Random(42);
+        byte[] interesting = {
+            0x00,
+            0x41,
+            0x7F,
+            (byte) 0x80,
+            (byte) 0x8F,
+            (byte) 0x90,
+            (byte) 0x9F,
+            (byte) 0xA0,
+            (byte) 0xBF,
+            (byte) 0xC0,
+            (byte) 0xC1,
+            (byte) 0xC2,
+            (byte) 0xDF,
+            (byte) 0xE0,
+            (byte) 0xE1,
+            (byte) 0xEC,
+            (byte) 0xED,
+            (byte) 0xEE,
+            (byte) 0xEF,
+            (byte) 0xF0,
+            (byte) 0xF1,
+            (byte) 0xF3,
+            (byte) 0xF4,
+            (byte) 0xF5,
+            (byte) 0xFF
+        };
+        for (int n = 0; n < 200_000; n++) {
+            byte[] b = new byte[random.nextInt(7)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = interesting[random.nextInt(interesting.length)];
+            }
+            assertEquals(
+                    strictlyDecodes(b),
+                    BodyEncoding.isUtf8(b),
+                    java.util.HexFormat.of().formatHex(b));
+        }
+        for (int cp = 0; cp <= Character.MAX_CODE_POINT; cp += cp < 0x10000 ? 1 : 0x3F) {
+            if (cp < Character.MIN_SURROGATE || cp > Character.MAX_SURROGATE) {
+                assertEquals(true, BodyEncoding.isUtf8(utf8(new String(Character.toChars(cp)))), "U+" + cp);
+            }
+        }
+    }
+
+    private static boolean strictlyDecodes(byte[] b) {
+        try {
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(b));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+    }
+
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
