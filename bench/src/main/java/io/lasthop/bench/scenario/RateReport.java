@@ -99,6 +99,7 @@ final class RateReport {
                 md.append(String.format(" %s |%n", sat.isEmpty() ? "no" : String.join("; ", sat)));
             }
         }
+        md.append(AckedFloor.render(rates, merged, real, setup, withC));
         md.append("\nEach phase, in the order run (the spread between rounds is the noise floor of this machine):\n\n"
                 + "| phase | rate/s | round | peer | p50 / p90 / p99 / p99.9 / max, ms | publisher reached /s | publisher "
                 + "max lateness, ms | drain, ms | lost | dup |\n|---|---|---|---|---|---|---|---|---|---|\n");

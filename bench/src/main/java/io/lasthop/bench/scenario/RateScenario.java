@@ -40,6 +40,9 @@ public final class RateScenario {
         boolean untilSaturation = ctx.opts.flag("until-saturation");
         int maxRate = ctx.opts.integer("max-rate", 16_000);
         int concurrency = ctx.opts.integer("connect-concurrency", 64);
+        int settleMs = ctx.opts.integer("settle-ms", 3_000);
+        int quietSeconds = ctx.opts.integer("quiet-seconds", 0);
+        int declareChannels = ctx.opts.integer("declare-channels", 8);
         boolean brokerPerPhase = !ctx.opts.flag("no-broker-memory");
         Transport transport = ctx.transport();
         Schedule schedule = new Schedule(seed, n, sizes);
@@ -60,14 +63,51 @@ public final class RateScenario {
             System.err.printf(
                     "rate: connecting %d %s sessions and %d raw consumers%s%n",
                     n, transport.wireName, n, ctx.stomp == null ? "" : " and " + n + " Web-STOMP connections");
+            // Memory per session: the edge's RSS and the broker's memory before and after each ramp
+            // (A first, then B on top of it), read after a pause; the broker is all this run's
+            // when it is a private node (BENCH_BROKER=private).
+            int warm = Math.min(n, ctx.opts.integer("warmup-sessions", 200));
+            if (warm > 0) {
+                // A cold edge (JIT, heap sizing) grows for reasons other than its sessions: warm it up once.
+                fleet.connect(ctx.users("rwe", warm), transport, concurrency, Duration.ofSeconds(300));
+                List<String> queues = fleet.sessionQueues();
+                fleet.closeAll(Duration.ofSeconds(30));
+                ctx.deleteQueues(queues);
+                Thread.sleep(settleMs);
+            }
+            Snapshot s0 = Snapshot.take(0, ctx.edgePid, true, ctx.queueRegex());
             ConnectReport ce = fleet.connect(users.get("lasthop"), transport, concurrency, Duration.ofSeconds(300));
-            ConnectReport cr = raw.connectAll(users.get("raw-amqp"), 16, Duration.ofSeconds(300));
+            Thread.sleep(settleMs);
+            Snapshot sA = Snapshot.take(ce.opened(), ctx.edgePid, true, ctx.queueRegex());
+            // B: the same queues declared by pipelined no-wait declares (the broker's declare floor),
+            // then bound the same way, then a consumer registered on each (channel, qos, consume).
+            RawAmqpPeer.Pipelined pd =
+                    raw.declarePipelined(users.get("raw-amqp"), declareChannels, Duration.ofSeconds(300));
+            if (pd.failure() != null) {
+                ctx.notes.put("rate_declares", "pipelined declares failed: " + pd.failure());
+            }
+            ConnectReport cr = raw.consumeDeclared(16, Duration.ofSeconds(300));
+            Thread.sleep(settleMs);
+            Snapshot sB = Snapshot.take(ce.opened() + cr.opened(), ctx.edgePid, true, ctx.queueRegex());
             setup.put("edge_sessions_opened", ce.opened());
             setup.put("edge_connect_failures", ce.failures());
             setup.put("edge_connect_per_s", Math.round(ce.perSecond()));
+            setup.put("edge_connect_ms", io.lasthop.bench.LatencySummary.of(ce.latencyUs()));
             setup.put("raw_consumers_opened", cr.opened());
             setup.put("raw_connect_failures", cr.failures());
             setup.put("raw_connect_per_s", Math.round(cr.perSecond()));
+            setup.put("raw_pipelined", pd);
+            setup.put("raw_pipelined_declares_per_s", Math.round(pd.declaresPerSecond()));
+            setup.put("raw_pipelined_binds_per_s", Math.round(pd.bindsPerSecond()));
+            setup.put("raw_pipelined_declared_and_bound_per_s", Math.round(pd.declaredAndBoundPerSecond()));
+            setup.put("memory_before", s0.figures());
+            setup.put("memory_after_edge", sA.figures());
+            setup.put("memory_after_raw", sB.figures());
+            setup.put("edge_per_session", sA.perSession(s0));
+            setup.put("raw_per_session", sB.perSession(sA));
+            if (quietSeconds > 0) {
+                setup.put("quiet", QuietCpu.measure(ctx, fleet, quietSeconds, ce.opened(), cr.opened()));
+            }
             long stompOpened = -1;
             if (ctx.stomp != null) {
                 stomp = ctx.stompPeer(n);
