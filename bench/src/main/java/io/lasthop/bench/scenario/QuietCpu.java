@@ -40,4 +40,25 @@ final class QuietCpu {
         m.put("broker_us_per_s_per_session", all == 0 ? Double.NaN : b * 1e6 / wall / all);
         return m;
     }
+
+    /**
+     * CPU µs per second per session of each of {@code pids} over {@code seconds} of quiet; also
+     * "seconds", the window's length. Empty when {@code seconds} is 0.
+     */
+    static Map<String, Double> perSession(Map<String, Long> pids, int seconds, long sessions)
+            throws InterruptedException {
+        Map<String, Double> m = new LinkedHashMap<>();
+        if (seconds <= 0 || sessions <= 0) {
+            return m;
+        }
+        System.err.printf("  quiet window: %d s%n", seconds);
+        Map<String, Double> c0 = new LinkedHashMap<>();
+        pids.forEach((k, pid) -> c0.put(k, ProcessProbes.cpuSeconds(pid)));
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1_000L);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        m.put("seconds", Math.round(wall * 10) / 10.0);
+        pids.forEach((k, pid) -> m.put(k, (ProcessProbes.cpuSeconds(pid) - c0.get(k)) * 1e6 / wall / sessions));
+        return m;
+    }
 }
