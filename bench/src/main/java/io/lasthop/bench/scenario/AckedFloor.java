@@ -122,11 +122,28 @@ final class AckedFloor {
         if (setup.get("quiet") instanceof Map<?, ?> q) {
             md.append(String.format(
                     Locale.ROOT,
-                    "| idle CPU per session over a quiet %s s: edge (A); broker per session of A and B together | "
+                    "| idle CPU per session over a quiet %s s: edge (A); broker per session it held (A and B together, unless peers apart) | "
                             + "%s µs/s | broker %s µs/s | | reported | |%n",
                     q.get("seconds"),
                     Fmt.num(((Number) q.get("edge_us_per_s_per_session")).doubleValue(), 2),
                     Fmt.num(((Number) q.get("broker_us_per_s_per_session")).doubleValue(), 2)));
+        }
+        if (setup.get("quiet_raw") instanceof Map<?, ?> q && setup.get("quiet") instanceof Map<?, ?> qa) {
+            double a = ((Number) qa.get("broker_us_per_s_per_session")).doubleValue()
+                    + ((Number) qa.get("edge_us_per_s_per_session")).doubleValue();
+            double b = ((Number) q.get("broker_us_per_s_per_session")).doubleValue();
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| idle CPU per session, serving (A: edge + broker; B: broker), peers apart | %s µs/s | %s µs/s | %s "
+                            + "| reported | |%n",
+                    Fmt.num(a, 2),
+                    Fmt.num(b, 2),
+                    Fmt.ratio(a, b)));
+        }
+        if (Boolean.TRUE.equals(setup.get("peers_apart"))) {
+            md.append("\nPeers apart (`--peers-apart`): A connected and ran all its phases, then closed and its "
+                    + "queues were deleted, then B did the same; the broker never held both peers' queues, and the "
+                    + "phases are not interleaved.\n");
         }
         md.append(String.format(
                 "%nMemory per session is read after each ramp (A first, then B on top of A's), %s; the broker's "
