@@ -146,7 +146,8 @@ final class AckedFloor {
                     + "phases are not interleaved.\n");
         }
         md.append(String.format(
-                "%nMemory per session is read after each ramp (A first, then B on top of A's), %s; the broker's "
+                "%nMemory per session is read before and after each ramp (A first, then B: on top of A's, or after A's "
+                        + "queues were deleted with `--peers-apart`), %s; the broker's "
                         + "is only this run's on a private node (`BENCH_BROKER=private`). B's connect rate is split in "
                         + "two: its queues declared by pipelined no-wait declares on %s channels (then bound the same "
                         + "way), then a consumer registered on each (channel, `basic.qos`, `basic.consume`) from 16 "
