@@ -259,6 +259,7 @@ public final class Main {
               --storm-sessions N        storm: sessions per peer                    = sessions
               --quiet-seconds S         idle, rate: CPU over a quiet window after the ramp  0 (off)
               --declare-channels K      rate: channels of the raw peer's pipelined declares  8
+              --peers-apart             rate: one peer's sessions and queues at a time, not interleaved  off
               --warmup-sessions N       idle, rate: one unrecorded ramp first       200
               --storm-messages M        storm: messages published while away        = sessions
               --storm-rate R            storm: their publish rate                   2000
