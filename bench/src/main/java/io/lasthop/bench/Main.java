@@ -256,6 +256,11 @@ public final class Main {
               --per-address N           connections per source address 127.0.0.x   25000
               --ack-delay-ms MS         cumulative ack delay (or 32 deliveries)     10
               --storm-concurrency C     storm: resumes in flight                    256
+              --storm-sessions N        storm: sessions per peer                    = sessions
+              --quiet-seconds S         idle, rate: CPU over a quiet window after the ramp  0 (off)
+              --declare-channels K      rate: channels of the raw peer's pipelined declares  8
+              --peers-apart             rate: one peer's sessions and queues at a time, not interleaved  off
+              --warmup-sessions N       idle, rate: one unrecorded ramp first       200
               --storm-messages M        storm: messages published while away        = sessions
               --storm-rate R            storm: their publish rate                   2000
               --storm-gap-ms MS         storm: pause between the drop and publishing   2000

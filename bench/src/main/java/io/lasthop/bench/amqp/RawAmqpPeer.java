@@ -15,8 +15,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -119,6 +122,130 @@ public final class RawAmqpPeer implements AutoCloseable {
                         .toList(),
                 threads,
                 timeout);
+    }
+
+    /**
+     * How fast the broker declares and binds queues when nothing waits for a reply: the floor for
+     * opening sessions. Declares and binds are timed apart; {@code channels} channels each send
+     * their share back to back (no-wait), then one synchronous call, whose reply comes after every
+     * earlier method of its channel (AMQP handles a channel's methods in order).
+     */
+    public record Pipelined(int queues, int channels, long declareNanos, long bindNanos, String failure) {
+        public double declaresPerSecond() {
+            return queues * 1e9 / declareNanos;
+        }
+
+        public double bindsPerSecond() {
+            return queues * 1e9 / bindNanos;
+        }
+
+        /** Queues declared and bound per second, both passes together. */
+        public double declaredAndBoundPerSecond() {
+            return queues * 1e9 / (declareNanos + bindNanos);
+        }
+    }
+
+    /** Queues declared by {@link #declarePipelined}, not yet consumed: their first index. */
+    private int declaredBase = -1;
+
+    private int declaredCount;
+
+    /**
+     * Declares one queue per user (the edge's session-queue arguments) with pipelined no-wait
+     * declares, then binds them all the same way; {@link #consumeDeclared} then registers their
+     * consumers. Each pass is bounded by {@code timeout}.
+     */
+    public Pipelined declarePipelined(List<String> users, int channels, Duration timeout) throws Exception {
+        int base = consumers.size();
+        int n = users.size();
+        int k = Math.max(1, Math.min(channels, n));
+        List<Channel> chs = new ArrayList<>();
+        for (int j = 0; j < k; j++) {
+            chs.add(connections.get(j % connections.size()).createChannel());
+        }
+        Map<String, Object> args = queueArgs();
+        String failure = null;
+        long declare = -1;
+        long bind = -1;
+        try {
+            declare = pass(
+                    chs,
+                    n,
+                    timeout,
+                    (ch, i) -> ch.queueDeclareNoWait(queuePrefix + (base + i), true, false, false, args));
+            bind = pass(
+                    chs,
+                    n,
+                    timeout,
+                    (ch, i) -> ch.queueBindNoWait(
+                            queuePrefix + (base + i),
+                            AmqpNames.USER_EXCHANGE,
+                            AmqpNames.userRoutingKey(users.get(i)),
+                            null));
+        } catch (Exception e) {
+            failure = e.toString();
+        } finally {
+            for (Channel ch : chs) {
+                try {
+                    if (ch.isOpen()) {
+                        ch.close();
+                    }
+                } catch (Exception e) {
+                    // closing anyway
+                }
+            }
+        }
+        declaredBase = base;
+        declaredCount = n;
+        return new Pipelined(n, k, declare, bind, failure);
+    }
+
+    private interface Step {
+        void send(Channel ch, int index) throws IOException;
+    }
+
+    /** Sends step(i) for every i on channel i mod k, one thread per channel, then syncs each channel. */
+    private static long pass(List<Channel> chs, int n, Duration timeout, Step step) throws Exception {
+        int k = chs.size();
+        ExecutorService pool = Executors.newFixedThreadPool(k);
+        try {
+            long t0 = System.nanoTime();
+            List<Future<?>> fs = new ArrayList<>();
+            for (int j = 0; j < k; j++) {
+                int slot = j;
+                fs.add(pool.submit(() -> {
+                    Channel ch = chs.get(slot);
+                    for (int i = slot; i < n; i += k) {
+                        step.send(ch, i);
+                    }
+                    ch.basicQos(0, false); // a round trip: every method sent before it is done
+                    return null;
+                }));
+            }
+            long deadline = t0 + timeout.toNanos();
+            for (Future<?> f : fs) {
+                f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            return System.nanoTime() - t0;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Registers a consumer on every queue {@link #declarePipelined} declared, as {@link #connectAll}
+     * would after its declare and bind: a channel of its own, prefetch, consume.
+     */
+    public ConnectReport consumeDeclared(int threads, Duration timeout) throws InterruptedException {
+        int base = declaredBase;
+        if (base < 0) {
+            throw new IllegalStateException("nothing declared");
+        }
+        declaredBase = -1;
+        return BlockingSetups.run(declaredCount, threads, timeout, i -> {
+            String queue = queuePrefix + (base + i);
+            consume(channelFor(base + i), queue, null);
+        });
     }
 
     /** A queue's one binding, and the subscriber whose slots count its deliveries (null: by message number). */
@@ -227,6 +354,10 @@ public final class RawAmqpPeer implements AutoCloseable {
             }
             dropped.clear();
             for (RawConsumer c : all) {
+                if (System.nanoTime() > deadline) {
+                    // Closing the connections closes the rest; bench/run deletes the queues left.
+                    break;
+                }
                 try {
                     if (consumersPerChannel == 1 && c.getChannel().isOpen()) {
                         c.getChannel().close();

@@ -104,6 +104,36 @@ final class IdleReport {
                 c,
                 r -> cpu(r, "load generator"),
                 v -> Fmt.num(v, 2));
+        if (a.stream().anyMatch(r -> !r.quietUsPerSecond().isEmpty())) {
+            row(
+                    md,
+                    withC,
+                    "idle CPU µs/s per session over a quiet window after the ramp: edge",
+                    a,
+                    b,
+                    c,
+                    r -> r.quietUsPerSecond().getOrDefault("edge", Double.NaN),
+                    v -> Fmt.num(v, 2));
+            row(
+                    md,
+                    withC,
+                    "idle CPU µs/s per session: broker",
+                    a,
+                    b,
+                    c,
+                    r -> r.quietUsPerSecond().getOrDefault("broker", Double.NaN),
+                    v -> Fmt.num(v, 2));
+            row(
+                    md,
+                    withC,
+                    "idle CPU µs/s per session: **serving** (A: edge + broker; B: broker)",
+                    a,
+                    b,
+                    c,
+                    r -> r.quietUsPerSecond().getOrDefault("edge", 0.0)
+                            + r.quietUsPerSecond().getOrDefault("broker", Double.NaN),
+                    v -> Fmt.num(v, 2));
+        }
         row(
                 md,
                 withC,

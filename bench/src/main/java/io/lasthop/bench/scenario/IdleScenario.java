@@ -39,7 +39,8 @@ public final class IdleScenario {
             BrokerProbes.AmqpUse amqp,
             int queuesDeleted,
             Map<String, Object> clientStats,
-            Map<String, Double> cpuMsPerSession) {
+            Map<String, Double> cpuMsPerSession,
+            Map<String, Double> quietUsPerSecond) {
         Map<String, Double> perSession() {
             return checkpoints.get(checkpoints.size() - 1).perSession(base);
         }
@@ -118,6 +119,7 @@ public final class IdleScenario {
             snaps.add(Snapshot.take(acc.opened, ctx.edgePid, true, ctx.queueRegex()));
             System.err.printf("  %d open, %.0f/s%n", acc.opened, acc.rate());
         }
+        Map<String, Double> quiet = QuietCpu.perSession(pids, ctx.opts.integer("quiet-seconds", 0), acc.opened);
         BrokerProbes.AmqpUse amqp = ctx.edgeNodeId.isBlank() ? null : BrokerProbes.amqpUse(ctx.edgeNodeId);
         Map<String, Object> stats = fleet.stats();
         List<String> queues = fleet.sessionQueues();
@@ -139,7 +141,8 @@ public final class IdleScenario {
                 amqp,
                 deleted,
                 stats,
-                acc.cpuMsPerSession());
+                acc.cpuMsPerSession(),
+                quiet);
     }
 
     private static Ramp rampRaw(RunContext ctx, int round, int n, int cps, int settleMs, Duration timeout)
@@ -152,6 +155,7 @@ public final class IdleScenario {
         Acc acc = new Acc();
         int deleted;
         BrokerProbes.AmqpUse amqp;
+        Map<String, Double> quiet;
         try (RawAmqpPeer peer = ctx.rawPeer(n, "i" + round + ".")) {
             Map<String, Long> pids = Map.of("broker", ctx.brokerPid);
             for (int c = 1; c <= cps; c++) {
@@ -161,6 +165,9 @@ public final class IdleScenario {
                 snaps.add(Snapshot.take(acc.opened, self, true, ctx.queueRegex()));
                 System.err.printf("  %d consuming, %.0f/s%n", acc.opened, acc.rate());
             }
+            Map<String, Long> qp = new LinkedHashMap<>(pids);
+            qp.put("consumers", self);
+            quiet = QuietCpu.perSession(qp, ctx.opts.integer("quiet-seconds", 0), acc.opened);
             amqp = new BrokerProbes.AmqpUse(peer.connectionCount(), peer.channelCount());
             deleted = peer.closeAndDelete(Duration.ofSeconds(120));
         }
@@ -179,7 +186,8 @@ public final class IdleScenario {
                 amqp,
                 deleted,
                 Map.of(),
-                acc.cpuMsPerSession());
+                acc.cpuMsPerSession(),
+                quiet);
     }
 
     private static Ramp rampStomp(
@@ -222,7 +230,8 @@ public final class IdleScenario {
                 null,
                 deleted,
                 stats,
-                acc.cpuMsPerSession());
+                acc.cpuMsPerSession(),
+                Map.of());
     }
 
     /**

@@ -70,7 +70,13 @@ record Phase(
             boolean brokerMemory)
             throws Exception {
         System.err.printf(
-                "  phase %d: %s %s%d msg/s x %d%n", index, peer, warmup ? "warm-up " : "", plan.rate(), plan.count());
+                "  phase %d: %s %s%d msg/s x %d, at %s%n",
+                index,
+                peer,
+                warmup ? "warm-up " : "",
+                plan.rate(),
+                plan.count(),
+                java.time.LocalTime.now().withNano(0));
         fleet.openPhase(index, target.ledgerSize(plan));
         Map<String, Long> pids = pids(ctx, fleet, peer);
         Map<String, Double> cpu0 = cpu(pids);

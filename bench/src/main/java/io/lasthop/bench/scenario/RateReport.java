@@ -32,9 +32,11 @@ final class RateReport {
         TreeSet<Integer> rates = new TreeSet<>();
         real.forEach(p -> rates.add(p.targetRate()));
         StringBuilder md = new StringBuilder();
+        boolean apart = Boolean.TRUE.equals(setup.get("peers_apart"));
         md.append(String.format(
-                "%,d sessions: A = Lasthop over %s, B = raw AMQP consumers (one queue per user)%s, all "
-                        + "connected throughout. Each phase publishes rate × %d s messages of %s bytes (seeded schedule, "
+                "%,d sessions: A = Lasthop over %s, B = raw AMQP consumers (one queue per user)%s, "
+                        + (apart ? "one peer connected at a time (`--peers-apart`)." : "all connected throughout.")
+                        + " Each phase publishes rate × %d s messages of %s bytes (seeded schedule, "
                         + "seed %d; the same plan for every peer) to random users, persistent, with confirms; phases run "
                         + "%s. Latency is publish → client decode, the rounds' histograms merged. Sessions opened: "
                         + "A %s, B %s%s; connect rate A %s/s, B %s/s%s.%n%n",
@@ -47,7 +49,7 @@ final class RateReport {
                 stepSeconds,
                 java.util.Arrays.toString(sizes),
                 seed,
-                withC ? "A/B/C/A/B/C" : "A/B/A/B",
+                apart ? "all of A's, then all of B's" : withC ? "A/B/C/A/B/C" : "A/B/A/B",
                 setup.get("edge_sessions_opened"),
                 setup.get("raw_consumers_opened"),
                 withC ? ", C " + setup.get("stomp_connections_opened") : "",
@@ -99,6 +101,7 @@ final class RateReport {
                 md.append(String.format(" %s |%n", sat.isEmpty() ? "no" : String.join("; ", sat)));
             }
         }
+        md.append(AckedFloor.render(rates, merged, real, setup, withC));
         md.append("\nEach phase, in the order run (the spread between rounds is the noise floor of this machine):\n\n"
                 + "| phase | rate/s | round | peer | p50 / p90 / p99 / p99.9 / max, ms | publisher reached /s | publisher "
                 + "max lateness, ms | drain, ms | lost | dup |\n|---|---|---|---|---|---|---|---|---|---|\n");

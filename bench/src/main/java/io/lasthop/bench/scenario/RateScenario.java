@@ -40,9 +40,30 @@ public final class RateScenario {
         boolean untilSaturation = ctx.opts.flag("until-saturation");
         int maxRate = ctx.opts.integer("max-rate", 16_000);
         int concurrency = ctx.opts.integer("connect-concurrency", 64);
+        int settleMs = ctx.opts.integer("settle-ms", 3_000);
+        int quietSeconds = ctx.opts.integer("quiet-seconds", 0);
+        int declareChannels = ctx.opts.integer("declare-channels", 8);
         boolean brokerPerPhase = !ctx.opts.flag("no-broker-memory");
         Transport transport = ctx.transport();
         Schedule schedule = new Schedule(seed, n, sizes);
+        if (ctx.opts.flag("peers-apart")) {
+            return runApart(
+                    ctx,
+                    n,
+                    rates,
+                    stepSeconds,
+                    rounds,
+                    sizes,
+                    seed,
+                    warmupSeconds,
+                    concurrency,
+                    settleMs,
+                    quietSeconds,
+                    declareChannels,
+                    brokerPerPhase,
+                    transport,
+                    schedule);
+        }
 
         List<Phase> phases = new ArrayList<>();
         Map<String, Object> setup = new LinkedHashMap<>();
@@ -60,14 +81,51 @@ public final class RateScenario {
             System.err.printf(
                     "rate: connecting %d %s sessions and %d raw consumers%s%n",
                     n, transport.wireName, n, ctx.stomp == null ? "" : " and " + n + " Web-STOMP connections");
+            // Memory per session: the edge's RSS and the broker's memory before and after each ramp
+            // (A first, then B on top of it), read after a pause; the broker is all this run's
+            // when it is a private node (BENCH_BROKER=private).
+            int warm = Math.min(n, ctx.opts.integer("warmup-sessions", 200));
+            if (warm > 0) {
+                // A cold edge (JIT, heap sizing) grows for reasons other than its sessions: warm it up once.
+                fleet.connect(ctx.users("rwe", warm), transport, concurrency, Duration.ofSeconds(300));
+                List<String> queues = fleet.sessionQueues();
+                fleet.closeAll(Duration.ofSeconds(30));
+                ctx.deleteQueues(queues);
+                Thread.sleep(settleMs);
+            }
+            Snapshot s0 = Snapshot.take(0, ctx.edgePid, true, ctx.queueRegex());
             ConnectReport ce = fleet.connect(users.get("lasthop"), transport, concurrency, Duration.ofSeconds(300));
-            ConnectReport cr = raw.connectAll(users.get("raw-amqp"), 16, Duration.ofSeconds(300));
+            Thread.sleep(settleMs);
+            Snapshot sA = Snapshot.take(ce.opened(), ctx.edgePid, true, ctx.queueRegex());
+            // B: the same queues declared by pipelined no-wait declares (the broker's declare floor),
+            // then bound the same way, then a consumer registered on each (channel, qos, consume).
+            RawAmqpPeer.Pipelined pd =
+                    raw.declarePipelined(users.get("raw-amqp"), declareChannels, Duration.ofSeconds(300));
+            if (pd.failure() != null) {
+                ctx.notes.put("rate_declares", "pipelined declares failed: " + pd.failure());
+            }
+            ConnectReport cr = raw.consumeDeclared(16, Duration.ofSeconds(300));
+            Thread.sleep(settleMs);
+            Snapshot sB = Snapshot.take(ce.opened() + cr.opened(), ctx.edgePid, true, ctx.queueRegex());
             setup.put("edge_sessions_opened", ce.opened());
             setup.put("edge_connect_failures", ce.failures());
             setup.put("edge_connect_per_s", Math.round(ce.perSecond()));
+            setup.put("edge_connect_ms", io.lasthop.bench.LatencySummary.of(ce.latencyUs()));
             setup.put("raw_consumers_opened", cr.opened());
             setup.put("raw_connect_failures", cr.failures());
             setup.put("raw_connect_per_s", Math.round(cr.perSecond()));
+            setup.put("raw_pipelined", pd);
+            setup.put("raw_pipelined_declares_per_s", Math.round(pd.declaresPerSecond()));
+            setup.put("raw_pipelined_binds_per_s", Math.round(pd.bindsPerSecond()));
+            setup.put("raw_pipelined_declared_and_bound_per_s", Math.round(pd.declaredAndBoundPerSecond()));
+            setup.put("memory_before", s0.figures());
+            setup.put("memory_after_edge", sA.figures());
+            setup.put("memory_after_raw", sB.figures());
+            setup.put("edge_per_session", sA.perSession(s0));
+            setup.put("raw_per_session", sB.perSession(sA));
+            if (quietSeconds > 0) {
+                setup.put("quiet", QuietCpu.measure(ctx, fleet, quietSeconds, ce.opened(), cr.opened()));
+            }
             long stompOpened = -1;
             if (ctx.stomp != null) {
                 stomp = ctx.stompPeer(n);
@@ -158,5 +216,194 @@ public final class RateScenario {
         }
         return RateReport.render(
                 n, transport, sizes, seed, stepSeconds, setup, phases, new ArrayList<>(users.keySet()));
+    }
+
+    /**
+     * {@code --peers-apart}: one peer connected at a time, so the broker never holds both peers'
+     * queues (2 N durable queues can pass its file limit, and a classic queue keeps a file open per
+     * queue that got a persistent message). A connects, runs every phase (warm-up, each rate ×
+     * rounds), closes and its queues are deleted; then B the same. Not interleaved: the machine's
+     * drift between the two halves is not cancelled out.
+     */
+    private static Section runApart(
+            RunContext ctx,
+            int n,
+            List<Integer> rates,
+            int stepSeconds,
+            int rounds,
+            int[] sizes,
+            long seed,
+            int warmupSeconds,
+            int concurrency,
+            int settleMs,
+            int quietSeconds,
+            int declareChannels,
+            boolean brokerPerPhase,
+            Transport transport,
+            Schedule schedule)
+            throws Exception {
+        if (ctx.stomp != null) {
+            throw new IllegalArgumentException("--peers-apart runs Lasthop and raw AMQP only");
+        }
+        List<Phase> phases = new ArrayList<>();
+        Map<String, Object> setup = new LinkedHashMap<>();
+        setup.put("peers_apart", true);
+        Map<String, List<String>> users = new LinkedHashMap<>();
+        users.put("lasthop", ctx.users("re", n));
+        users.put("raw-amqp", ctx.users("rr", n));
+        int[] index = {0};
+        try (Fleet fleet = ctx.fleet(n, transport);
+                RawAmqpPeer raw = ctx.rawPeer(n, "rate.");
+                Publisher pub = new Publisher(ctx.amqp(), "lasthop-bench publisher")) {
+            System.err.printf("rate, peers apart: %d %s sessions first%n", n, transport.wireName);
+            int warm = Math.min(n, ctx.opts.integer("warmup-sessions", 200));
+            if (warm > 0) {
+                fleet.connect(ctx.users("rwe", warm), transport, concurrency, Duration.ofSeconds(300));
+                List<String> queues = fleet.sessionQueues();
+                fleet.closeAll(Duration.ofSeconds(30));
+                ctx.deleteQueues(queues);
+                Thread.sleep(settleMs);
+            }
+            Snapshot s0 = Snapshot.take(0, ctx.edgePid, true, ctx.queueRegex());
+            ConnectReport ce = fleet.connect(users.get("lasthop"), transport, concurrency, Duration.ofSeconds(300));
+            Thread.sleep(settleMs);
+            Snapshot sA = Snapshot.take(ce.opened(), ctx.edgePid, true, ctx.queueRegex());
+            setup.put("edge_sessions_opened", ce.opened());
+            setup.put("edge_connect_failures", ce.failures());
+            setup.put("edge_connect_per_s", Math.round(ce.perSecond()));
+            setup.put("edge_connect_ms", io.lasthop.bench.LatencySummary.of(ce.latencyUs()));
+            setup.put("memory_before", s0.figures());
+            setup.put("memory_after_edge", sA.figures());
+            setup.put("edge_per_session", sA.perSession(s0));
+            setup.put("edge_amqp", ctx.edgeNodeId.isBlank() ? null : BrokerProbes.amqpUse(ctx.edgeNodeId));
+            if (quietSeconds > 0) {
+                setup.put("quiet", QuietCpu.measure(ctx, fleet, quietSeconds, ce.opened(), 0));
+            }
+            phasesOf(
+                    ctx,
+                    fleet,
+                    pub,
+                    "lasthop",
+                    users,
+                    index,
+                    phases,
+                    schedule,
+                    rates,
+                    rounds,
+                    stepSeconds,
+                    warmupSeconds,
+                    brokerPerPhase);
+            setup.put("client_stats", fleet.stats());
+            List<String> queues = fleet.sessionQueues();
+            fleet.closeAll(Duration.ofSeconds(30));
+            setup.put("edge_queues_deleted", ctx.deleteQueues(queues));
+            Thread.sleep(settleMs);
+
+            System.err.printf("rate, peers apart: %d raw consumers%n", n);
+            Snapshot r0 = Snapshot.take(0, ctx.edgePid, true, ctx.queueRegex());
+            RawAmqpPeer.Pipelined pd =
+                    raw.declarePipelined(users.get("raw-amqp"), declareChannels, Duration.ofSeconds(300));
+            if (pd.failure() != null) {
+                ctx.notes.put("rate_declares", "pipelined declares failed: " + pd.failure());
+            }
+            ConnectReport cr = raw.consumeDeclared(16, Duration.ofSeconds(300));
+            Thread.sleep(settleMs);
+            Snapshot sB = Snapshot.take(cr.opened(), ctx.edgePid, true, ctx.queueRegex());
+            setup.put("raw_consumers_opened", cr.opened());
+            setup.put("raw_connect_failures", cr.failures());
+            setup.put("raw_connect_per_s", Math.round(cr.perSecond()));
+            setup.put("raw_pipelined", pd);
+            setup.put("raw_pipelined_declares_per_s", Math.round(pd.declaresPerSecond()));
+            setup.put("raw_pipelined_binds_per_s", Math.round(pd.bindsPerSecond()));
+            setup.put("raw_pipelined_declared_and_bound_per_s", Math.round(pd.declaredAndBoundPerSecond()));
+            setup.put("memory_before_raw", r0.figures());
+            setup.put("memory_after_raw", sB.figures());
+            setup.put("raw_per_session", sB.perSession(r0));
+            setup.put("raw_amqp", new BrokerProbes.AmqpUse(raw.connectionCount(), raw.channelCount()));
+            if (quietSeconds > 0) {
+                setup.put("quiet_raw", QuietCpu.measure(ctx, fleet, quietSeconds, 0, cr.opened()));
+            }
+            setup.put("client_processes", fleet.pids().size());
+            if (ce.opened() < n || cr.opened() < n) {
+                ctx.notes.put(
+                        "rate",
+                        "not every session connected: edge " + ce.opened() + ", raw " + cr.opened() + " of " + n
+                                + "; messages to the missing users count as lost");
+            }
+            phasesOf(
+                    ctx,
+                    fleet,
+                    pub,
+                    "raw-amqp",
+                    users,
+                    index,
+                    phases,
+                    schedule,
+                    rates,
+                    rounds,
+                    stepSeconds,
+                    warmupSeconds,
+                    brokerPerPhase);
+        }
+        return RateReport.render(
+                n, transport, sizes, seed, stepSeconds, setup, phases, new ArrayList<>(users.keySet()));
+    }
+
+    /** One peer's warm-up phase, then each rate × rounds, while the time limit allows. */
+    private static void phasesOf(
+            RunContext ctx,
+            Fleet fleet,
+            Publisher pub,
+            String peer,
+            Map<String, List<String>> users,
+            int[] index,
+            List<Phase> phases,
+            Schedule schedule,
+            List<Integer> rates,
+            int rounds,
+            int stepSeconds,
+            int warmupSeconds,
+            boolean brokerPerPhase)
+            throws Exception {
+        Thread.sleep(2_000);
+        int first = rates.get(0);
+        phases.add(Phase.run(
+                ctx,
+                fleet,
+                pub,
+                peer,
+                PhaseTarget.toUsers(users.get(peer)),
+                index[0]++,
+                -1,
+                0,
+                schedule.plan(1_000, 0, first, first * warmupSeconds),
+                true,
+                stepSeconds,
+                false));
+        for (int s = 0; s < rates.size(); s++) {
+            int rate = rates.get(s);
+            // This peer's phases at this rate, and the other peer's still to come.
+            Duration need =
+                    Duration.ofSeconds((long) rounds * (stepSeconds * 2L + 20) * (peer.equals("lasthop") ? 3 : 1));
+            if (!ctx.timeLeft(need)) {
+                ctx.notes.put("rate_time_" + peer, peer + " stopped before " + rate + "/s: the time limit was near");
+                break;
+            }
+            for (int round = 1; round <= rounds; round++) {
+                phases.add(Phase.run(
+                        ctx,
+                        fleet,
+                        pub,
+                        peer,
+                        PhaseTarget.toUsers(users.get(peer)),
+                        index[0]++,
+                        s,
+                        round,
+                        schedule.plan(s, round, rate, rate * stepSeconds),
+                        false,
+                        stepSeconds,
+                        brokerPerPhase));
+            }
+        }
     }
 }

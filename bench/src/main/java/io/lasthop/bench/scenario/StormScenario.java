@@ -49,7 +49,8 @@ public final class StormScenario {
     }
 
     public static Section run(RunContext ctx) throws Exception {
-        int n = ctx.opts.integer("sessions", 2_000);
+        // --storm-sessions lets a storm run beside another scenario's larger --sessions.
+        int n = ctx.opts.integer("storm-sessions", ctx.opts.integer("sessions", 2_000));
         int rounds = ctx.opts.integer("rounds", 2);
         int concurrency = ctx.opts.integer("connect-concurrency", 64);
         int stormConcurrency = ctx.opts.integer("storm-concurrency", 256);
