@@ -140,6 +140,7 @@ abstract class ChunkedResponseSession extends ClientSession {
                             p -> p.addLast(httpCodec(p), new HttpObjectAggregator(65_536), new PostHandler()))
                     .addListener((io.netty.util.concurrent.Future<Http2StreamChannel> f) -> {
                         if (f.isSuccess()) {
+                            pool.stats.ackConnections.increment();
                             poster = f.getNow();
                             write(body);
                         } else {
@@ -161,6 +162,7 @@ abstract class ChunkedResponseSession extends ClientSession {
         b.connect(pool.remote(), local == null ? null : new InetSocketAddress(local, 0))
                 .addListener(f -> {
                     if (f.isSuccess()) {
+                        pool.stats.ackConnections.increment();
                         poster = ((ChannelFuture) f).channel();
                         write(body);
                     } else {

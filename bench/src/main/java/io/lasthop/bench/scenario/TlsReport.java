@@ -205,8 +205,10 @@ final class TlsReport {
                 .orElse("?");
         md.append("### SSE over HTTP/2 against HTTP/1.1, on the TLS edge\n\n")
                 .append(setup.get("sse_sessions"))
-                .append(" SSE sessions per phase. HTTP/1.1: each session a TLS connection for its stream and "
-                        + "another, keep-alive, for its ack POSTs (2 per session). HTTP/2: ALPN `h2`; ")
+                .append(" SSE sessions per phase. HTTP/1.1: each session a TLS connection for its stream and, "
+                        + "from its first ack on, another, keep-alive, for its ack POSTs (the edge closes it after "
+                        + "`http.request.timeout`, 10 s, without a request; the next ack opens a new one). Memory is "
+                        + "read before any ack. HTTP/2: ALPN `h2`; ")
                 .append(perH2)
                 .append(" sessions share a connection (")
                 .append(h2conns)
@@ -216,8 +218,9 @@ final class TlsReport {
                 .append(h2max)
                 .append("). A browser does the same with its tabs up to that limit. Then ")
                 .append(setup.get("sse_rate"))
-                .append(" msg/s to random users (seeded plan, same for both) for each round; latency is publish → "
-                        + "client decode.\n\n");
+                .append(" msg/s to random users (seeded plan, same for both) for each round, after an "
+                        + "unrecorded message to every user (so every session has acked once, and over HTTP/1.1 "
+                        + "opened its ack connection); latency is publish → client decode.\n\n");
         md.append("| per session | HTTP/1.1 | HTTP/2 | h2 / h1.1 |\n|---|---|---|---|\n");
         List<TlsScenario.Batch> c1 = new ArrayList<>();
         List<TlsScenario.Batch> c2 = new ArrayList<>();
@@ -255,6 +258,17 @@ final class TlsReport {
                 mean(p1, ph -> ph.cpuPer1k().getOrDefault("edge", Double.NaN)),
                 mean(p2, ph -> ph.cpuPer1k().getOrDefault("edge", Double.NaN)),
                 3));
+        md.append("| ack connections (HTTP/2: streams) opened during the measured phases | ")
+                .append(sse.stream()
+                        .filter(p -> !p.mode().equals("HTTP/2"))
+                        .mapToLong(TlsScenario.SsePass::ackConnectionsDuringPhase)
+                        .sum())
+                .append(" | ")
+                .append(sse.stream()
+                        .filter(p -> p.mode().equals("HTTP/2"))
+                        .mapToLong(TlsScenario.SsePass::ackConnectionsDuringPhase)
+                        .sum())
+                .append(" | |\n");
         md.append("| delivered / lost / duplicates | ")
                 .append(counts(p1))
                 .append(" | ")

@@ -68,7 +68,13 @@ public final class TlsScenario {
             String negotiated) {}
 
     /** One SSE mode in one round: its sessions' ramp and memory, and its rate phase. */
-    record SsePass(String mode, int round, Batch connect, Phase phase, Map<String, Object> clientStats) {}
+    record SsePass(
+            String mode,
+            int round,
+            Batch connect,
+            Phase phase,
+            long ackConnectionsDuringPhase,
+            Map<String, Object> clientStats) {}
 
     static final String PLAIN = "plain edge";
     static final String TLS = "TLS edge";
@@ -347,22 +353,23 @@ public final class TlsScenario {
                                 held.perSession(base),
                                 "");
                         String peer = "lasthop-sse-" + (isH2 ? "h2" : "h1");
-                        if (round == 1) {
-                            Phase.run(
-                                    ctx,
-                                    fleet,
-                                    pub,
-                                    peer,
-                                    PhaseTarget.toUsers(users),
-                                    index++,
-                                    -1,
-                                    0,
-                                    schedule.plan(1_000, 0, rate, rate * 3),
-                                    true,
-                                    stepSeconds,
-                                    false,
-                                    tlsEdge.pid());
-                        }
+                        // Unrecorded: one message to every user first, so every session has sent an ack
+                        // (over HTTP/1.1, opened its ack connection) before the measured phase.
+                        Phase.run(
+                                ctx,
+                                fleet,
+                                pub,
+                                peer,
+                                PhaseTarget.toUsers(users),
+                                index++,
+                                -1,
+                                0,
+                                Schedule.each(n, rate, 64),
+                                true,
+                                stepSeconds,
+                                false,
+                                tlsEdge.pid());
+                        long acks0 = ackConnections(fleet);
                         Phase ph = Phase.run(
                                 ctx,
                                 fleet,
@@ -377,9 +384,10 @@ public final class TlsScenario {
                                 stepSeconds,
                                 false,
                                 tlsEdge.pid());
+                        long ackConnections = ackConnections(fleet) - acks0;
                         Map<String, Object> stats = new LinkedHashMap<>(fleet.stats());
                         stats.putAll(http2Stats(fleet));
-                        out.add(new SsePass(mode, round, connect, ph, stats));
+                        out.add(new SsePass(mode, round, connect, ph, ackConnections, stats));
                         List<String> queues = fleet.sessionQueues();
                         fleet.closeAll(Duration.ofSeconds(30));
                         ctx.deleteQueues(queues);
@@ -389,6 +397,11 @@ public final class TlsScenario {
             }
         }
         return out;
+    }
+
+    private static long ackConnections(Fleet fleet) throws Exception {
+        Object v = fleet.stats().get("ack_connections_opened");
+        return v instanceof Number x ? x.longValue() : -1;
     }
 
     private static Map<String, Object> http2Stats(Fleet fleet) {
