@@ -16,6 +16,7 @@ import io.lasthop.bench.scenario.LayoutScenario;
 import io.lasthop.bench.scenario.RateScenario;
 import io.lasthop.bench.scenario.RunContext;
 import io.lasthop.bench.scenario.StormScenario;
+import io.lasthop.bench.scenario.TlsScenario;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -38,9 +39,10 @@ public final class Main {
     /**
      * Implemented, but not for {@code all}, run by name: {@code hold} is too long; {@code abuse}
      * leaves the edge's RSS at its high-water mark (the JVM keeps what it took), which would skew
-     * the memory figures of whatever runs after it.
+     * the memory figures of whatever runs after it; {@code tls} needs the TLS edge that
+     * {@code BENCH_TLS=1 bench/run} starts.
      */
-    static final List<String> BY_NAME_ONLY = List.of("hold", "abuse");
+    static final List<String> BY_NAME_ONLY = List.of("hold", "abuse", "tls");
 
     static final Map<String, String> NOT_YET = new LinkedHashMap<>();
 
@@ -64,6 +66,14 @@ public final class Main {
             case "run" -> System.exit(run(opts, String.join(" ", args)));
             case "worker" -> worker(opts);
             case "delete-queues" -> deleteQueues(opts);
+            case "tls-server" ->
+                io.lasthop.bench.client.TlsServer.serve(
+                        opts.str("provider", "jdk"),
+                        new java.io.File(opts.str("cert", "")),
+                        new java.io.File(opts.str("key", "")),
+                        opts.integer("port", 0),
+                        opts.integer("threads", 4),
+                        opts.integer("max-seconds", 1_800));
             default -> {
                 System.err.println("unknown command " + cmd + "\n" + USAGE);
                 System.exit(2);
@@ -119,6 +129,7 @@ public final class Main {
                     case "hold" -> sections.add(HoldScenario.run(ctx));
                     case "fanout" -> sections.add(FanoutScenario.run(ctx));
                     case "abuse" -> sections.add(AbuseScenario.run(ctx));
+                    case "tls" -> sections.add(TlsScenario.run(ctx));
                     default -> sections.add(Section.notImplemented("Scenario `" + s + "`", NOT_YET.get(s)));
                 }
             } catch (Exception e) {
@@ -226,7 +237,7 @@ public final class Main {
 
     static final String USAGE =
             """
-            usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [fanout] [layout] [hold] [abuse] [all|wire] [options]
+            usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [fanout] [layout] [hold] [abuse] [tls] [all|wire] [options]
                    (normally through bench/run, which builds, starts the edge and cleans up)
               --edge HOST:PORT          edge to load (loopback only)               127.0.0.1:18080
               --edge-pid PID            edge process, for heap/RSS/CPU readings
@@ -284,6 +295,15 @@ public final class Main {
               --abuse-reconnect-ms MS --abuse-max-connections C   abuse: per abuser  1000, 40
               --abuse-get-path PATH     abuse: what the pipeliners ask for          /metrics
               --edges H:P,… --edge-pids P,…   every edge (bench/run passes them)
+              --tls-edge I --tls-cert F --tls-key F   tls: which of --edges serves TLS, its PEM files
+                                        (BENCH_TLS=1 bench/run passes them)
+              --handshakes K            tls: connections per handshake phase        2000
+              --handshake-concurrency C tls: connections being opened at once       32
+              --tls-idle N              tls: idle WebSocket sessions per edge       1000
+              --sse-sessions N          tls: SSE sessions, HTTP/2 against HTTP/1.1  1000
+              --sse-rate R              tls: msg/s to random SSE users              500
+              --h2-sessions-per-connection S  tls: SSE sessions sharing one HTTP/2 connection  64
+              --providers P,…           tls: TLS servers of the harness's own: none, jdk, openssl  none,jdk,openssl
             The secret comes from LASTHOP_JWT_HS256_SECRET, as for the edge.
             """;
 }

@@ -20,6 +20,9 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -68,7 +71,22 @@ abstract class ChunkedResponseSession extends ClientSession {
 
     @Override
     void initPipeline(ChannelPipeline p) {
-        p.addLast(new HttpClientCodec(), new ResponseHandler());
+        p.addLast(httpCodec(p), new ResponseHandler());
+    }
+
+    /** HTTP/1.1 on a connection; on an HTTP/2 stream, frames converted to and from HTTP/1 objects. */
+    static io.netty.channel.ChannelHandler httpCodec(ChannelPipeline p) {
+        return p.channel() instanceof Http2StreamChannel
+                ? new Http2StreamFrameToHttpObjectCodec(false)
+                : new HttpClientCodec();
+    }
+
+    /** Over HTTP/2 a request names its scheme (the codec takes it from this header). */
+    static <T extends io.netty.handler.codec.http.HttpRequest> T scheme(T req, Channel ch) {
+        if (ch instanceof Http2StreamChannel) {
+            req.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "https");
+        }
+        return req;
     }
 
     @Override
@@ -76,7 +94,7 @@ abstract class ChunkedResponseSession extends ClientSession {
         DefaultFullHttpRequest req =
                 new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path() + "?token=" + token + resume);
         req.headers().set(HttpHeaderNames.HOST, pool.hostHeader()).set(HttpHeaderNames.ACCEPT, accept());
-        channel.writeAndFlush(req);
+        channel.writeAndFlush(scheme(req, channel));
     }
 
     @Override
@@ -115,20 +133,36 @@ abstract class ChunkedResponseSession extends ClientSession {
             write(body);
             return;
         }
+        if (channel instanceof Http2StreamChannel stream) {
+            // HTTP/2: each POST is a stream of its own on the session's connection.
+            Http2Connections.openStream(
+                            stream.parent(),
+                            p -> p.addLast(httpCodec(p), new HttpObjectAggregator(65_536), new PostHandler()))
+                    .addListener((io.netty.util.concurrent.Future<Http2StreamChannel> f) -> {
+                        if (f.isSuccess()) {
+                            pool.stats.ackConnections.increment();
+                            poster = f.getNow();
+                            write(body);
+                        } else {
+                            posting = false;
+                            pool.stats.error("frames post stream: " + ClientPool.describe(f.cause()));
+                            failPosted("frames post stream failed");
+                        }
+                    });
+            return;
+        }
         Bootstrap b = pool.bootstrap(channel.eventLoop(), new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline()
-                        .addLast(
-                                new ByteCounter(pool.stats),
-                                new HttpClientCodec(),
-                                new HttpObjectAggregator(65_536),
-                                new PostHandler());
+                ch.pipeline().addLast(new ByteCounter(pool.stats));
+                pool.addTls(ch.pipeline());
+                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(65_536), new PostHandler());
             }
         });
         b.connect(pool.remote(), local == null ? null : new InetSocketAddress(local, 0))
                 .addListener(f -> {
                     if (f.isSuccess()) {
+                        pool.stats.ackConnections.increment();
                         poster = ((ChannelFuture) f).channel();
                         write(body);
                     } else {
@@ -140,8 +174,13 @@ abstract class ChunkedResponseSession extends ClientSession {
     }
 
     private void write(String body) {
-        poster.writeAndFlush(FramePoster.request(
-                pool.hostHeader(), FramePoster.uri(this), token, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)));
+        poster.writeAndFlush(scheme(
+                FramePoster.request(
+                        pool.hostHeader(),
+                        FramePoster.uri(this),
+                        token,
+                        Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)),
+                poster));
     }
 
     private void posted(int status) {
@@ -234,6 +273,13 @@ abstract class ChunkedResponseSession extends ClientSession {
     final class PostHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
+            if (ctx.channel() instanceof Http2StreamChannel) {
+                // An HTTP/2 POST's stream ends with its answer: the next POST opens another.
+                if (poster == ctx.channel()) {
+                    poster = null;
+                }
+                ctx.close();
+            }
             posted(r.status().code());
         }
 
@@ -245,10 +291,12 @@ abstract class ChunkedResponseSession extends ClientSession {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (poster == ctx.channel()) {
+            boolean current = poster == ctx.channel();
+            if (current) {
                 poster = null;
             }
-            if (posting) {
+            // An HTTP/2 stream that already answered was let go: the POST in flight, if any, is another's.
+            if (posting && (current || !(ctx.channel() instanceof Http2StreamChannel))) {
                 // The POST was lost with its connection. At most 3 lost POSTs in a row are sent
                 // again at once, on a new connection: acks are cumulative and a sub is idempotent.
                 // Past that its requests fail, and the next ack carries the newer seq.

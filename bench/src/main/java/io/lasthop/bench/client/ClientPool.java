@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -17,6 +18,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -65,6 +67,10 @@ public final class ClientPool implements AutoCloseable {
     volatile long ackDelayMs = AckBatcher.DELAY_MS;
     /** Topic patterns the sessions' tokens allow them to subscribe to; none by default. */
     private volatile List<String> subscribeGrants = List.of();
+    /** TLS for every connection of this pool, or null for plain TCP (see {@link #tls}). */
+    private volatile SslContext tls;
+    /** SSE and HTTP streaming sessions over shared HTTP/2 connections, or null (see {@link #http2}). */
+    private volatile Http2Connections h2;
 
     public ClientPool(
             String host,
@@ -98,6 +104,47 @@ public final class ClientPool implements AutoCloseable {
     public ClientPool grantSubscribe(List<String> patterns) {
         this.subscribeGrants = List.copyOf(patterns);
         return this;
+    }
+
+    /**
+     * Every connection of this pool opens with a TLS handshake in this context. Each handler is made
+     * without the peer's host and port, so the JDK's client finds no cached session to resume:
+     * every connection is a full handshake.
+     */
+    public ClientPool tls(SslContext context) {
+        this.tls = context;
+        return this;
+    }
+
+    /**
+     * SSE and HTTP streaming sessions carry their GET, and each ack POST, as streams of HTTP/2
+     * connections (TLS with ALPN {@code h2}, so {@link #tls} must be set and offer {@code h2}), at
+     * most {@code sessionsPerConnection} sessions per connection, as a browser multiplexes tabs.
+     */
+    public ClientPool http2(int sessionsPerConnection) {
+        if (tls == null) {
+            throw new IllegalStateException("HTTP/2 needs TLS: call tls() first");
+        }
+        this.h2 = new Http2Connections(this, sessionsPerConnection);
+        return this;
+    }
+
+    /** The pool's HTTP/2 connections, or null when sessions use one HTTP/1.1 connection each. */
+    Http2Connections http2() {
+        return h2;
+    }
+
+    /** Adds the TLS handler to a new connection's pipeline, when the pool uses TLS. */
+    void addTls(ChannelPipeline p) {
+        SslContext t = tls;
+        if (t != null) {
+            p.addLast("tls", t.newHandler(p.channel().alloc()));
+        }
+    }
+
+    /** Connections this pool opened over HTTP/2 so far, and the server's stream limit: for reports. */
+    public Map<String, Object> http2Stats() {
+        return h2 == null ? Map.of() : h2.stats();
     }
 
     public ClientStats stats() {
@@ -187,6 +234,9 @@ public final class ClientPool implements AutoCloseable {
                     case STOMP -> throw new IllegalStateException("web-stomp sessions open through connectStomp");
                 };
         s.resume = resume;
+        if (h2 != null && (transport == Transport.SSE || transport == Transport.STREAM)) {
+            return h2.start(s, "no hello");
+        }
         return start(s, local, "no hello");
     }
 
@@ -196,12 +246,33 @@ public final class ClientPool implements AutoCloseable {
         return start(new StompSession(this, user, stompQueue.apply(user)), local, "not subscribed");
     }
 
+    /** Fails the session unless it is ready within the hello timeout. */
+    void helloTimeout(ClientSession s, String notReady) {
+        s.channel
+                .eventLoop()
+                .schedule(
+                        () -> {
+                            if (!s.ready.isDone()) {
+                                s.fail(notReady + " within " + HELLO_TIMEOUT_MS + " ms");
+                                s.channel.close();
+                            }
+                        },
+                        HELLO_TIMEOUT_MS,
+                        TimeUnit.MILLISECONDS);
+    }
+
+    /** Tracks a session until it closes. */
+    void track(ClientSession s) {
+        live.add(s);
+    }
+
     /** Connects the session's first socket; fails it unless it is ready within the hello timeout. */
     private CompletableFuture<ClientSession> start(ClientSession s, InetAddress local, String notReady) {
         ChannelInitializer<Channel> init = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new ByteCounter(stats));
+                addTls(ch.pipeline());
                 s.initPipeline(ch.pipeline());
             }
         };
@@ -216,17 +287,7 @@ public final class ClientPool implements AutoCloseable {
                 return;
             }
             s.connected();
-            s.channel
-                    .eventLoop()
-                    .schedule(
-                            () -> {
-                                if (!s.ready.isDone()) {
-                                    s.fail(notReady + " within " + HELLO_TIMEOUT_MS + " ms");
-                                    s.channel.close();
-                                }
-                            },
-                            HELLO_TIMEOUT_MS,
-                            TimeUnit.MILLISECONDS);
+            helloTimeout(s, notReady);
         });
         return s.ready;
     }
@@ -337,6 +398,9 @@ public final class ClientPool implements AutoCloseable {
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // counted below
+        }
+        if (h2 != null) {
+            h2.closeAll();
         }
         return (int) closing.stream().filter(f -> !f.isDone()).count();
     }

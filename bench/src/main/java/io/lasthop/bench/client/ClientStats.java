@@ -12,6 +12,9 @@ public final class ClientStats {
     public final LongAdder redelivered = new LongAdder();
     public final LongAdder acksSent = new LongAdder();
     public final LongAdder ackPostsRefused = new LongAdder();
+    /** Connections (HTTP/2: streams) opened to POST acks and requests, sse and stream transports. */
+    public final LongAdder ackConnections = new LongAdder();
+
     public final LongAdder pingsAnswered = new LongAdder();
     public final LongAdder parseErrors = new LongAdder();
     public final LongAdder unexpectedDisconnects = new LongAdder();
@@ -37,6 +40,7 @@ public final class ClientStats {
         m.put("redelivered", redelivered.sum());
         m.put("acks_sent", acksSent.sum());
         m.put("ack_posts_refused", ackPostsRefused.sum());
+        m.put("ack_connections_opened", ackConnections.sum());
         m.put("pings_answered", pingsAnswered.sum());
         m.put("parse_errors", parseErrors.sum());
         m.put("unexpected_disconnects", unexpectedDisconnects.sum());

@@ -83,6 +83,15 @@ public final class Fleet implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Configures this process's client pool (TLS, HTTP/2); child workers are not configured, so a
+     * fleet configured this way must hold every session here ({@link #localCapacity}).
+     */
+    public Fleet configureLocal(java.util.function.Consumer<ClientPool> c) {
+        c.accept(local.pool());
+        return this;
+    }
+
     public List<ClientGroup> groups() {
         return groups;
     }

@@ -19,6 +19,10 @@ public final class LocalClientGroup implements ClientGroup {
         this.ledgers = ledgers;
     }
 
+    ClientPool pool() {
+        return pool;
+    }
+
     @Override
     public ConnectReport connect(List<String> users, Transport transport, int concurrency, Duration timeout)
             throws InterruptedException {

@@ -69,6 +69,41 @@ record Phase(
             int stepSeconds,
             boolean brokerMemory)
             throws Exception {
+        return run(
+                ctx,
+                fleet,
+                pub,
+                peer,
+                target,
+                index,
+                step,
+                round,
+                plan,
+                warmup,
+                stepSeconds,
+                brokerMemory,
+                ctx.edgePid);
+    }
+
+    /**
+     * As above, for a peer served by the edge process {@code edgePid} (a peer whose name starts
+     * with {@code lasthop} is charged that edge's CPU).
+     */
+    static Phase run(
+            RunContext ctx,
+            Fleet fleet,
+            Publisher pub,
+            String peer,
+            PhaseTarget target,
+            int index,
+            int step,
+            int round,
+            Schedule.Plan plan,
+            boolean warmup,
+            int stepSeconds,
+            boolean brokerMemory,
+            long edgePid)
+            throws Exception {
         System.err.printf(
                 "  phase %d: %s %s%d msg/s x %d, at %s%n",
                 index,
@@ -78,10 +113,10 @@ record Phase(
                 plan.count(),
                 java.time.LocalTime.now().withNano(0));
         fleet.openPhase(index, target.ledgerSize(plan));
-        Map<String, Long> pids = pids(ctx, fleet, peer);
+        Map<String, Long> pids = pids(ctx, fleet, peer, edgePid);
         Map<String, Double> cpu0 = cpu(pids);
         long wall0 = System.nanoTime();
-        Map<String, Object> st0 = peer.equals("lasthop") ? fleet.stats() : Map.of();
+        Map<String, Object> st0 = peer.startsWith("lasthop") ? fleet.stats() : Map.of();
         // (Web-STOMP byte counts are in the run's setup, not per phase.)
         Publisher.Result res = target.publish(
                 pub, index, plan, Duration.ofSeconds(stepSeconds * 3L).toNanos());
@@ -93,7 +128,7 @@ record Phase(
         double deliverySeconds = (drain.endNanos() - wall0) / 1e9;
         Map<String, Double> cpu1 = cpu(pids);
         double wall = (System.nanoTime() - wall0) / 1e9;
-        Map<String, Object> st1 = peer.equals("lasthop") ? fleet.stats() : Map.of();
+        Map<String, Object> st1 = peer.startsWith("lasthop") ? fleet.stats() : Map.of();
         Histogram h = fleet.histogram(index);
         fleet.closePhase(index);
         Map<String, Long> broker =
@@ -165,10 +200,10 @@ record Phase(
     }
 
     /** The processes whose CPU a phase is charged: edge (A only), broker, this process, workers. */
-    private static Map<String, Long> pids(RunContext ctx, Fleet fleet, String peer) {
+    private static Map<String, Long> pids(RunContext ctx, Fleet fleet, String peer, long edgePid) {
         Map<String, Long> m = new LinkedHashMap<>();
-        if (peer.equals("lasthop") && ctx.edgePid > 0) {
-            m.put("edge", ctx.edgePid);
+        if (peer.startsWith("lasthop") && edgePid > 0) {
+            m.put("edge", edgePid);
         }
         if (peer.equals("web-stomp")) {
             if (ctx.stomp.pid() > 0) {
@@ -179,7 +214,7 @@ record Phase(
         }
         List<Long> p = fleet.pids();
         m.put("harness", p.get(0));
-        if (peer.equals("lasthop")) {
+        if (peer.startsWith("lasthop")) {
             for (int i = 1; i < p.size(); i++) {
                 m.put("client worker " + i, p.get(i));
             }
