@@ -9,6 +9,8 @@ import io.lasthop.bench.client.Worker;
 import io.lasthop.bench.report.ReportWriter;
 import io.lasthop.bench.report.Section;
 import io.lasthop.bench.scenario.AbuseScenario;
+import io.lasthop.bench.scenario.ClusterScenario;
+import io.lasthop.bench.scenario.FailoverScenario;
 import io.lasthop.bench.scenario.FanoutScenario;
 import io.lasthop.bench.scenario.HoldScenario;
 import io.lasthop.bench.scenario.IdleScenario;
@@ -40,7 +42,7 @@ public final class Main {
      * leaves the edge's RSS at its high-water mark (the JVM keeps what it took), which would skew
      * the memory figures of whatever runs after it.
      */
-    static final List<String> BY_NAME_ONLY = List.of("hold", "abuse");
+    static final List<String> BY_NAME_ONLY = List.of("hold", "abuse", "cluster", "broker-failover");
 
     static final Map<String, String> NOT_YET = new LinkedHashMap<>();
 
@@ -119,6 +121,8 @@ public final class Main {
                     case "hold" -> sections.add(HoldScenario.run(ctx));
                     case "fanout" -> sections.add(FanoutScenario.run(ctx));
                     case "abuse" -> sections.add(AbuseScenario.run(ctx));
+                    case "cluster" -> sections.add(ClusterScenario.run(ctx));
+                    case "broker-failover" -> sections.add(FailoverScenario.run(ctx));
                     default -> sections.add(Section.notImplemented("Scenario `" + s + "`", NOT_YET.get(s)));
                 }
             } catch (Exception e) {
@@ -226,7 +230,8 @@ public final class Main {
 
     static final String USAGE =
             """
-            usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [fanout] [layout] [hold] [abuse] [all|wire] [options]
+            usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [fanout] [layout] [hold] [abuse] [cluster]
+                   [broker-failover] [all|wire] [options]
                    (normally through bench/run, which builds, starts the edge and cleans up)
               --edge HOST:PORT          edge to load (loopback only)               127.0.0.1:18080
               --edge-pid PID            edge process, for heap/RSS/CPU readings
@@ -279,6 +284,16 @@ public final class Main {
               --abuse-reconnect-ms MS --abuse-max-connections C   abuse: per abuser  1000, 40
               --abuse-get-path PATH     abuse: what the pipeliners ask for          /metrics
               --edges H:P,… --edge-pids P,…   every edge (bench/run passes them)
+              --cluster-sessions N      cluster: sessions per peer (single node, cluster classic, cluster quorum)  --sessions or 2000
+              --cluster-rate R          cluster: msg/s of its fixed-rate phase      1000
+              --idle-seconds S          cluster: broker CPU read over S idle seconds  10
+              --failover-sessions N     broker-failover: sessions per peer (classic, quorum)  1000
+              --failover-rate R         broker-failover: msg/s during the kill      1000
+              --failover-seconds S      broker-failover: seconds of publishing      30
+              --kill-after S            broker-failover: kill -9 this long after the publish starts  10
+              --kill-node K             broker-failover: which cluster node (1-3; the publisher is on 1)  3
+              (cluster and broker-failover need BENCH_BROKER=cluster, which passes --cluster-nodes,
+              --cluster-dirs, --single-node, --single-amqp-uri and --edge-roles)
             The secret comes from LASTHOP_JWT_HS256_SECRET, as for the edge.
             """;
 }
