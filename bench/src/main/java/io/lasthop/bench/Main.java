@@ -291,7 +291,8 @@ public final class Main {
               --failover-rate R         broker-failover: msg/s during the kill      1000
               --failover-seconds S      broker-failover: seconds of publishing      30
               --kill-after S            broker-failover: kill -9 this long after the publish starts  10
-              --kill-node K             broker-failover: which cluster node (1-3; the publisher is on 1)  3
+              --kill-nodes K1,K2        broker-failover: the node killed for classic, then for quorum
+                                        (2 or 3; the publisher is on 1)             3,2
               (cluster and broker-failover need BENCH_BROKER=cluster, which passes --cluster-nodes,
               --cluster-dirs, --single-node, --single-amqp-uri and --edge-roles)
             The secret comes from LASTHOP_JWT_HS256_SECRET, as for the edge.

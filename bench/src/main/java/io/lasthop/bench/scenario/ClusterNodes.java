@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  */
 final class ClusterNodes {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern PID_NODE = Pattern.compile("<([^.>]+@[^.>]+)\\.");
+    private static final Pattern PID_NODE = Pattern.compile("<(.+)\\.\\d+\\.\\d+\\.\\d+>");
 
     final List<String> nodes;
     final List<String> dirs;
@@ -93,43 +93,60 @@ final class ClusterNodes {
     static Map<String, String> queueNodes(String via, String regex) {
         String out = Exec.run(
                 120,
-                List.of(
-                        "rabbitmqctl",
-                        "-q",
-                        "-n",
-                        via,
-                        "list_queues",
-                        "name",
-                        "type",
-                        "pid",
-                        "leader",
-                        "--formatter",
-                        "json",
-                        "--no-table-headers"));
+                List.of("rabbitmqctl", "-q", "-n", via, "list_queues", "--no-table-headers", "name", "pid", "leader"));
         Map<String, String> m = new LinkedHashMap<>();
         if (out == null) {
             return m;
         }
         Pattern names = Pattern.compile(regex);
-        try {
-            JsonNode arr = JSON.readTree(out.substring(Math.max(0, out.indexOf('['))));
-            for (JsonNode q : arr) {
-                String name = q.path("name").asText();
-                if (!names.matcher(name).find()) {
-                    continue;
-                }
-                String leader = q.path("leader").asText("");
-                String node = leader.contains("@") ? leader : null;
-                if (node == null) {
-                    Matcher x = PID_NODE.matcher(q.path("pid").asText(""));
-                    node = x.find() ? x.group(1) : "unknown";
-                }
-                m.put(name, node);
+        for (String line : out.split("\n")) {
+            String[] f = line.split("\t", -1);
+            if (f.length < 2 || !names.matcher(f[0]).find()) {
+                continue;
             }
-        } catch (Exception e) {
-            System.err.println("list_queues: " + e);
+            String leader = f.length > 2 ? f[2].trim() : "";
+            m.put(f[0], leader.contains("@") ? leader : pidNode(f[1]));
         }
         return m;
+    }
+
+    /** The node of an Erlang pid as rabbitmqctl prints it, {@code <node@host.creation.id.serial>}. */
+    static String pidNode(String pid) {
+        Matcher x = PID_NODE.matcher(pid.trim());
+        return x.find() ? x.group(1) : "unknown";
+    }
+
+    /**
+     * Of the consumers on queues matching {@code regex}, how many have their channel on the node the
+     * queue lives on (deliveries do not cross the cluster), as node {@code via} lists them.
+     */
+    static int localConsumers(String via, String regex, Map<String, String> queueNodes) {
+        String out = Exec.run(
+                120,
+                List.of(
+                        "rabbitmqctl",
+                        "-q",
+                        "-n",
+                        via,
+                        "list_consumers",
+                        "--no-table-headers",
+                        "queue_name",
+                        "channel_pid"));
+        if (out == null) {
+            return -1;
+        }
+        Pattern names = Pattern.compile(regex);
+        int local = 0;
+        for (String line : out.split("\n")) {
+            String[] f = line.split("\t", -1);
+            if (f.length < 2 || !names.matcher(f[0]).find()) {
+                continue;
+            }
+            if (pidNode(f[1]).equals(queueNodes.get(f[0]))) {
+                local++;
+            }
+        }
+        return local;
     }
 
     /** How many of these queues live on each node. */

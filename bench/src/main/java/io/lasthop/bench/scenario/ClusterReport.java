@@ -79,9 +79,10 @@ final class ClusterReport {
                     .append(Fmt.num(cpuMsg, 3))
                     .append("** |\n");
         }
-        md.append("\n| peer | sessions opened | sessions / s | connect p50 / p99 ms | publish → client ms p50 / p90 / "
-                + "p99 / p99.9 / max | delivered / confirmed | lost | duplicates | edge CPU s / 1,000 delivered |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|\n");
+        md.append(
+                "\n| peer | sessions opened | consumers on their queue's node | sessions / s | connect p50 / p99 ms | publish → client ms p50 / p90 / "
+                        + "p99 / p99.9 / max | delivered / confirmed | lost | duplicates | edge CPU s / 1,000 delivered |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (ClusterScenario.Peer p : peers) {
             var h = p.connect().latencyUs();
             md.append("| ")
@@ -90,6 +91,8 @@ final class ClusterReport {
                     .append(p.connect().opened())
                     .append(" of ")
                     .append(p.sessions())
+                    .append(" | ")
+                    .append(p.localConsumers())
                     .append(" | ")
                     .append(Fmt.num(p.connect().perSecond(), 0))
                     .append(" | ")
@@ -221,6 +224,7 @@ final class ClusterReport {
         m.put("memory_before", p.memoryBefore());
         m.put("memory_after", p.memoryAfter());
         m.put("queues_per_node", p.queuesPerNode());
+        m.put("local_consumers", p.localConsumers());
         m.put("cpu_connect_s", p.cpuConnect());
         m.put("cpu_idle_s", p.cpuIdle());
         m.put("idle_seconds", p.idleSeconds());

@@ -44,6 +44,7 @@ public final class ClusterScenario {
             Map<String, Long> memoryBefore,
             Map<String, Long> memoryAfter,
             Map<String, Integer> queuesPerNode,
+            int localConsumers,
             Map<String, Double> cpuConnect,
             Map<String, Double> cpuIdle,
             double idleSeconds,
@@ -149,8 +150,10 @@ public final class ClusterScenario {
                 Thread.sleep(idleSeconds * 1_000L);
                 Map<String, Double> i1 = ClusterNodes.cpu(pids);
                 double idle = (System.nanoTime() - idle0) / 1e9;
-                Map<String, Integer> perNode = ClusterNodes.perNode(ClusterNodes.queueNodes(
-                        nodes.get(0), "^lasthop\\.s\\.bench-" + ctx.runId + "-" + kind + "\\d"));
+                String regex = "^lasthop\\.s\\.bench-" + ctx.runId + "-" + kind + "\\d";
+                Map<String, String> qn = ClusterNodes.queueNodes(nodes.get(0), regex);
+                Map<String, Integer> perNode = ClusterNodes.perNode(qn);
+                int local = ClusterNodes.localConsumers(nodes.get(0), regex, qn);
 
                 Schedule.Plan plan = new Schedule(seed, n, sizes).plan(1, 1, rate, rate * stepSeconds);
                 fleet.openPhase(phase, plan.count());
@@ -177,6 +180,7 @@ public final class ClusterScenario {
                         mem0,
                         mem1,
                         perNode,
+                        local,
                         delta(c0, c1),
                         delta(i0, i1),
                         idle,

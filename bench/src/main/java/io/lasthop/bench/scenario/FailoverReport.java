@@ -1,6 +1,5 @@
 package io.lasthop.bench.scenario;
 
-import io.lasthop.bench.LatencySummary;
 import io.lasthop.bench.report.Fmt;
 import io.lasthop.bench.report.Section;
 import java.util.ArrayList;
@@ -83,6 +82,7 @@ final class FailoverReport {
         row(md, results, "publish → client ms p50 / p90 / p99 / p99.9 / max", r -> r.latency()
                 .format());
         row(md, results, "node started again (ms)", r -> r.restarted() + " (" + r.restartMs() + ")");
+        row(md, results, "edge counters over the phase", r -> counters(r.edgeCounters()));
 
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("sessions", n);
@@ -120,6 +120,8 @@ final class FailoverReport {
             m.put("histogram", r.histogram());
             m.put("restarted", r.restarted());
             m.put("restart_ms", r.restartMs());
+            m.put("edge_counters", r.edgeCounters());
+            m.put("client_stats", r.clientStats());
             rs.add(m);
         }
         data.put("results", rs);
@@ -181,7 +183,17 @@ final class FailoverReport {
         return b.toString();
     }
 
-    static String unused(LatencySummary l) {
-        return l.format();
+    private static String counters(Map<String, Object> m) {
+        StringBuilder b = new StringBuilder();
+        m.forEach((k, v) -> {
+            if (v instanceof Double d && d != 0 && !d.isNaN()) {
+                b.append(b.length() == 0 ? "" : ", ")
+                        .append('`')
+                        .append(k.replace("lasthop_", "").replace("_total", ""))
+                        .append("` ")
+                        .append(Math.round(d));
+            }
+        });
+        return b.length() == 0 ? "none" : b.toString();
     }
 }

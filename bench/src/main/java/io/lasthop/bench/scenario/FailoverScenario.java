@@ -29,7 +29,8 @@ import org.HdrHistogram.Histogram;
  * in the same run on the same 3-node cluster ({@code BENCH_BROKER=cluster}). For each: N WebSocket
  * sessions in this process, acking like the JS client; the confirmed publisher (on node 1) sends
  * {@code --failover-rate} msg/s to random users for {@code --failover-seconds}; after
- * {@code --kill-after} seconds node 3's beam.smp gets SIGKILL (its pid from
+ * {@code --kill-after} seconds one node's beam.smp gets SIGKILL (node 3 for classic, node 2 for quorum,
+ * {@code --kill-nodes}: the edges do not move their connections back to a node that returned) (its pid from
  * {@code rabbitmqctl eval 'os:getpid().'}). A session closed with 4102 {@code session_lost} (or 4101)
  * starts a new session at once, as the JS client does when it emits {@code gap}. Measured: for each
  * affected session, kill → gap signal seen by the client, kill → the new session's {@code hello},
@@ -70,7 +71,28 @@ public final class FailoverScenario {
             LatencySummary latency,
             String histogram,
             boolean restarted,
-            long restartMs) {}
+            long restartMs,
+            Map<String, Object> edgeCounters,
+            Map<String, Object> clientStats) {}
+
+    /** The edge's counters that tell what became of its sessions. */
+    static Map<String, Double> counters(RunContext.EdgeNode edge) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        String text = EdgeProbes.metrics(edge.host(), edge.port());
+        if (text == null) {
+            return m;
+        }
+        for (String name : List.of(
+                "lasthop_session_recoveries_total",
+                "lasthop_redeliveries_total",
+                "lasthop_sessions_opened_total",
+                "lasthop_deliveries_total")) {
+            m.put(name, EdgeProbes.parseGauge(text, name));
+        }
+        EdgeProbes.byLabel(text, "lasthop_closes_total", "reason")
+                .forEach((k, v) -> m.put("lasthop_closes_total{" + k + "}", v));
+        return m;
+    }
 
     public static Section run(RunContext ctx) throws Exception {
         ClusterNodes cn = new ClusterNodes(ctx.opts);
@@ -78,10 +100,14 @@ public final class FailoverScenario {
         int rate = ctx.opts.integer("failover-rate", 1_000);
         int seconds = ctx.opts.integer("failover-seconds", 30);
         int killAfter = ctx.opts.integer("kill-after", 10);
-        int victim = ctx.opts.integer("kill-node", 3) - 1;
+        // One node per peer, never node 1 (the publisher's): an edge's connections do not move back to a
+        // node that returns, so after the first kill no edge is connected to that node any more.
+        int[] victims = ctx.opts.ints("kill-nodes", "3,2");
         List<Result> results = new ArrayList<>();
         int phase = 200;
+        int k = 0;
         for (String role : List.of("cluster-classic", "cluster-quorum")) {
+            int victim = victims[Math.min(k++, victims.length - 1)] - 1;
             if (!ctx.timeLeft(Duration.ofSeconds(seconds + 150L))) {
                 ctx.notes.put("failover_time", "stopped before " + role + ": the time limit was near");
                 break;
@@ -127,6 +153,7 @@ public final class FailoverScenario {
 
             Schedule.Plan plan = new Schedule(42, n, new int[] {64, 256, 1024}).plan(2, 1, rate, rate * seconds);
             fleet.openPhase(phase, plan.count());
+            Map<String, Double> counters0 = counters(edge);
             double recoveries0 = EdgeProbes.gauge(edge.host(), edge.port(), "lasthop_session_recoveries_total");
             if (Double.isNaN(recoveries0)) {
                 recoveries0 = 0;
@@ -150,6 +177,9 @@ public final class FailoverScenario {
                 Thread.sleep(100);
             }
             Publisher.Result res = publishing.get();
+            Map<String, Double> counters1 = counters(edge);
+            Map<String, Object> edgeCounters = new LinkedHashMap<>();
+            counters1.forEach((k2, v) -> edgeCounters.put(k2, v - counters0.getOrDefault(k2, 0.0)));
             Drain d = Drain.await(() -> fleet.counts(phase), res.confirmed(), ctx.drainLimit());
             Ledger ledger = ctx.ledgers.get(phase);
             Set<String> gapUsers = new HashSet<>();
@@ -231,7 +261,9 @@ public final class FailoverScenario {
                     LatencySummary.of(h),
                     LatencySummary.encode(h),
                     restarted,
-                    restartMs);
+                    restartMs,
+                    edgeCounters,
+                    pool.stats().snapshot());
         } finally {
             bg.shutdownNow();
         }
