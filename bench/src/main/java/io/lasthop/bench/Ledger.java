@@ -72,6 +72,14 @@ public final class Ledger {
         return true;
     }
 
+    /** Whether message number {@code n} has arrived. */
+    public boolean has(long n) {
+        if (n < 0 || n >= expected) {
+            return false;
+        }
+        return (bits.get((int) (n >>> 6)) & (1L << (n & 63))) != 0;
+    }
+
     public long unique() {
         return unique.sum();
     }

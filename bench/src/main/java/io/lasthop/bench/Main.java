@@ -9,6 +9,8 @@ import io.lasthop.bench.client.Worker;
 import io.lasthop.bench.report.ReportWriter;
 import io.lasthop.bench.report.Section;
 import io.lasthop.bench.scenario.AbuseScenario;
+import io.lasthop.bench.scenario.ClusterScenario;
+import io.lasthop.bench.scenario.FailoverScenario;
 import io.lasthop.bench.scenario.FanoutScenario;
 import io.lasthop.bench.scenario.HoldScenario;
 import io.lasthop.bench.scenario.IdleScenario;
@@ -42,7 +44,7 @@ public final class Main {
      * the memory figures of whatever runs after it; {@code tls} needs the TLS edge that
      * {@code BENCH_TLS=1 bench/run} starts.
      */
-    static final List<String> BY_NAME_ONLY = List.of("hold", "abuse", "tls");
+    static final List<String> BY_NAME_ONLY = List.of("hold", "abuse", "tls", "cluster", "broker-failover");
 
     static final Map<String, String> NOT_YET = new LinkedHashMap<>();
 
@@ -130,6 +132,8 @@ public final class Main {
                     case "fanout" -> sections.add(FanoutScenario.run(ctx));
                     case "abuse" -> sections.add(AbuseScenario.run(ctx));
                     case "tls" -> sections.add(TlsScenario.run(ctx));
+                    case "cluster" -> sections.add(ClusterScenario.run(ctx));
+                    case "broker-failover" -> sections.add(FailoverScenario.run(ctx));
                     default -> sections.add(Section.notImplemented("Scenario `" + s + "`", NOT_YET.get(s)));
                 }
             } catch (Exception e) {
@@ -237,7 +241,8 @@ public final class Main {
 
     static final String USAGE =
             """
-            usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [fanout] [layout] [hold] [abuse] [tls] [all|wire] [options]
+            usage: java -jar lasthop-bench.jar run [idle] [rate] [storm] [fanout] [layout] [hold] [abuse] [tls]
+                   [cluster] [broker-failover] [all|wire] [options]
                    (normally through bench/run, which builds, starts the edge and cleans up)
               --edge HOST:PORT          edge to load (loopback only)               127.0.0.1:18080
               --edge-pid PID            edge process, for heap/RSS/CPU readings
@@ -304,6 +309,17 @@ public final class Main {
               --sse-rate R              tls: msg/s to random SSE users              500
               --h2-sessions-per-connection S  tls: SSE sessions sharing one HTTP/2 connection  64
               --providers P,…           tls: TLS servers of the harness's own: none, jdk, openssl  none,jdk,openssl
+              --cluster-sessions N      cluster: sessions per peer (single node, cluster classic, cluster quorum)  --sessions or 2000
+              --cluster-rate R          cluster: msg/s of its fixed-rate phase      1000
+              --idle-seconds S          cluster: broker CPU read over S idle seconds  10
+              --failover-sessions N     broker-failover: sessions per peer (classic, quorum)  1000
+              --failover-rate R         broker-failover: msg/s during the kill      1000
+              --failover-seconds S      broker-failover: seconds of publishing      30
+              --kill-after S            broker-failover: kill -9 this long after the publish starts  10
+              --kill-nodes K1,K2        broker-failover: the node killed for classic, then for quorum
+                                        (2 or 3; the publisher is on 1)             3,2
+              (cluster and broker-failover need BENCH_BROKER=cluster, which passes --cluster-nodes,
+              --cluster-dirs, --single-node, --single-amqp-uri and --edge-roles)
             The secret comes from LASTHOP_JWT_HS256_SECRET, as for the edge.
             """;
 }

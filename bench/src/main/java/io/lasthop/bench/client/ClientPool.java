@@ -65,6 +65,32 @@ public final class ClientPool implements AutoCloseable {
     private final List<ClientSession> dropped = new ArrayList<>();
     /** Longest wait before a pending cumulative ack goes out. */
     volatile long ackDelayMs = AckBatcher.DELAY_MS;
+    /**
+     * broker-failover: a session closed with 4101 {@code session_expired} or 4102 {@code session_lost}
+     * starts a new session for its user, as the JS client does (and emits {@code gap}); the closes
+     * and the new sessions' {@code hello}s are recorded with their time, and deliveries go through a
+     * per-user window of the last {@link #DEDUPE_WINDOW} message ids, as the JS client's.
+     */
+    volatile boolean gapMode;
+
+    private volatile boolean stopped;
+    /** The JS client's default {@code dedupeWindow}. */
+    static final int DEDUPE_WINDOW = 1_000;
+    /** A gap signal the client saw ({@code code} 4101/4102), or a new session's hello after one ({@code code} 0). */
+    public record GapEvent(String user, int code, long atUs) {}
+
+    public final java.util.concurrent.ConcurrentLinkedQueue<GapEvent> gaps =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    public final java.util.concurrent.ConcurrentLinkedQueue<GapEvent> reopened =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    public final java.util.concurrent.atomic.LongAdder reopenFailures = new java.util.concurrent.atomic.LongAdder();
+    /** Second arrivals of a message that the per-user window no longer remembered: the application would see them. */
+    public final java.util.concurrent.atomic.LongAdder shownDuplicates = new java.util.concurrent.atomic.LongAdder();
+    /** Second arrivals the per-user window dropped, as the JS client does. */
+    public final java.util.concurrent.atomic.LongAdder droppedDuplicates = new java.util.concurrent.atomic.LongAdder();
+
+    private final Map<String, java.util.LinkedHashSet<Long>> windows = new ConcurrentHashMap<>();
+
     /** Topic patterns the sessions' tokens allow them to subscribe to; none by default. */
     private volatile List<String> subscribeGrants = List.of();
     /** TLS for every connection of this pool, or null for plain TCP (see {@link #tls}). */
@@ -145,6 +171,53 @@ public final class ClientPool implements AutoCloseable {
     /** Connections this pool opened over HTTP/2 so far, and the server's stream limit: for reports. */
     public Map<String, Object> http2Stats() {
         return h2 == null ? Map.of() : h2.stats();
+    }
+
+    /** Turns on {@link #gapMode}. */
+    public ClientPool gapMode(boolean on) {
+        this.gapMode = on;
+        return this;
+    }
+
+    void onCloseFrame(ClientSession s, int code) {
+        if (gapMode && (code == 4101 || code == 4102)) {
+            s.gap = code;
+            gaps.add(new GapEvent(s.user, code, io.lasthop.bench.EpochMicros.now()));
+        }
+    }
+
+    /** After a socket closed: a session told of a gap starts anew, once. */
+    void afterClose(ClientSession s) {
+        if (s.gap == 0 || stopped) {
+            return;
+        }
+        open(s.user, s.transport(), "").whenComplete((ns, e) -> {
+            if (e == null) {
+                reopened.add(new GapEvent(s.user, 0, io.lasthop.bench.EpochMicros.now()));
+            } else {
+                reopenFailures.increment();
+            }
+        });
+    }
+
+    /** The JS client's de-duplication by message id, per user (its client object outlives its sessions). */
+    void dedupe(String user, int phase, long n, boolean first) {
+        long key = ((long) phase << 40) | n;
+        java.util.LinkedHashSet<Long> w = windows.computeIfAbsent(user, u -> new java.util.LinkedHashSet<>());
+        synchronized (w) {
+            if (!first) {
+                if (w.contains(key)) {
+                    droppedDuplicates.increment();
+                } else {
+                    shownDuplicates.increment();
+                }
+            }
+            if (w.add(key) && w.size() > DEDUPE_WINDOW) {
+                var it = w.iterator();
+                it.next();
+                it.remove();
+            }
+        }
     }
 
     public ClientStats stats() {
@@ -389,6 +462,7 @@ public final class ClientPool implements AutoCloseable {
 
     /** Closes every session, as leaving browsers would, and waits for the sockets to close. */
     public int closeAll(Duration timeout) {
+        stopped = true;
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (ClientSession s : new ArrayList<>(live)) {
             closing.add(s.close());

@@ -42,6 +42,9 @@ abstract class ClientSession {
     String resume = "";
 
     volatile boolean closing;
+    /** The close code of a {@code close} frame that tells of a gap (4101, 4102), else 0. */
+    int gap;
+
     private ScheduledFuture<?> ackTimer;
     /** Requests awaiting their {@code ok} or {@code error}, by ref. */
     private final Map<Long, CompletableFuture<Void>> requests = new HashMap<>();
@@ -161,7 +164,10 @@ abstract class ClientSession {
                 pool.stats.pingsAnswered.increment();
             }
             case OK -> answered(f.ref, null);
-            case CLOSE -> pool.stats.close(f.code, f.reason);
+            case CLOSE -> {
+                pool.stats.close(f.code, f.reason);
+                pool.onCloseFrame(this, f.code);
+            }
             case ERROR -> {
                 pool.stats.error("frame " + f.errorCode);
                 if (f.ref >= 0) {
@@ -227,7 +233,10 @@ abstract class ClientSession {
         if (redelivered) {
             pool.stats.redelivered.increment();
         }
-        pool.ledgers.record(idPhase, ledgerIndex, sentUs, now);
+        boolean first = pool.ledgers.record(idPhase, ledgerIndex, sentUs, now);
+        if (pool.gapMode) {
+            pool.dedupe(user, idPhase, ledgerIndex, first);
+        }
         switch (acks.onMessage(seq)) {
             case ACK_NOW -> {
                 cancelAckTimer();
@@ -280,6 +289,7 @@ abstract class ClientSession {
             pool.stats.unexpectedDisconnects.increment();
         }
         pool.forget(this);
+        pool.afterClose(this);
     }
 
     void fail(String why) {

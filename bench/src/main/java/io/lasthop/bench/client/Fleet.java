@@ -92,6 +92,11 @@ public final class Fleet implements AutoCloseable {
         return this;
     }
 
+    /** This process's sessions. */
+    public ClientPool localPool() {
+        return local.pool();
+    }
+
     public List<ClientGroup> groups() {
         return groups;
     }

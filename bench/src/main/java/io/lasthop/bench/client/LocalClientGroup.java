@@ -14,13 +14,13 @@ public final class LocalClientGroup implements ClientGroup {
     private final Ledgers ledgers;
     private final ClientPool pool;
 
+    ClientPool pool() {
+        return pool;
+    }
+
     public LocalClientGroup(ClientPool pool, Ledgers ledgers) {
         this.pool = pool;
         this.ledgers = ledgers;
-    }
-
-    ClientPool pool() {
-        return pool;
     }
 
     @Override

@@ -273,11 +273,21 @@ public final class RunContext {
      * connecting is retried for a minute.
      */
     public int deleteQueues(List<String> names) {
+        try {
+            return deleteQueues(amqp(), names);
+        } catch (Exception e) {
+            System.err.println("cleanup: " + e);
+            return 0;
+        }
+    }
+
+    /** {@link #deleteQueues(List)} on the broker of {@code factory}. */
+    public int deleteQueues(ConnectionFactory factory, List<String> names) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         com.rabbitmq.client.Connection c = null;
         while (c == null) {
             try {
-                ConnectionFactory f = amqp();
+                ConnectionFactory f = factory.clone();
                 f.setHandshakeTimeout(30_000);
                 c = f.newConnection("lasthop-bench cleanup");
             } catch (Exception e) {

@@ -15,6 +15,13 @@ import java.util.Map;
  */
 public final class SessionQueueSettings {
     private static final String CLIENT_LOCAL = "client-local";
+    /**
+     * For the benchmark only ({@code bench/run cluster} measures locality against its absence): the
+     * locator to declare session queues with instead of {@code client-local}, e.g. {@code random}
+     * (classic) or {@code balanced} (quorum). Not a setting: nothing but a measurement should place
+     * queues away from their consumers.
+     */
+    private static final String LOCATOR = System.getProperty("lasthop.bench.queueLocator", CLIENT_LOCAL);
 
     private final Map<String, Object> withMasterLocator;
     private final Map<String, Object> withLeaderLocator;
@@ -35,10 +42,10 @@ public final class SessionQueueSettings {
         args.put("x-single-active-consumer", true);
         args.put("x-queue-type", type);
         Map<String, Object> leader = new HashMap<>(args);
-        leader.put("x-queue-leader-locator", CLIENT_LOCAL);
+        leader.put("x-queue-leader-locator", LOCATOR.equals("random") ? "balanced" : LOCATOR);
         this.withLeaderLocator = Map.copyOf(leader);
         if (type.equals("classic")) {
-            args.put("x-queue-master-locator", CLIENT_LOCAL);
+            args.put("x-queue-master-locator", LOCATOR);
             this.withMasterLocator = Map.copyOf(args);
         } else {
             this.withMasterLocator = withLeaderLocator;
