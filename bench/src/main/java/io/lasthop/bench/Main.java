@@ -299,6 +299,7 @@ public final class Main {
               --sse-rate R              tls: msg/s to random SSE users              500
               --h2-sessions-per-connection S  tls: SSE sessions sharing one HTTP/2 connection  64
               --providers P,…           tls: TLS servers of the harness's own: none, jdk, openssl  none,jdk,openssl
+              --provider-idle N         tls: idle connections held per provider server (0: none)  1000
             The secret comes from LASTHOP_JWT_HS256_SECRET, as for the edge.
             """;
 }
