@@ -309,6 +309,7 @@ public final class Main {
               --sse-rate R              tls: msg/s to random SSE users              500
               --h2-sessions-per-connection S  tls: SSE sessions sharing one HTTP/2 connection  64
               --providers P,…           tls: TLS servers of the harness's own: none, jdk, openssl  none,jdk,openssl
+              --provider-idle N         tls: idle connections held per provider server (0: none)  1000
               --cluster-sessions N      cluster: sessions per peer (single node, cluster classic, cluster quorum)  --sessions or 2000
               --cluster-rate R          cluster: msg/s of its fixed-rate phase      1000
               --idle-seconds S          cluster: broker CPU read over S idle seconds  10

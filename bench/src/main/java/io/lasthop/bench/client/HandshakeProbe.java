@@ -17,23 +17,56 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Connections with no session: each opens (TCP, and the pool's TLS handshake if it has one, always
  * a full one), sends one {@code GET path} with {@code Connection: close}, reads the answer, and
  * closes. What a connection costs the server beside any session: the TLS handshake, measured
- * without the broker.
+ * without the broker. In hold mode the request is keep-alive and the answered connection stays
+ * open, idle, until {@link #closeHeld}: what an idle connection costs the server's memory.
  */
 public final class HandshakeProbe {
     private final ClientPool pool;
     private final String path;
+    private final boolean hold;
+    private final Set<Channel> held = ConcurrentHashMap.newKeySet();
     private volatile String negotiated = "plain";
 
     public HandshakeProbe(ClientPool pool, String path) {
+        this(pool, path, false);
+    }
+
+    /**
+     * {@code hold}: each request is keep-alive, and a connection answered {@code 200} stays open,
+     * idle, until {@link #closeHeld}.
+     */
+    public HandshakeProbe(ClientPool pool, String path, boolean hold) {
         this.pool = pool;
         this.path = path;
+        this.hold = hold;
+    }
+
+    /** Connections held open (hold mode), still open. */
+    public int heldOpen() {
+        return (int) held.stream().filter(Channel::isActive).count();
+    }
+
+    /** Closes every held connection and waits at most {@code timeout} for them to close. */
+    public void closeHeld(Duration timeout) throws InterruptedException {
+        List<io.netty.channel.ChannelFuture> closing = new ArrayList<>();
+        held.forEach(ch -> closing.add(ch.close()));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (io.netty.channel.ChannelFuture f : closing) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !f.await(TimeUnit.NANOSECONDS.toMillis(left) + 1)) {
+                break;
+            }
+        }
+        held.clear();
     }
 
     /** The TLS version and cipher suite of the last handshake, or "plain". */
@@ -69,7 +102,7 @@ public final class HandshakeProbe {
             DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
             req.headers()
                     .set(HttpHeaderNames.HOST, pool.hostHeader())
-                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                    .set(HttpHeaderNames.CONNECTION, hold ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
             ch.writeAndFlush(req);
             ch.eventLoop()
                     .schedule(
@@ -98,12 +131,16 @@ public final class HandshakeProbe {
                 negotiated = ssl.engine().getSession().getProtocol() + " "
                         + ssl.engine().getSession().getCipherSuite();
             }
-            if (r.status().code() == 200) {
+            if (r.status().code() != 200) {
+                done.completeExceptionally(new IOException("http " + r.status().code()));
+                ctx.close();
+            } else if (hold) {
+                held.add(ctx.channel());
                 done.complete(null);
             } else {
-                done.completeExceptionally(new IOException("http " + r.status().code()));
+                done.complete(null);
+                ctx.close();
             }
-            ctx.close();
         }
 
         @Override
@@ -114,6 +151,7 @@ public final class HandshakeProbe {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            held.remove(ctx.channel());
             done.completeExceptionally(new IOException("closed before the answer"));
         }
     }

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -35,7 +36,9 @@ import java.nio.charset.StandardCharsets;
  * A minimal HTTPS server for the {@code tls} scenario's provider comparison, run as a child JVM
  * ({@code Main tls-server}) so its CPU is its own: the edge's TLS configuration (TLS 1.3 and 1.2,
  * ALPN h2 and http/1.1, the same certificate) with the JDK's provider or netty-tcnative's
- * BoringSSL, or none, answering every request {@code 200 ok} over HTTP/1.1. Loopback only; it
+ * BoringSSL, or none, answering every request {@code 200 ok} over HTTP/1.1, then closing the
+ * connection, unless the request is keep-alive (the idle connections of the comparison, held open
+ * with no timeout until the client closes them). Loopback only; it
  * exits when its standard input closes (the harness died) or after {@code maxSeconds}.
  */
 public final class TlsServer {
@@ -119,8 +122,14 @@ public final class TlsServer {
                     HttpVersion.HTTP_1_1,
                     HttpResponseStatus.OK,
                     Unpooled.copiedBuffer("ok\n", StandardCharsets.US_ASCII));
-            r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 3).set(HttpHeaderNames.CONNECTION, "close");
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 3);
+            if (HttpUtil.isKeepAlive(req)) {
+                // the provider comparison's idle connections: answered, then held open
+                ctx.writeAndFlush(r);
+            } else {
+                r.headers().set(HttpHeaderNames.CONNECTION, "close");
+                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            }
         }
 
         @Override

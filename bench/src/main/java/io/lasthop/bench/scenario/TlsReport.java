@@ -141,6 +141,10 @@ final class TlsReport {
                         .append(".\n\n");
             }
         }
+        List<TlsScenario.Batch> pi = of(batches, "provider-idle");
+        if (!pi.isEmpty()) {
+            md.append(idleSection(setup, pi));
+        }
         md.append("### Every phase\n\n| kind | target | round | opened / requested | per s | CPU ms per connection "
                 + "| p50 / p99 ms | memory per session (heap, RSS) |\n|---|---|---|---|---|---|---|---|\n");
         List<TlsScenario.Batch> all = new ArrayList<>(batches);
@@ -188,6 +192,89 @@ final class TlsReport {
                 md.toString(),
                 data,
                 Map.of());
+    }
+
+    /** Memory per idle connection per provider, with the JDK / BoringSSL ratio. */
+    private static String idleSection(Map<String, Object> setup, List<TlsScenario.Batch> pi) {
+        List<String> targets = new ArrayList<>();
+        pi.forEach(b -> {
+            if (!targets.contains(b.target())) {
+                targets.add(b.target());
+            }
+        });
+        String jdk = targets.stream().filter(t -> t.contains("JDK")).findFirst().orElse(null);
+        String ossl =
+                targets.stream().filter(t -> t.contains("tcnative")).findFirst().orElse(null);
+        String none =
+                targets.stream().filter(t -> t.contains("no TLS")).findFirst().orElse(null);
+        StringBuilder md = new StringBuilder("### TLS providers: memory per idle connection\n\n");
+        md.append("After each provider's handshake phase, ")
+                .append(setup.get("provider_idle"))
+                .append(" connections to the same server that each handshake, send one keep-alive `GET` "
+                        + "and stay open, idle. The server's heap after a full GC (`jcmd GC.run`, "
+                        + "`GC.heap_info`) and RSS (`VmRSS`) before they open and while they are open, per "
+                        + "connection. The server's heap is fixed (`-Xms512m -Xmx512m -XX:+AlwaysPreTouch`), "
+                        + "so its RSS grows only outside the Java heap: native memory (BoringSSL's `SSL` "
+                        + "objects and buffers live there, where a heap reading cannot see them) and direct "
+                        + "buffers. Heap + RSS is the whole cost of a connection.\n\n");
+        md.append("| per idle connection | ").append(String.join(" | ", targets));
+        boolean ratio = jdk != null && ossl != null;
+        md.append(ratio ? " | JDK / BoringSSL |\n" : " |\n");
+        md.append("|---")
+                .append("|---".repeat(targets.size() + (ratio ? 1 : 0)))
+                .append("|\n");
+        String[][] rows = {
+            {"server heap after a full GC", "heap"}, {"server RSS (outside the heap)", "rss"}, {"heap + RSS", "both"}
+        };
+        for (String[] r : rows) {
+            ToDoubleFunction<TlsScenario.Batch> f =
+                    r[1].equals("both") ? b -> mem(b, "heap") + mem(b, "rss") : b -> mem(b, r[1]);
+            md.append("| ").append(r[0]);
+            if (!r[1].equals("both")) {
+                md.append(" (rounds)");
+            }
+            for (String t : targets) {
+                md.append(" | ").append(Fmt.bytesDelta(weighted(target(pi, t), f)));
+                if (!r[1].equals("both")) {
+                    List<String> each = new ArrayList<>();
+                    target(pi, t).forEach(b -> each.add(Fmt.bytesDelta(f.applyAsDouble(b))));
+                    md.append(" (").append(String.join(", ", each)).append(")");
+                }
+            }
+            if (ratio) {
+                md.append(" | ").append(Fmt.ratio(weighted(target(pi, jdk), f), weighted(target(pi, ossl), f)));
+            }
+            md.append(" |\n");
+        }
+        if (none != null && ratio) {
+            ToDoubleFunction<TlsScenario.Batch> both = b -> mem(b, "heap") + mem(b, "rss");
+            double base = weighted(target(pi, none), both);
+            double j = weighted(target(pi, jdk), both) - base;
+            double o = weighted(target(pi, ossl), both) - base;
+            md.append("| TLS's share of heap + RSS (− no TLS) | | ")
+                    .append(Fmt.bytesDelta(j))
+                    .append(" | ")
+                    .append(Fmt.bytesDelta(o))
+                    .append(" | ")
+                    .append(Fmt.ratio(j, o))
+                    .append(" |\n");
+        }
+        md.append("| connections held / requested | ");
+        for (String t : targets) {
+            md.append(target(pi, t).stream()
+                            .mapToLong(TlsScenario.Batch::opened)
+                            .sum())
+                    .append(" / ")
+                    .append(target(pi, t).stream()
+                            .mapToLong(TlsScenario.Batch::requested)
+                            .sum())
+                    .append(" | ");
+        }
+        md.append(ratio ? " |\n\n" : "\n\n");
+        md.append("The JVM keeps the native memory it was given: a later round reuses what an earlier one "
+                + "freed, so its RSS grows less; round 1 is each server's first time holding that many "
+                + "connections.\n\n");
+        return md.toString();
     }
 
     private static String sseSection(Map<String, Object> setup, List<TlsScenario.SsePass> sse) {

@@ -9,6 +9,7 @@ import io.lasthop.bench.client.Fleet;
 import io.lasthop.bench.client.HandshakeProbe;
 import io.lasthop.bench.client.SourceAddresses;
 import io.lasthop.bench.client.Transport;
+import io.lasthop.bench.probe.ProcessProbes;
 import io.lasthop.bench.report.Section;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -43,7 +44,10 @@ import java.util.concurrent.TimeUnit;
  *       sessions each), memory per session, then a fixed rate to random users: latency and CPU;
  *   <li><b>providers</b>: the same handshake loop against a minimal HTTPS server of the harness's
  *       own (a child JVM), with no TLS, the JDK's provider (the edge's) and netty-tcnative's
- *       BoringSSL, same certificate, same client.
+ *       BoringSSL, same certificate, same client; after each, {@code --provider-idle} N connections
+ *       that handshake, send one keep-alive request and stay open, idle: the server's heap after a
+ *       full GC and RSS (its heap fixed and pre-touched, so RSS grows only outside the heap) per
+ *       connection.
  * </ol>
  *
  * The client is always the JDK's provider, TLS 1.3 preferred, trusting the run's certificate. The
@@ -98,6 +102,7 @@ public final class TlsScenario {
         int stepSeconds = ctx.opts.integer("step-seconds", 8);
         int perH2 = ctx.opts.integer("h2-sessions-per-connection", 64);
         int settleMs = ctx.opts.integer("settle-ms", 3_000);
+        int providerIdle = ctx.opts.integer("provider-idle", 1_000);
         List<String> providers =
                 ctx.opts.list("providers").isEmpty() ? List.of("none", "jdk", "openssl") : ctx.opts.list("providers");
         List<String> parts = ctx.opts.list("tls-parts").isEmpty()
@@ -114,6 +119,7 @@ public final class TlsScenario {
         setup.put("handshakes", handshakes);
         setup.put("handshake_concurrency", concurrency);
         setup.put("sessions", sessions);
+        setup.put("provider_idle", providerIdle);
         List<Batch> batches = new ArrayList<>();
         List<SsePass> sse = new ArrayList<>();
 
@@ -155,7 +161,8 @@ public final class TlsScenario {
             sse.addAll(ssePasses(ctx, tlsEdge, h1, h2, rounds, sseSessions, sseRate, stepSeconds, perH2, settleMs));
         }
         if (parts.contains("providers")) {
-            batches.addAll(providerBatches(ctx, cert, key, providers, rounds, handshakes, concurrency, h1));
+            batches.addAll(providerBatches(
+                    ctx, cert, key, providers, rounds, handshakes, concurrency, providerIdle, settleMs, h1));
         }
         setup.put("sse_sessions", sseSessions);
         setup.put("sse_rate", sseRate);
@@ -422,6 +429,8 @@ public final class TlsScenario {
             int rounds,
             int k,
             int concurrency,
+            int idle,
+            int settleMs,
             SslContext h1)
             throws Exception {
         List<Batch> out = new ArrayList<>();
@@ -433,6 +442,10 @@ public final class TlsScenario {
             for (Server s : servers.values()) {
                 try (ClientPool pool = pool(ctx, "127.0.0.1", s.port, s.provider.equals("none") ? null : h1)) {
                     probe(ctx, pool, Map.of("server", s.pid), "provider", s.label, 0, Math.min(k, 1_000), concurrency);
+                }
+                if (idle > 0) {
+                    // Unrecorded: loads and compiles the keep-alive path before the first reading.
+                    idleBatch(ctx, s, h1, 0, Math.min(idle, 100), concurrency, settleMs);
                 }
             }
             for (int round = 1; round <= rounds; round++) {
@@ -446,12 +459,75 @@ public final class TlsScenario {
                     try (ClientPool pool = pool(ctx, "127.0.0.1", s.port, s.provider.equals("none") ? null : h1)) {
                         out.add(probe(ctx, pool, Map.of("server", s.pid), "provider", s.label, round, k, concurrency));
                     }
+                    if (idle > 0) {
+                        out.add(idleBatch(ctx, s, h1, round, idle, concurrency, settleMs));
+                    }
                 }
             }
         } finally {
             servers.values().forEach(Server::stop);
         }
         return out;
+    }
+
+    /**
+     * N connections to a provider's server that each handshake, send one keep-alive {@code GET} and
+     * stay open, idle: the server's heap after a full GC and RSS before and while they are open, per
+     * connection; then closed.
+     */
+    private static Batch idleBatch(
+            RunContext ctx, Server s, SslContext h1, int round, int n, int concurrency, int settleMs) throws Exception {
+        System.err.printf("tls round %d: %d idle connections to the %s server%n", round, n, s.label);
+        try (ClientPool pool = pool(ctx, "127.0.0.1", s.port, s.provider.equals("none") ? null : h1)) {
+            HandshakeProbe probe = new HandshakeProbe(pool, "/healthz", true);
+            Thread.sleep(Math.min(settleMs, 2_000));
+            long heap0 = ProcessProbes.heapAfterFullGc(s.pid);
+            long rss0 = ProcessProbes.rss(s.pid);
+            long self = ProcessHandle.current().pid();
+            CpuUse.Measured<ConnectReport> m = CpuUse.during(
+                    Map.of("server", s.pid),
+                    () -> List.of(self),
+                    () -> probe.run(n, concurrency, Duration.ofSeconds(300)));
+            ConnectReport r = m.result();
+            Thread.sleep(settleMs);
+            int open = probe.heldOpen();
+            long heap1 = ProcessProbes.heapAfterFullGc(s.pid);
+            long rss1 = ProcessProbes.rss(s.pid);
+            int stillOpen = probe.heldOpen();
+            System.err.printf(
+                    "  %d of %d open (%d after the readings): heap %+.1f KiB, RSS %+.1f KiB per connection%n",
+                    open,
+                    n,
+                    stillOpen,
+                    open == 0 ? Double.NaN : (heap1 - heap0) / 1024.0 / open,
+                    open == 0 ? Double.NaN : (rss1 - rss0) / 1024.0 / open);
+            probe.closeHeld(Duration.ofSeconds(30));
+            Map<String, Double> mem = new LinkedHashMap<>();
+            mem.put("heap", heap0 < 0 || heap1 < 0 || open == 0 ? Double.NaN : (heap1 - heap0) / (double) open);
+            mem.put("rss", rss0 < 0 || rss1 < 0 || open == 0 ? Double.NaN : (rss1 - rss0) / (double) open);
+            mem.put("heap_before", (double) heap0);
+            mem.put("heap_held", (double) heap1);
+            mem.put("rss_before", (double) rss0);
+            mem.put("rss_held", (double) rss1);
+            Map<String, Long> failures = new LinkedHashMap<>(r.failures());
+            if (stillOpen < open) {
+                failures.put("closed during the readings", (long) (open - stillOpen));
+            }
+            Thread.sleep(Math.min(settleMs, 2_000));
+            return new Batch(
+                    "provider-idle",
+                    s.label,
+                    round,
+                    n,
+                    open,
+                    n - open,
+                    failures,
+                    r.perSecond(),
+                    LatencySummary.of(r.latencyUs()),
+                    perConnection(m.seconds(), r.opened()),
+                    mem,
+                    probe.negotiated());
+        }
     }
 
     /** A {@code tls-server} child JVM. */
@@ -480,7 +556,11 @@ public final class TlsScenario {
                     .getPath();
             ProcessBuilder pb = new ProcessBuilder(
                             java,
+                            // A fixed heap, all of it resident from the start: the server's RSS then
+                            // grows only with memory outside the Java heap (native, direct buffers).
+                            "-Xms512m",
                             "-Xmx512m",
+                            "-XX:+AlwaysPreTouch",
                             "-cp",
                             jar,
                             "io.lasthop.bench.Main",
