@@ -2,6 +2,7 @@ package io.lasthop.edge.server;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -39,6 +40,9 @@ final class ReloadingSslContext {
             String stamp = tls.stamp();
             tls.current = tls.build();
             tls.loadedStamp = stamp;
+            log.info(
+                    "TLS with {}",
+                    provider() == SslProvider.OPENSSL ? "BoringSSL (netty-tcnative)" : "the JDK's provider");
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     "cannot load the TLS certificate " + certFile + " and key " + keyFile + ": " + e.getMessage(), e);
@@ -70,10 +74,21 @@ final class ReloadingSslContext {
         }
     }
 
+    /**
+     * BoringSSL (netty-tcnative) where its native library loads, else the JDK's provider. Measured in
+     * bench/README.md ("TLS"): a full handshake costs about a third of the JDK's server CPU, which is
+     * what a reconnect storm over TLS spends, and an idle connection about the same memory, though
+     * in native memory (about 8 KiB, outside the heap) rather than on the heap.
+     */
+    static SslProvider provider() {
+        return OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL)
+                ? SslProvider.OPENSSL
+                : SslProvider.JDK;
+    }
+
     private SslContext build() throws SSLException {
         return SslContextBuilder.forServer(certFile.toFile(), keyFile.toFile())
-                // The JDK's provider: measured against netty-tcnative in bench/README.md.
-                .sslProvider(SslProvider.JDK)
+                .sslProvider(provider())
                 .protocols("TLSv1.3", "TLSv1.2")
                 .applicationProtocolConfig(new ApplicationProtocolConfig(
                         ApplicationProtocolConfig.Protocol.ALPN,

@@ -1,13 +1,19 @@
 package io.lasthop.edge.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.lasthop.edge.testing.TestCertificates;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContext;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
@@ -39,6 +45,20 @@ class ReloadingSslContextIT {
         SslContext ssl = ReloadingSslContext.load(pair.cert(), pair.key()).current();
         assertTrue(ssl.isServer());
         assertTrue(ssl.applicationProtocolNegotiator().protocols().contains("h2"));
+    }
+
+    /** On Linux x86-64 and ARM64, where netty-tcnative ships its library (CI included), BoringSSL serves. */
+    @Test
+    void boringSslServesWhereItsLibraryShips() throws Exception {
+        String arch = System.getProperty("os.arch");
+        assumeTrue(
+                System.getProperty("os.name").startsWith("Linux") && (arch.equals("amd64") || arch.equals("aarch64")),
+                "netty-tcnative-boringssl-static is shipped for Linux x86-64 and ARM64 only; elsewhere the JDK serves");
+        assertTrue(OpenSsl.isAvailable(), "BoringSSL did not load: " + OpenSsl.unavailabilityCause());
+        TestCertificates.Pair pair = certs.server(TestCertificates.Key.values()[0]);
+        SslContext ssl = ReloadingSslContext.load(pair.cert(), pair.key()).current();
+        assertInstanceOf(OpenSslContext.class, ssl);
+        assertEquals(SslProvider.OPENSSL, ReloadingSslContext.provider());
     }
 
     @Test
