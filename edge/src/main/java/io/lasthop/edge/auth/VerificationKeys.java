@@ -70,6 +70,8 @@ final class VerificationKeys implements AutoCloseable {
 
     private final KeySource source;
     private final Duration refresh;
+    // A read asked for while none could begin; the next tick does it.
+    private volatile boolean wanted;
     private final long minIntervalNanos;
     private final Clock clock;
     private final AtomicBoolean reading = new AtomicBoolean();
@@ -104,6 +106,7 @@ final class VerificationKeys implements AutoCloseable {
      */
     VerificationKeys start(boolean required) {
         everRead = true;
+        wanted = false;
         lastReadNanos = System.nanoTime();
         if (!read("start") && required) {
             throw new IllegalArgumentException("cannot read public keys from " + source + ": " + lastFailure);
@@ -128,10 +131,20 @@ final class VerificationKeys implements AutoCloseable {
     }
 
     /**
-     * Asks for a read on the refresh thread, and returns at once. Does nothing, and returns false,
-     * while a read runs or when the last one began less than {@code minInterval} ago.
+     * Asks for a read on the refresh thread, and returns at once. While a read runs, or when the last
+     * one began less than {@code minInterval} ago, returns false and leaves the read to the next tick
+     * after the interval: a new key whose first token comes just after a read is still fetched, and a
+     * flood of unknown kids still costs one read per interval.
      */
     boolean refresh(String why) {
+        if (startRead(why)) {
+            return true;
+        }
+        wanted = true;
+        return false;
+    }
+
+    private boolean startRead(String why) {
         if (!mayRead() || !reading.compareAndSet(false, true)) {
             return false;
         }
@@ -140,6 +153,7 @@ final class VerificationKeys implements AutoCloseable {
             return false;
         }
         everRead = true;
+        wanted = false;
         lastReadNanos = System.nanoTime();
         try {
             Refresher.EXECUTOR.execute(() -> {
@@ -180,9 +194,11 @@ final class VerificationKeys implements AutoCloseable {
     private void tick() {
         Snapshot s = snapshot;
         if (s == null) {
-            refresh("no keys yet");
+            startRead("no keys yet");
+        } else if (wanted) {
+            startRead("a kid asked for within the last interval");
         } else if (!clock.instant().isBefore(s.readAt().plus(refresh))) {
-            refresh("periodic");
+            startRead("periodic");
         }
     }
 

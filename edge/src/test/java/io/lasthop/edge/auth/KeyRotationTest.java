@@ -52,6 +52,26 @@ class KeyRotationTest {
         assertTrue(issuer.requests() <= 3, "requests: " + issuer.requests());
     }
 
+    /**
+     * The first token of a new key comes just after a read, within the interval, and no other token
+     * follows: the edge still fetches the set once the interval has passed, instead of at the next
+     * periodic refresh (an hour here).
+     */
+    @Test
+    void aKidAskedForWithinTheIntervalIsFetchedAfterIt() throws Exception {
+        JwksServer issuer = server(OLD);
+        VerificationKeys keys = keys(issuer, Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofSeconds(2));
+        TokenVerifier v = verifier(keys);
+        Await.until(() -> accepted(v, TestKeys.token(OLD, JWSAlgorithm.RS256, "a")), WAIT, "the first read");
+
+        issuer.publish(OLD, NEW);
+        String fresh = TestKeys.token(NEW, JWSAlgorithm.ES256, "b");
+        assertTrue(refused(v, fresh).getMessage().contains("2025-06"), "refused at once: the set is not read yet");
+        Await.until(() -> issuer.requests() >= 2, WAIT, "the read the new kid asked for, with no token asking again");
+        Await.until(() -> accepted(v, fresh), WAIT, "the new key in use");
+        assertEquals(2, issuer.requests());
+    }
+
     @Test
     void aTokenOfARemovedKeyIsRefusedAfterTheNextRefresh() throws Exception {
         JwksServer issuer = server(OLD, NEW);
