@@ -46,6 +46,7 @@ public final class BrokerConnections implements AutoCloseable {
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger opened = new AtomicInteger();
     private final AtomicLong refusals = new AtomicLong();
+    private final AtomicLong connectFailures = new AtomicLong();
     private volatile long lastRefusalLog;
     private volatile boolean closed;
     private volatile boolean ready;
@@ -69,6 +70,11 @@ public final class BrokerConnections implements AutoCloseable {
                         public void lost(ShutdownSignalException cause) {
                             // Its channels went with it (each one's listener counts itself out).
                             updateReadiness(name + " lost");
+                        }
+
+                        @Override
+                        public void failed(Exception cause) {
+                            connectFailures.incrementAndGet();
                         }
                     });
         }
@@ -144,6 +150,11 @@ public final class BrokerConnections implements AutoCloseable {
     /** Sessions turned away because every connection was full or down, since start. */
     public long refusals() {
         return refusals.get();
+    }
+
+    /** Attempts to open a session connection that failed (broker down, refused, TLS or credentials). */
+    public long connectFailures() {
+        return connectFailures.get();
     }
 
     /**

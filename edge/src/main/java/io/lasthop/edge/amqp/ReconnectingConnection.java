@@ -34,6 +34,9 @@ public final class ReconnectingConnection implements AutoCloseable {
 
         /** The connection was lost; a new one is on its way. */
         default void lost(ShutdownSignalException cause) {}
+
+        /** An attempt to connect failed; the next one follows after backoff. */
+        default void failed(Exception cause) {}
     }
 
     private final BrokerEndpoint broker;
@@ -102,6 +105,7 @@ public final class ReconnectingConnection implements AutoCloseable {
             long delay = ThreadLocalRandom.current().nextLong(backoffMs / 2, backoffMs + 1);
             backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
             log.warn("{}: connecting failed ({}); retrying in {} ms", name, e.toString(), delay);
+            listener.failed(e);
             scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
         }
     }

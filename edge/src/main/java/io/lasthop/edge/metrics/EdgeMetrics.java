@@ -35,6 +35,9 @@ public final class EdgeMetrics {
     private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
     private final AtomicLong acksPending = new AtomicLong();
     private final LongAdder pollQueuedBytes = new LongAdder();
+    // Held here for the FunctionCounters, which hold them only weakly (bindBrokerConnections).
+    private LongSupplier channelRefusals;
+    private LongSupplier connectFailures;
 
     public final Counter deliveries;
     public final Counter redeliveries;
@@ -202,13 +205,23 @@ public final class EdgeMetrics {
         }
     }
 
-    /** The AMQP connections that carry sessions, and sessions refused for want of a channel. */
-    public void bindBrokerConnections(IntSupplier open, LongSupplier refusals) {
+    /**
+     * The AMQP connections that carry sessions, sessions refused for want of a channel, and failed
+     * attempts to open a session connection.
+     */
+    public void bindBrokerConnections(IntSupplier open, LongSupplier refusals, LongSupplier connectFailures) {
         Gauge.builder("lasthop.amqp.connections", open::getAsInt)
                 .description("Open AMQP connections that carry sessions")
                 .register(registry);
+        // A FunctionCounter holds its object weakly, and these method references have no other
+        // holder: kept here, or a collection would turn the counters into NaN.
+        this.channelRefusals = refusals;
+        this.connectFailures = connectFailures;
         FunctionCounter.builder("lasthop.amqp.channel.refusals", refusals, LongSupplier::getAsLong)
                 .description("Sessions refused because every AMQP connection was full or down")
+                .register(registry);
+        FunctionCounter.builder("lasthop.amqp.connect.failures", connectFailures, LongSupplier::getAsLong)
+                .description("Attempts to open a session AMQP connection that failed: broker down, refused, TLS")
                 .register(registry);
     }
 

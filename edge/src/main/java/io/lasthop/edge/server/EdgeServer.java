@@ -140,7 +140,7 @@ public final class EdgeServer implements AutoCloseable {
         router = new SessionRouter(sessions, attacher, revocations, nodeId, endpoint, scheduler);
         metrics.bindSessions(sessions::size);
         metrics.bindBrokerState(this::brokerConnected);
-        metrics.bindBrokerConnections(broker::connections, broker::refusals);
+        metrics.bindBrokerConnections(broker::connections, broker::refusals, broker::connectFailures);
         metrics.bindReadiness(this::ready);
     }
 

@@ -9,6 +9,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.lasthop.edge.config.Settings;
+import io.lasthop.edge.testing.Await;
+import io.lasthop.edge.testing.Broker;
 import io.lasthop.edge.testing.Edge;
 import io.lasthop.edge.testing.EdgeProcess;
 import io.lasthop.edge.testing.PrivateBroker;
@@ -105,7 +107,10 @@ class AmqpsIT {
     private static void assertUnready(Consumer<io.lasthop.edge.config.EdgeConfig.Builder> config) throws Exception {
         Edge edge = Edge.startUnready(config);
         try {
-            Thread.sleep(3000);
+            Await.until(
+                    () -> edge.metric("lasthop_amqp_connect_failures_total") >= 2,
+                    Broker.timeout(),
+                    "two failed attempts to connect over TLS");
             assertFalse(edge.server().ready(), "an edge that cannot reach its broker over TLS is not ready");
             assertEquals(503, edge.get("/readyz").statusCode());
         } finally {
