@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lasthop.edge.config.Settings;
 import io.lasthop.edge.http.LingeringClose;
+import io.lasthop.edge.testing.Await;
 import io.lasthop.edge.testing.Broker;
 import io.lasthop.edge.testing.Edge;
 import io.lasthop.edge.testing.PollClient;
@@ -100,13 +101,10 @@ class SlowClientIT {
             fillUntilClosed(s);
             double open = edge.metric("lasthop_client_connections");
             // Well under the 10 s after which the edge would end the idle keep-alive connection of the POSTs.
-            long deadline = System.nanoTime() + (LingeringClose.LINGER_MILLIS + 3_000) * 1_000_000;
-            while (edge.metric("lasthop_client_connections") > open - 1 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertTrue(
-                    edge.metric("lasthop_client_connections") <= open - 1,
-                    "the connection of a client that never reads is still open, its output with it");
+            Await.until(
+                    () -> edge.metric("lasthop_client_connections") <= open - 1,
+                    Duration.ofMillis(LingeringClose.LINGER_MILLIS + 3_000),
+                    "the edge to let go of the connection of a client that never reads, and its output");
         }
     }
 
