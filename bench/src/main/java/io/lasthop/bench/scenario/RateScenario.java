@@ -84,15 +84,7 @@ public final class RateScenario {
             // Memory per session: the edge's RSS and the broker's memory before and after each ramp
             // (A first, then B on top of it), read after a pause; the broker is all this run's
             // when it is a private node (BENCH_BROKER=private).
-            int warm = Math.min(n, ctx.opts.integer("warmup-sessions", 200));
-            if (warm > 0) {
-                // A cold edge (JIT, heap sizing) grows for reasons other than its sessions: warm it up once.
-                fleet.connect(ctx.users("rwe", warm), transport, concurrency, Duration.ofSeconds(300));
-                List<String> queues = fleet.sessionQueues();
-                fleet.closeAll(Duration.ofSeconds(30));
-                ctx.deleteQueues(queues);
-                Thread.sleep(settleMs);
-            }
+            warmUp(ctx, fleet, transport, n, concurrency, settleMs);
             Snapshot s0 = Snapshot.take(0, ctx.edgePid, true, ctx.queueRegex());
             ConnectReport ce = fleet.connect(users.get("lasthop"), transport, concurrency, Duration.ofSeconds(300));
             Thread.sleep(settleMs);
@@ -225,6 +217,22 @@ public final class RateScenario {
      * rounds), closes and its queues are deleted; then B the same. Not interleaved: the machine's
      * drift between the two halves is not cancelled out.
      */
+    /**
+     * A cold edge (JIT, heap sizing) grows for reasons other than its sessions: opens and closes
+     * {@code --warmup-sessions} once before the memory readings.
+     */
+    private static void warmUp(RunContext ctx, Fleet fleet, Transport transport, int n, int concurrency, int settleMs)
+            throws Exception {
+        int warm = Math.min(n, ctx.opts.integer("warmup-sessions", 200));
+        if (warm > 0) {
+            fleet.connect(ctx.users("rwe", warm), transport, concurrency, Duration.ofSeconds(300));
+            List<String> queues = fleet.sessionQueues();
+            fleet.closeAll(Duration.ofSeconds(30));
+            ctx.deleteQueues(queues);
+            Thread.sleep(settleMs);
+        }
+    }
+
     private static Section runApart(
             RunContext ctx,
             int n,
@@ -256,14 +264,7 @@ public final class RateScenario {
                 RawAmqpPeer raw = ctx.rawPeer(n, "rate.");
                 Publisher pub = new Publisher(ctx.amqp(), "lasthop-bench publisher")) {
             System.err.printf("rate, peers apart: %d %s sessions first%n", n, transport.wireName);
-            int warm = Math.min(n, ctx.opts.integer("warmup-sessions", 200));
-            if (warm > 0) {
-                fleet.connect(ctx.users("rwe", warm), transport, concurrency, Duration.ofSeconds(300));
-                List<String> queues = fleet.sessionQueues();
-                fleet.closeAll(Duration.ofSeconds(30));
-                ctx.deleteQueues(queues);
-                Thread.sleep(settleMs);
-            }
+            warmUp(ctx, fleet, transport, n, concurrency, settleMs);
             Snapshot s0 = Snapshot.take(0, ctx.edgePid, true, ctx.queueRegex());
             ConnectReport ce = fleet.connect(users.get("lasthop"), transport, concurrency, Duration.ofSeconds(300));
             Thread.sleep(settleMs);
