@@ -4,6 +4,7 @@ import io.lasthop.edge.auth.DevTokens;
 import io.lasthop.edge.http.Endpoint;
 import io.lasthop.edge.http.HttpResponses;
 import io.lasthop.edge.metrics.EdgeMetrics;
+import io.lasthop.edge.metrics.ScrapeCache;
 import io.lasthop.protocol.ErrorCode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
@@ -37,10 +38,14 @@ final class OpsEndpoints {
         };
     }
 
-    /** {@code /metrics}: Prometheus text format. */
+    /** {@code /metrics}: Prometheus text format, at most {@link ScrapeCache#MAX_AGE_MS} old. */
     static Endpoint metrics(EdgeMetrics metrics) {
-        return (ctx, req, q) -> HttpResponses.text(
-                ctx, req, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+        ScrapeCache cache = new ScrapeCache(metrics::scrape);
+        return (ctx, req, q) -> HttpResponses.send(
+                ctx,
+                req,
+                HttpResponses.response(
+                        HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", cache.page()));
     }
 
     /**
