@@ -78,7 +78,7 @@ final class AbuseReport {
                         + "the confirmed publisher, the same seeded plan in both windows of a round, for %d s (idle: once the idle "
                         + "sessions are connected and %,d ms have passed; abuse: from %d s into the window). Then the edge's heap after a full GC and its RSS are read (`jcmd GC.run`, VmRSS), "
                         + "while the abuse goes on; a sampler reads the edge's RSS and gauges every second through each "
-                        + "window. Figures of one round stand side by side; treat differences under ~20 %% as noise.%n",
+                        + "window. Figures of one round stand side by side; treat differences under ~20 %% as noise. %s %s%n",
                 a.tickMs(),
                 a.pingsPerTick(),
                 a.getsPerTick(),
@@ -91,7 +91,19 @@ final class AbuseReport {
                 p.rate(),
                 p.stepSeconds(),
                 p.settleMs(),
-                p.rampSeconds()));
+                p.rampSeconds(),
+                p.warmupSeconds() > 0
+                        ? String.format(
+                                Locale.ROOT,
+                                "Between round 1's idle and abuse windows the mix ran %d s unrecorded "
+                                        + "(`--abuse-warmup-seconds`), so the edge's JIT compiled the paths abuse takes "
+                                        + "there, not in the abuse window.",
+                                p.warmupSeconds())
+                        : "No unrecorded abuse before round 1's abuse window (`--abuse-warmup-seconds 0`).",
+                p.bystandersApart()
+                        ? "The bystanders live in a load-generator process of their own, apart from the abusers "
+                                + "(`--bystanders-in-harness` keeps them together)."
+                        : "The bystanders share the harness process with the abusers (`--bystanders-in-harness`)."));
     }
 
     private static long countOf(AbuseScenario.Params p, AbuseKind k) {
@@ -196,7 +208,7 @@ final class AbuseReport {
         md.append("\n### The bystanders' delivery latency\n\nPublish → client decode, ms. Target: under abuse, p50 and "
                 + "p99 within ×" + LATENCY_BOUND + " of the idle run.\n\n| round | window | published (confirmed) | "
                 + "delivered | lost | p50 / p90 / p99 / p99.9 / max | p50 abuse / idle | p99 abuse / idle | cores busy: "
-                + "edge, broker, harness |\n|---|---|---|---|---|---|---|---|---|\n");
+                + "edge, broker, harness (abusers), bystanders' process |\n|---|---|---|---|---|---|---|---|---|\n");
         for (Pair w : pairs(windows)) {
             latencyRow(md, w.round, w.idle, null);
             latencyRow(md, w.round, w.abuse, w.idle);
@@ -218,7 +230,7 @@ final class AbuseReport {
         Phase ph = w.latency();
         LatencySummary l = ph.latency();
         md.append(String.format(
-                "| %d | %s | %,d | %,d | %,d | %s | %s | %s | %s, %s, %s |%n",
+                "| %d | %s | %,d | %,d | %,d | %s | %s | %s | %s, %s, %s, %s |%n",
                 round,
                 w.condition(),
                 ph.published().confirmed(),
@@ -233,7 +245,8 @@ final class AbuseReport {
                         : Fmt.ratio(l.p99Us(), idle.latency().latency().p99Us()),
                 cores(ph, "edge"),
                 cores(ph, "broker"),
-                cores(ph, "harness")));
+                cores(ph, "harness"),
+                cores(ph, "client worker 1")));
     }
 
     private static String cores(Phase ph, String process) {

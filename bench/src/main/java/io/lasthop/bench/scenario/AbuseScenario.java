@@ -73,6 +73,8 @@ public final class AbuseScenario {
             int rampSeconds,
             int settleMs,
             int rounds,
+            int warmupSeconds,
+            boolean bystandersApart,
             AbuseSettings abuse) {
         /** The kind of abuser i, and of the idle session that stands in for it: the kinds in turn. */
         AbuseKind kindOf(int i) {
@@ -89,7 +91,13 @@ public final class AbuseScenario {
         List<Window> windows = new ArrayList<>();
         Map<String, Object> setup = new LinkedHashMap<>();
         Phase warmup;
-        try (Fleet bystanders = ctx.fleet(p.bystanders(), Transport.WEBSOCKET);
+        Fleet fleet = ctx.fleet(p.bystanders(), Transport.WEBSOCKET);
+        if (p.bystandersApart()) {
+            // The abusers' load generation, its threads and its collections, would otherwise share a
+            // JVM with the clients whose latency is measured, and show in it as the edge's doing.
+            fleet.localCapacity(0);
+        }
+        try (Fleet bystanders = fleet;
                 Publisher pub = new Publisher(ctx.amqp(), "lasthop-bench publisher")) {
             ConnectReport c =
                     bystanders.connect(bystanderUsers, Transport.WEBSOCKET, concurrency, Duration.ofSeconds(60));
@@ -123,6 +131,10 @@ public final class AbuseScenario {
                 Schedule.Plan plan = schedule.plan(0, round, p.rate(), p.rate() * p.stepSeconds());
                 Bystanders b = new Bystanders(bystanders, pub, bystanderUsers, plan, p.stepSeconds());
                 windows.add(idle(ctx, p, round, index++, b, concurrency));
+                if (round == 1) {
+                    // After round 1's idle window, whose RSS is then the edge's before any abuse.
+                    warmUpAbuse(ctx, p);
+                }
                 windows.add(abuse(ctx, p, round, index++, b));
             }
             setup.put("bystander_client_stats", bystanders.stats());
@@ -167,6 +179,8 @@ public final class AbuseScenario {
                 rampSeconds,
                 ctx.opts.integer("settle-ms", 3_000),
                 ctx.opts.integer("rounds", 2),
+                ctx.opts.integer("abuse-warmup-seconds", 30),
+                !ctx.opts.flag("bystanders-in-harness"),
                 abuse);
     }
 
@@ -229,14 +243,7 @@ public final class AbuseScenario {
         System.err.printf("abuse round %d: %d abusive clients for %d s%n", round, p.abusers(), p.abuseSeconds());
         List<String> users = ctx.users("ab" + round + "-", p.abusers());
         EdgeCounters before = EdgeCounters.read(ctx);
-        ClientPool pool = new ClientPool(
-                ctx.edgeHost,
-                ctx.edgePort,
-                ctx.secret,
-                Duration.ofHours(1),
-                ctx.ledgers,
-                new SourceAddresses(0, SourceAddresses.DEFAULT_PER_ADDRESS, 0),
-                ctx.opts.integer("client-threads", 2));
+        ClientPool pool = abusePool(ctx);
         try (AbuseMix mix = AbuseMix.of(pool, p.abuse());
                 EdgeSampler sampler = new EdgeSampler(ctx.edgeHost, ctx.edgePort, ctx.edgePid)) {
             long end = System.nanoTime() + Duration.ofSeconds(p.abuseSeconds()).toNanos();
@@ -256,6 +263,38 @@ public final class AbuseScenario {
             clients.put("queues_deleted", ctx.deleteQueues(mix.sessionQueues()));
             return window("abuse", round, latency, memory, liveHeap, sampler, before, clients, ctx);
         }
+    }
+
+    /**
+     * The mix for {@code --abuse-warmup-seconds} before round 1's abuse window, not recorded: the
+     * edge's JIT compiles the paths abuse takes (floods, refusals, closes) here, not in that window,
+     * as the bystanders' warm-up phase does for delivery.
+     */
+    private static void warmUpAbuse(RunContext ctx, Params p) throws Exception {
+        if (p.warmupSeconds() <= 0) {
+            return;
+        }
+        System.err.printf("abuse warm-up: %d abusive clients for %d s, not recorded%n", p.abusers(), p.warmupSeconds());
+        try (AbuseMix mix = AbuseMix.of(abusePool(ctx), p.abuse())) {
+            mix.start(
+                    ctx.users("aw-", p.abusers()),
+                    p.kinds(),
+                    System.nanoTime() + Duration.ofSeconds(p.warmupSeconds()).toNanos());
+            Thread.sleep(p.warmupSeconds() * 1_000L);
+            mix.stop(Duration.ofSeconds(20));
+            ctx.deleteQueues(mix.sessionQueues());
+        }
+    }
+
+    private static ClientPool abusePool(RunContext ctx) {
+        return new ClientPool(
+                ctx.edgeHost,
+                ctx.edgePort,
+                ctx.secret,
+                Duration.ofHours(1),
+                ctx.ledgers,
+                new SourceAddresses(0, SourceAddresses.DEFAULT_PER_ADDRESS, 0),
+                ctx.opts.integer("client-threads", 2));
     }
 
     private static Window window(
