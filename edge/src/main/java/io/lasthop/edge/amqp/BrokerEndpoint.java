@@ -72,6 +72,9 @@ public final class BrokerEndpoint {
         factory.setConnectionTimeout(5_000);
         factory.setHandshakeTimeout(10_000);
         factory.setShutdownTimeout(2_000);
+        // A session's basic.qos is sent without waiting for its qos-ok (SessionLink.attach): the
+        // reply arrives while basic.consume waits for consume-ok, and must not be taken for it.
+        factory.setChannelShouldCheckRpcResponseType(true);
         List<Address> nodes = addresses == null || addresses.isBlank()
                 ? List.of(new Address(factory.getHost(), factory.getPort()))
                 : List.of(Address.parseAddresses(addresses));
