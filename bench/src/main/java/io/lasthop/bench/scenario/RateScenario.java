@@ -367,12 +367,18 @@ public final class RateScenario {
             boolean brokerPerPhase)
             throws Exception {
         Thread.sleep(2_000);
+        int first = rates.get(0);
+        List<Schedule.Plan> unrecorded = new ArrayList<>();
         int primeRate = ctx.opts.integer("prime-rate", 1_000);
         if (primeRate > 0) {
-            // One message to every user first, unrecorded: a classic queue opens its index files for
-            // its first persistent message, which took both peers' p99 to ~1 s in whichever recorded
-            // phase it happened in (2026-12-06 runs); after this, every phase meets queues that have
-            // been written to, as a long-running deployment's are.
+            // One message to every user first: a classic queue opens its index files for its first
+            // persistent message, which took both peers' p99 to ~1 s in whichever recorded phase it
+            // happened in (2026-12-06 runs); after this, every phase meets queues that have been
+            // written to, as a long-running deployment's are.
+            unrecorded.add(Schedule.each(users.get(peer).size(), primeRate, 64));
+        }
+        unrecorded.add(schedule.plan(1_000, 0, first, first * warmupSeconds));
+        for (Schedule.Plan plan : unrecorded) {
             phases.add(Phase.run(
                     ctx,
                     fleet,
@@ -382,25 +388,11 @@ public final class RateScenario {
                     index[0]++,
                     -1,
                     0,
-                    Schedule.each(users.get(peer).size(), primeRate, 64),
+                    plan,
                     true,
                     stepSeconds,
                     false));
         }
-        int first = rates.get(0);
-        phases.add(Phase.run(
-                ctx,
-                fleet,
-                pub,
-                peer,
-                PhaseTarget.toUsers(users.get(peer)),
-                index[0]++,
-                -1,
-                0,
-                schedule.plan(1_000, 0, first, first * warmupSeconds),
-                true,
-                stepSeconds,
-                false));
         for (int s = 0; s < rates.size(); s++) {
             int rate = rates.get(s);
             // This peer's phases at this rate, and the other peer's still to come.
