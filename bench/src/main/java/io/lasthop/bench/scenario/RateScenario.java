@@ -142,21 +142,22 @@ public final class RateScenario {
             Thread.sleep(2_000);
 
             int index = 0;
-            int first = rates.get(0);
-            for (String peer : users.keySet()) {
-                phases.add(Phase.run(
-                        ctx,
-                        fleet,
-                        peer.equals("web-stomp") ? stompPub : pub,
-                        peer,
-                        PhaseTarget.toUsers(users.get(peer)),
-                        index++,
-                        -1,
-                        0,
-                        schedule.plan(1_000, 0, first, first * warmupSeconds),
-                        true,
-                        stepSeconds,
-                        false));
+            for (Schedule.Plan plan : unrecordedPlans(ctx, schedule, n, rates.get(0), warmupSeconds)) {
+                for (String peer : users.keySet()) {
+                    phases.add(Phase.run(
+                            ctx,
+                            fleet,
+                            peer.equals("web-stomp") ? stompPub : pub,
+                            peer,
+                            PhaseTarget.toUsers(users.get(peer)),
+                            index++,
+                            -1,
+                            0,
+                            plan,
+                            true,
+                            stepSeconds,
+                            false));
+                }
             }
             for (int s = 0; s < rates.size(); s++) {
                 int rate = rates.get(s);
@@ -350,7 +351,25 @@ public final class RateScenario {
                 n, transport, sizes, seed, stepSeconds, setup, phases, new ArrayList<>(users.keySet()));
     }
 
-    /** One peer's warm-up phase, then each rate × rounds, while the time limit allows. */
+    /**
+     * The phases each peer runs unrecorded before its first recorded one: with {@code --prime-rate}
+     * (the default), one message to each of {@code users} users, because a classic queue opens its
+     * index files for its first persistent message, which took both peers' p99 to ~1 s in whichever
+     * recorded phase it fell (2026-12-06 runs), and after it every phase meets queues that have been
+     * written to, as a long-running deployment's are; then the warm-up at the first rate.
+     */
+    static List<Schedule.Plan> unrecordedPlans(
+            RunContext ctx, Schedule schedule, int users, int firstRate, int warmupSeconds) {
+        List<Schedule.Plan> plans = new ArrayList<>();
+        int primeRate = ctx.opts.integer("prime-rate", 1_000);
+        if (primeRate > 0) {
+            plans.add(Schedule.each(users, primeRate, 64));
+        }
+        plans.add(schedule.plan(1_000, 0, firstRate, firstRate * warmupSeconds));
+        return plans;
+    }
+
+    /** One peer's unrecorded phases, then each rate × rounds, while the time limit allows. */
     private static void phasesOf(
             RunContext ctx,
             Fleet fleet,
@@ -368,17 +387,7 @@ public final class RateScenario {
             throws Exception {
         Thread.sleep(2_000);
         int first = rates.get(0);
-        List<Schedule.Plan> unrecorded = new ArrayList<>();
-        int primeRate = ctx.opts.integer("prime-rate", 1_000);
-        if (primeRate > 0) {
-            // One message to every user first: a classic queue opens its index files for its first
-            // persistent message, which took both peers' p99 to ~1 s in whichever recorded phase it
-            // happened in (2026-12-06 runs); after this, every phase meets queues that have been
-            // written to, as a long-running deployment's are.
-            unrecorded.add(Schedule.each(users.get(peer).size(), primeRate, 64));
-        }
-        unrecorded.add(schedule.plan(1_000, 0, first, first * warmupSeconds));
-        for (Schedule.Plan plan : unrecorded) {
+        for (Schedule.Plan plan : unrecordedPlans(ctx, schedule, users.get(peer).size(), first, warmupSeconds)) {
             phases.add(Phase.run(
                     ctx,
                     fleet,
