@@ -109,8 +109,10 @@ final class NonReadingSession extends AbusiveConnection {
                 pings++;
             }
             if (n > 0) {
-                ch.flush();
+                // Counted before they can arrive: whoever sees a ping at the other end also sees it
+                // in the tally.
                 counters.pings.add(n);
+                ch.flush();
             }
         } else if (poster.post()) {
             pings += settings.pingsPerTick();
