@@ -386,21 +386,12 @@ public final class RateScenario {
             boolean brokerPerPhase)
             throws Exception {
         Thread.sleep(2_000);
+        PhaseTarget target = PhaseTarget.toUsers(users.get(peer));
+        PeerPhase next = (step, round, plan, warmup, brokerMemory) -> Phase.run(
+                ctx, fleet, pub, peer, target, index[0]++, step, round, plan, warmup, stepSeconds, brokerMemory);
         int first = rates.get(0);
         for (Schedule.Plan plan : unrecordedPlans(ctx, schedule, users.get(peer).size(), first, warmupSeconds)) {
-            phases.add(Phase.run(
-                    ctx,
-                    fleet,
-                    pub,
-                    peer,
-                    PhaseTarget.toUsers(users.get(peer)),
-                    index[0]++,
-                    -1,
-                    0,
-                    plan,
-                    true,
-                    stepSeconds,
-                    false));
+            phases.add(next.run(-1, 0, plan, true, false));
         }
         for (int s = 0; s < rates.size(); s++) {
             int rate = rates.get(s);
@@ -412,20 +403,15 @@ public final class RateScenario {
                 break;
             }
             for (int round = 1; round <= rounds; round++) {
-                phases.add(Phase.run(
-                        ctx,
-                        fleet,
-                        pub,
-                        peer,
-                        PhaseTarget.toUsers(users.get(peer)),
-                        index[0]++,
-                        s,
-                        round,
-                        schedule.plan(s, round, rate, rate * stepSeconds),
-                        false,
-                        stepSeconds,
-                        brokerPerPhase));
+                phases.add(
+                        next.run(s, round, schedule.plan(s, round, rate, rate * stepSeconds), false, brokerPerPhase));
             }
         }
+    }
+
+    /** One phase of one peer, the next index: what differs between its unrecorded and recorded phases. */
+    @FunctionalInterface
+    private interface PeerPhase {
+        Phase run(int step, int round, Schedule.Plan plan, boolean warmup, boolean brokerMemory) throws Exception;
     }
 }
