@@ -26,7 +26,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Date;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -47,6 +49,10 @@ public final class TokenVerifier implements AutoCloseable {
     private static final int MIN_SECRET_BYTES = 32;
     /** How much of a token's kid a refusal or a log line repeats: it is the sender's text. */
     private static final int KID_SHOWN = 64;
+    /** Accepted tokens one thread remembers; with {@link #MAX_REMEMBERED_CHARS}, under 2 MiB a thread. */
+    static final int REMEMBERED_PER_THREAD = 256;
+    /** Longer tokens are verified every time. */
+    private static final int MAX_REMEMBERED_CHARS = 4096;
 
     private final Set<JWSAlgorithm> allowlist;
     private final MACVerifier hmac;
@@ -54,6 +60,22 @@ public final class TokenVerifier implements AutoCloseable {
     private final DefaultJOSEObjectTypeVerifier<SecurityContext> types;
     private final DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier;
     private final Clock clock;
+    /**
+     * Tokens this verifier accepted, per thread (event loops, mostly), each with the key sets it was
+     * checked against: a long-polling client sends its token with every poll and every POST of
+     * frames, and verifying it each time cost an event loop a JWT parse (~5 KB of garbage) and a
+     * signature check per request. A remembered token is accepted again only before its {@code exp}
+     * and while every key source still holds the set it was verified with, so neither expiry nor a
+     * key's removal waits for the entry to go. Only accepted tokens are kept, and the callers'
+     * revocation checks run on every request as before.
+     */
+    private final ThreadLocal<Map<String, Accepted>> accepted =
+            ThreadLocal.withInitial(() -> new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Accepted> eldest) {
+                    return size() > REMEMBERED_PER_THREAD;
+                }
+            });
 
     /** HMAC only: {@code algorithms} a non-empty subset of HS256, HS384 and HS512. */
     public TokenVerifier(
@@ -193,6 +215,22 @@ public final class TokenVerifier implements AutoCloseable {
     }
 
     public Principal verify(String token) throws AuthException {
+        if (token == null || token.length() > MAX_REMEMBERED_CHARS) {
+            return verifyNow(token);
+        }
+        Map<String, Accepted> mine = accepted.get();
+        Accepted a = mine.get(token);
+        if (a != null && clock.instant().isBefore(a.principal.expiresAt()) && a.keysStillInUse(publicKeys)) {
+            return a.principal;
+        }
+        // The key sets before the check: a set that changes during it makes this entry stale.
+        Object[] keySets = keySets();
+        Principal p = verifyNow(token);
+        mine.put(token, new Accepted(p, keySets));
+        return p;
+    }
+
+    private Principal verifyNow(String token) throws AuthException {
         if (token == null || token.isEmpty()) {
             throw new AuthException(
                     ErrorCode.TOKEN_MISSING, "no token: pass ?token= or an Authorization: Bearer header");
@@ -231,6 +269,26 @@ public final class TokenVerifier implements AutoCloseable {
             throw new AuthException(code, "token refused: " + e.getMessage());
         } catch (ParseException | BadJOSEException | JOSEException e) {
             throw new AuthException(ErrorCode.TOKEN_INVALID, "token refused: " + e.getMessage());
+        }
+    }
+
+    private Object[] keySets() {
+        Object[] sets = new Object[publicKeys.size()];
+        for (int i = 0; i < sets.length; i++) {
+            sets[i] = publicKeys.get(i).snapshot();
+        }
+        return sets;
+    }
+
+    /** A token accepted, and the key set of each source when it was. */
+    private record Accepted(Principal principal, Object[] keySets) {
+        boolean keysStillInUse(List<VerificationKeys> sources) {
+            for (int i = 0; i < keySets.length; i++) {
+                if (sources.get(i).snapshot() != keySets[i]) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

@@ -12,13 +12,17 @@ import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import com.sun.management.ThreadMXBean;
 import io.lasthop.protocol.ErrorCode;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
@@ -370,6 +374,87 @@ class TokenVerifierTest {
     void constructorRefusesAnEmptyAllowlist() {
         assertThrows(
                 IllegalArgumentException.class, () -> new TokenVerifier(SECRET, Set.of(), null, null, LEEWAY, CLOCK));
+    }
+
+    // ---- accepted tokens remembered ----
+
+    /** A long-polling client sends its token with every request: verified once, not every time. */
+    @Test
+    void aTokenSentWithEveryRequestIsVerifiedOnce() throws AuthException {
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        int n = TokenVerifier.REMEMBERED_PER_THREAD;
+        List<String> distinct = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            distinct.add(mint(claims("user-" + i, NOW.plusSeconds(600))));
+        }
+        String same = mint(claims("alice", NOW.plusSeconds(600)));
+        verifier.verify(same);
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (String token : distinct) {
+            verifier.verify(token);
+        }
+        long verified = threads.getCurrentThreadAllocatedBytes() - before;
+        before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < n; i++) {
+            assertEquals("alice", verifier.verify(same).userId());
+        }
+        long remembered = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(
+                remembered * 20 < verified,
+                "a remembered token cost " + remembered / n + " bytes, a verification " + verified / n);
+    }
+
+    @Test
+    void aRememberedTokenIsRefusedOnceItExpires() throws AuthException {
+        MovingClock clock = new MovingClock(NOW);
+        TokenVerifier v = verifier(null, null, clock);
+        String token = mint(claims("alice", NOW.plusSeconds(60)));
+        assertEquals("alice", v.verify(token).userId());
+        clock.now = NOW.plusSeconds(60).plus(LEEWAY).plusSeconds(1);
+        assertRefused(v, ErrorCode.TOKEN_EXPIRED, token);
+    }
+
+    /** Within the leeway past exp a token is still accepted, as before: verified again, not remembered. */
+    @Test
+    void aRememberedTokenPastItsExpiryButWithinTheLeewayIsVerifiedAgain() throws AuthException {
+        MovingClock clock = new MovingClock(NOW);
+        TokenVerifier v = verifier(null, null, clock);
+        String token = mint(claims("alice", NOW.plusSeconds(60)));
+        v.verify(token);
+        clock.now = NOW.plusSeconds(61);
+        assertEquals("alice", v.verify(token).userId());
+    }
+
+    @Test
+    void aRefusedTokenIsNotRemembered() {
+        String token = DevTokens.mint(
+                OTHER_SECRET, claims("alice", NOW.plusSeconds(60)).build());
+        assertRefused(ErrorCode.TOKEN_INVALID, token);
+        assertRefused(ErrorCode.TOKEN_INVALID, token);
+    }
+
+    /** A clock a test moves. */
+    private static final class MovingClock extends Clock {
+        volatile Instant now;
+
+        MovingClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
     }
 
     // ---- helpers ----
