@@ -64,6 +64,12 @@ public enum BodyEncoding {
         if (!isUtf8(body) || startsWithBomOrZero(body)) {
             return false;
         }
+        int verdict = JsonText.singleValue(body);
+        return verdict == JsonText.UNSURE ? parsesAsSingleValue(body) : verdict == JsonText.YES;
+    }
+
+    /** What Jackson's default parser says of {@code body}, UTF-8 without a byte order mark. */
+    static boolean parsesAsSingleValue(byte[] body) {
         try (JsonParser parser = JSON_FACTORY.createParser(body)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
