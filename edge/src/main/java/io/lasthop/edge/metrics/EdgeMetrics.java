@@ -6,12 +6,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +49,7 @@ public final class EdgeMetrics {
     public final Counter sessionsResumed;
     public final Counter sessionRecoveries;
     public final DistributionSummary ackDelay;
+    public final Timer loopDelay;
 
     public EdgeMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -81,6 +84,21 @@ public final class EdgeMetrics {
         ackDelay = DistributionSummary.builder("lasthop.ack.delay.seconds")
                 .description("Time from writing a message to the client to its ack")
                 .publishPercentiles(0.5, 0.99)
+                .register(registry);
+        // A Timer, not a summary in seconds: a summary's histogram counts values under its minimum
+        // expected value (1) in the bucket of 1.
+        loopDelay = Timer.builder("lasthop.event.loop.delay")
+                .description("How late an event loop ran a task due every 100 ms: what every read, write "
+                        + "and delivery on that loop waited at that moment")
+                .serviceLevelObjectives(
+                        Duration.ofMillis(1),
+                        Duration.ofMillis(5),
+                        Duration.ofMillis(10),
+                        Duration.ofMillis(25),
+                        Duration.ofMillis(50),
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(250),
+                        Duration.ofSeconds(1))
                 .register(registry);
         Gauge.builder("lasthop.acks.pending", acksPending, AtomicLong::get)
                 .description("Messages written to clients and not yet acked")

@@ -183,6 +183,7 @@ public final class EdgeServer implements AutoCloseable {
         broker.start();
         publisher.start();
         router.start();
+        loops.measureDelay(metrics);
         int maxFrame = config.get(Settings.MAX_FRAME_BYTES);
         long requestTimeout = config.get(Settings.REQUEST_TIMEOUT).toNanos();
         OriginPolicy origins = new OriginPolicy(config.get(Settings.CORS_ORIGINS));

@@ -1,5 +1,7 @@
 package io.lasthop.edge.server;
 
+import io.lasthop.edge.metrics.EdgeMetrics;
+import io.lasthop.edge.metrics.LoopDelay;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -31,6 +33,11 @@ final class EventLoops implements AutoCloseable {
             workers = new NioEventLoopGroup(0, new DefaultThreadFactory("lasthop-io"));
             serverChannelType = NioServerSocketChannel.class;
         }
+    }
+
+    /** Measures how late each worker loop runs its tasks ({@link LoopDelay}). */
+    void measureDelay(EdgeMetrics metrics) {
+        LoopDelay.watch(workers, metrics.loopDelay, 100, TimeUnit.MILLISECONDS);
     }
 
     /** A listener on {@code host:port} whose connections start with {@code pipeline}. */
