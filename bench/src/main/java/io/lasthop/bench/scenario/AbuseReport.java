@@ -374,6 +374,22 @@ final class AbuseReport {
         windows.forEach(
                 w -> md.append(' ').append(Fmt.num(w.sessionRecoveries(), 0)).append(" |"));
         md.append('\n');
+        if (windows.stream().anyMatch(w -> w.loopDelays().containsKey("all"))) {
+            md.append("| event-loop delay probes (`lasthop_event_loop_delay_seconds`: every loop, every 100 ms) |");
+            windows.forEach(w -> md.append(' ')
+                    .append(Fmt.num(w.loopDelays().getOrDefault("all", Double.NaN), 0))
+                    .append(" |"));
+            md.append('\n');
+            for (String bound : List.of("0.005", "0.01", "0.05", "0.1")) {
+                md.append("| … run more than ")
+                        .append(Fmt.num(Double.parseDouble(bound) * 1000, 0))
+                        .append(" ms late |");
+                windows.forEach(w -> md.append(' ')
+                        .append(Fmt.num(w.loopDelays().getOrDefault(bound, Double.NaN), 0))
+                        .append(" |"));
+                md.append('\n');
+            }
+        }
     }
 
     private static void counterRows(

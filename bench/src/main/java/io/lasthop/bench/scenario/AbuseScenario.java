@@ -59,6 +59,7 @@ public final class AbuseScenario {
             Map<String, Double> refusals,
             Map<String, Double> closes,
             double sessionRecoveries,
+            Map<String, Double> loopDelays,
             Map<String, Object> clients,
             List<EdgeSampler.Sample> samples) {}
 
@@ -318,6 +319,7 @@ public final class AbuseScenario {
                 EdgeCounters.delta(before.refusals, after.refusals),
                 EdgeCounters.delta(before.closes, after.closes),
                 after.recoveries - before.recoveries,
+                EdgeCounters.lateProbes(before.loopDelay, after.loopDelay),
                 clients,
                 sampler.samples());
     }
@@ -326,16 +328,43 @@ public final class AbuseScenario {
      * The edge's {@code lasthop_refusals_total} and {@code lasthop_closes_total}, by reason, and
      * {@code lasthop_session_recoveries_total}.
      */
-    private record EdgeCounters(Map<String, Double> refusals, Map<String, Double> closes, double recoveries) {
+    private record EdgeCounters(
+            Map<String, Double> refusals,
+            Map<String, Double> closes,
+            double recoveries,
+            Map<String, Double> loopDelay) {
+        /** Bucket bounds of {@code lasthop_event_loop_delay_seconds} the report counts probes beyond. */
+        static final List<String> LATE_BEYOND = List.of("0.005", "0.01", "0.05", "0.1");
+
         static EdgeCounters read(RunContext ctx) {
             String text = EdgeProbes.metrics(ctx.edgeHost, ctx.edgePort);
             if (text == null) {
-                return new EdgeCounters(Map.of(), Map.of(), Double.NaN);
+                return new EdgeCounters(Map.of(), Map.of(), Double.NaN, Map.of());
             }
             return new EdgeCounters(
                     EdgeProbes.byLabel(text, "lasthop_refusals_total", "reason"),
                     EdgeProbes.byLabel(text, "lasthop_closes_total", "reason"),
-                    EdgeProbes.parseGauge(text, "lasthop_session_recoveries_total"));
+                    EdgeProbes.parseGauge(text, "lasthop_session_recoveries_total"),
+                    EdgeProbes.byLabel(text, "lasthop_event_loop_delay_seconds_bucket", "le"));
+        }
+
+        /**
+         * Over the window, the event-loop delay probes run ({@code "all"}) and those later than each
+         * bound of {@link #LATE_BEYOND}, from the cumulative histogram; empty if the edge has none.
+         */
+        static Map<String, Double> lateProbes(Map<String, Double> before, Map<String, Double> after) {
+            Map<String, Double> late = new TreeMap<>();
+            String all = "+Inf";
+            if (!after.containsKey(all)) {
+                return late;
+            }
+            double probes = after.get(all) - before.getOrDefault(all, 0.0);
+            late.put("all", probes);
+            for (String bound : LATE_BEYOND) {
+                double within = after.getOrDefault(bound, Double.NaN) - before.getOrDefault(bound, 0.0);
+                late.put(bound, probes - within);
+            }
+            return late;
         }
 
         /** after − before for every reason either has, those that did not change left out. */
