@@ -85,8 +85,8 @@ public final class EdgeMetrics {
                 .description("Time from writing a message to the client to its ack")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
-        // A Timer, not a summary in seconds: a summary's histogram counts values under its minimum
-        // expected value (1) in the bucket of 1.
+        // A Timer, which counts nanoseconds: a summary in seconds counted every delay in its 1 s
+        // bucket here (its histogram's minimum expected value is 1).
         loopDelay = Timer.builder("lasthop.event.loop.delay")
                 .description("How late an event loop ran a task due every 100 ms: what every read, write "
                         + "and delivery on that loop waited at that moment")

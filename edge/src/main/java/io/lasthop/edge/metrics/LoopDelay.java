@@ -3,6 +3,7 @@ package io.lasthop.edge.metrics;
 import io.micrometer.core.instrument.Timer;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,12 +28,16 @@ public final class LoopDelay {
             return;
         }
         long due = System.nanoTime() + periodNanos;
-        loop.schedule(
-                () -> {
-                    delays.record(Math.max(0, System.nanoTime() - due), TimeUnit.NANOSECONDS);
-                    schedule(loop, delays, periodNanos);
-                },
-                periodNanos,
-                TimeUnit.NANOSECONDS);
+        try {
+            loop.schedule(
+                    () -> {
+                        delays.record(Math.max(0, System.nanoTime() - due), TimeUnit.NANOSECONDS);
+                        schedule(loop, delays, periodNanos);
+                    },
+                    periodNanos,
+                    TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // The loop began shutting down since the check above.
+        }
     }
 }
