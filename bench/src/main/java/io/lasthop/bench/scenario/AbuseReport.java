@@ -96,8 +96,8 @@ final class AbuseReport {
                         ? String.format(
                                 Locale.ROOT,
                                 "Between round 1's idle and abuse windows the mix ran %d s unrecorded "
-                                        + "(`--abuse-warmup-seconds`), so the edge's JIT compiled the paths abuse takes "
-                                        + "there, not in the abuse window.",
+                                        + "(`--abuse-warmup-seconds`), so the JIT of the edge and of the load generators "
+                                        + "compiled the paths abuse takes there, not in the abuse window.",
                                 p.warmupSeconds())
                         : "No unrecorded abuse before round 1's abuse window (`--abuse-warmup-seconds 0`).",
                 p.bystandersApart()
@@ -380,7 +380,7 @@ final class AbuseReport {
                     .append(Fmt.num(w.loopDelays().getOrDefault("all", Double.NaN), 0))
                     .append(" |"));
             md.append('\n');
-            for (String bound : List.of("0.005", "0.01", "0.05", "0.1")) {
+            for (String bound : AbuseScenario.LATE_BEYOND) {
                 md.append("| … run more than ")
                         .append(Fmt.num(Double.parseDouble(bound) * 1000, 0))
                         .append(" ms late |");

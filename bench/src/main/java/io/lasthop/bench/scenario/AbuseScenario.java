@@ -180,7 +180,7 @@ public final class AbuseScenario {
                 rampSeconds,
                 ctx.opts.integer("settle-ms", 3_000),
                 ctx.opts.integer("rounds", 2),
-                ctx.opts.integer("abuse-warmup-seconds", 30),
+                ctx.opts.integer("abuse-warmup-seconds", 120),
                 !ctx.opts.flag("bystanders-in-harness"),
                 abuse);
     }
@@ -319,23 +319,44 @@ public final class AbuseScenario {
                 EdgeCounters.delta(before.refusals, after.refusals),
                 EdgeCounters.delta(before.closes, after.closes),
                 after.recoveries - before.recoveries,
-                EdgeCounters.lateProbes(before.loopDelay, after.loopDelay),
+                lateProbes(before.loopDelay, after.loopDelay),
                 clients,
                 sampler.samples());
     }
 
+    /** Bucket bounds of {@code lasthop_event_loop_delay_seconds} the report counts probes beyond. */
+    static final List<String> LATE_BEYOND = List.of("0.005", "0.01", "0.05", "0.1");
+
     /**
-     * The edge's {@code lasthop_refusals_total} and {@code lasthop_closes_total}, by reason, and
-     * {@code lasthop_session_recoveries_total}.
+     * Over a window, from the cumulative buckets of {@code lasthop_event_loop_delay_seconds} (by
+     * {@code le}) before and after it: the probes run ({@code "all"}) and those later than each bound
+     * of {@link #LATE_BEYOND}; empty if the edge has no such histogram.
+     */
+    static Map<String, Double> lateProbes(Map<String, Double> before, Map<String, Double> after) {
+        Map<String, Double> late = new TreeMap<>();
+        String all = "+Inf";
+        if (!after.containsKey(all)) {
+            return late;
+        }
+        double probes = after.get(all) - before.getOrDefault(all, 0.0);
+        late.put("all", probes);
+        for (String bound : LATE_BEYOND) {
+            double within = after.getOrDefault(bound, Double.NaN) - before.getOrDefault(bound, 0.0);
+            late.put(bound, probes - within);
+        }
+        return late;
+    }
+
+    /**
+     * The edge's {@code lasthop_refusals_total} and {@code lasthop_closes_total}, by reason,
+     * {@code lasthop_session_recoveries_total}, and the buckets of
+     * {@code lasthop_event_loop_delay_seconds}.
      */
     private record EdgeCounters(
             Map<String, Double> refusals,
             Map<String, Double> closes,
             double recoveries,
             Map<String, Double> loopDelay) {
-        /** Bucket bounds of {@code lasthop_event_loop_delay_seconds} the report counts probes beyond. */
-        static final List<String> LATE_BEYOND = List.of("0.005", "0.01", "0.05", "0.1");
-
         static EdgeCounters read(RunContext ctx) {
             String text = EdgeProbes.metrics(ctx.edgeHost, ctx.edgePort);
             if (text == null) {
@@ -346,25 +367,6 @@ public final class AbuseScenario {
                     EdgeProbes.byLabel(text, "lasthop_closes_total", "reason"),
                     EdgeProbes.parseGauge(text, "lasthop_session_recoveries_total"),
                     EdgeProbes.byLabel(text, "lasthop_event_loop_delay_seconds_bucket", "le"));
-        }
-
-        /**
-         * Over the window, the event-loop delay probes run ({@code "all"}) and those later than each
-         * bound of {@link #LATE_BEYOND}, from the cumulative histogram; empty if the edge has none.
-         */
-        static Map<String, Double> lateProbes(Map<String, Double> before, Map<String, Double> after) {
-            Map<String, Double> late = new TreeMap<>();
-            String all = "+Inf";
-            if (!after.containsKey(all)) {
-                return late;
-            }
-            double probes = after.get(all) - before.getOrDefault(all, 0.0);
-            late.put("all", probes);
-            for (String bound : LATE_BEYOND) {
-                double within = after.getOrDefault(bound, Double.NaN) - before.getOrDefault(bound, 0.0);
-                late.put(bound, probes - within);
-            }
-            return late;
         }
 
         /** after − before for every reason either has, those that did not change left out. */
