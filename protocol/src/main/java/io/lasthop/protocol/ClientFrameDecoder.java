@@ -29,30 +29,11 @@ public final class ClientFrameDecoder {
 
     /** Decodes exactly one frame. */
     public static ClientFrame decode(byte[] json) throws FrameException {
-        ClientFrame common = CommonFrames.one(json);
-        return common != null ? common : parseOne(json);
-    }
-
-    /** {@link #decode} without the shortcut for common frames. */
-    static ClientFrame parseOne(byte[] json) throws FrameException {
         return decode(parse(json));
     }
 
     /** Decodes one frame or a JSON array of frames, as a POST body carries them. */
     public static List<ClientFrame> decodeBatch(byte[] json) throws FrameException {
-        List<ClientFrame> common = CommonFrames.array(json);
-        if (common != null) {
-            return common;
-        }
-        ClientFrame one = CommonFrames.one(json);
-        if (one != null) {
-            return List.of(one);
-        }
-        return parseBatch(json);
-    }
-
-    /** {@link #decodeBatch} without the shortcut for common frames. */
-    static List<ClientFrame> parseBatch(byte[] json) throws FrameException {
         JsonNode root = parse(json);
         if (!root.isArray()) {
             return List.of(decode(root));
@@ -89,8 +70,8 @@ public final class ClientFrameDecoder {
         }
         return switch (type.textValue()) {
             case "ack" -> new ClientFrame.Ack(seq(node));
-            case "ping" -> CommonFrames.PING;
-            case "pong" -> CommonFrames.PONG;
+            case "ping" -> new ClientFrame.Ping();
+            case "pong" -> new ClientFrame.Pong();
             case "auth" -> new ClientFrame.Auth(text(node, "token"));
             case "send", "reply", "sub", "unsub" -> request(type.textValue(), node);
             default ->
