@@ -141,22 +141,23 @@ public final class RateScenario {
             }
             Thread.sleep(2_000);
 
-            int index = 0;
+            int[] index = {0};
+            Map<String, PeerPhase> peerPhases = new LinkedHashMap<>();
+            for (String peer : users.keySet()) {
+                peerPhases.put(
+                        peer,
+                        peerPhase(
+                                ctx,
+                                fleet,
+                                peer.equals("web-stomp") ? stompPub : pub,
+                                peer,
+                                users.get(peer),
+                                index,
+                                stepSeconds));
+            }
             for (Schedule.Plan plan : unrecordedPlans(ctx, schedule, n, rates.get(0), warmupSeconds)) {
-                for (String peer : users.keySet()) {
-                    phases.add(Phase.run(
-                            ctx,
-                            fleet,
-                            peer.equals("web-stomp") ? stompPub : pub,
-                            peer,
-                            PhaseTarget.toUsers(users.get(peer)),
-                            index++,
-                            -1,
-                            0,
-                            plan,
-                            true,
-                            stepSeconds,
-                            false));
+                for (PeerPhase next : peerPhases.values()) {
+                    phases.add(next.run(-1, 0, plan, true, false));
                 }
             }
             for (int s = 0; s < rates.size(); s++) {
@@ -169,22 +170,10 @@ public final class RateScenario {
                 boolean edgeSaturated = false;
                 for (int round = 1; round <= rounds; round++) {
                     Schedule.Plan plan = schedule.plan(s, round, rate, rate * stepSeconds);
-                    for (String peer : users.keySet()) {
-                        Phase ph = Phase.run(
-                                ctx,
-                                fleet,
-                                peer.equals("web-stomp") ? stompPub : pub,
-                                peer,
-                                PhaseTarget.toUsers(users.get(peer)),
-                                index++,
-                                s,
-                                round,
-                                plan,
-                                false,
-                                stepSeconds,
-                                brokerPerPhase);
+                    for (Map.Entry<String, PeerPhase> peer : peerPhases.entrySet()) {
+                        Phase ph = peer.getValue().run(s, round, plan, false, brokerPerPhase);
                         phases.add(ph);
-                        edgeSaturated |= peer.equals("lasthop") && ph.saturated();
+                        edgeSaturated |= peer.getKey().equals("lasthop") && ph.saturated();
                     }
                 }
                 if (untilSaturation && s == rates.size() - 1 && !edgeSaturated && rate * 2 <= maxRate) {
@@ -386,9 +375,7 @@ public final class RateScenario {
             boolean brokerPerPhase)
             throws Exception {
         Thread.sleep(2_000);
-        PhaseTarget target = PhaseTarget.toUsers(users.get(peer));
-        PeerPhase next = (step, round, plan, warmup, brokerMemory) -> Phase.run(
-                ctx, fleet, pub, peer, target, index[0]++, step, round, plan, warmup, stepSeconds, brokerMemory);
+        PeerPhase next = peerPhase(ctx, fleet, pub, peer, users.get(peer), index, stepSeconds);
         int first = rates.get(0);
         for (Schedule.Plan plan : unrecordedPlans(ctx, schedule, users.get(peer).size(), first, warmupSeconds)) {
             phases.add(next.run(-1, 0, plan, true, false));
@@ -407,6 +394,14 @@ public final class RateScenario {
                         next.run(s, round, schedule.plan(s, round, rate, rate * stepSeconds), false, brokerPerPhase));
             }
         }
+    }
+
+    /** The phases of {@code peer}, numbered from {@code index}, which it advances. */
+    private static PeerPhase peerPhase(
+            RunContext ctx, Fleet fleet, Publisher pub, String peer, List<String> users, int[] index, int stepSeconds) {
+        PhaseTarget target = PhaseTarget.toUsers(users);
+        return (step, round, plan, warmup, brokerMemory) -> Phase.run(
+                ctx, fleet, pub, peer, target, index[0]++, step, round, plan, warmup, stepSeconds, brokerMemory);
     }
 
     /** One phase of one peer, the next index: what differs between its unrecorded and recorded phases. */
