@@ -2,14 +2,17 @@ package io.lasthop.edge.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lasthop.edge.testing.Await;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.DefaultEventLoopGroup;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class LoopDelayTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @Test
     void aLoopHeldByATaskShowsTheDelayOfWhatWaitedBehindIt() throws Exception {
@@ -17,14 +20,15 @@ class LoopDelayTest {
         try {
             Timer delays = Timer.builder("delay").register(new SimpleMeterRegistry());
             LoopDelay.watch(loops, delays, 10, TimeUnit.MILLISECONDS);
-            waitFor(() -> delays.count() >= 10, "the probes running");
 
-            loops.next().submit(() -> sleep(300)).sync();
-            waitFor(
+            // The stall under test: the loop's thread held for 300 ms, as a slow handler would.
+            loops.next().submit(() -> hold(300)).sync();
+            Await.until(
                     () -> delays.max(TimeUnit.SECONDS) >= 0.2,
+                    WAIT,
                     "a delay of about 300 ms recorded, max " + delays.max(TimeUnit.SECONDS));
             long before = delays.count();
-            waitFor(() -> delays.count() > before + 10, "the probes going on after the delay");
+            Await.until(() -> delays.count() > before + 10, WAIT, "the probes going on after the delay");
         } finally {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
@@ -40,19 +44,7 @@ class LoopDelayTest {
         assertTrue(page.contains("lasthop_event_loop_delay_seconds_bucket{le=\"0.005\"} 1"), page);
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void waitFor(BooleanSupplier done, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(5);
-        }
+    private static void hold(long millis) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
     }
 }
