@@ -26,12 +26,11 @@ final class JsonText {
      * with optional whitespace around it; {@link #NO} if not; {@link #UNSURE} past the limits above.
      */
     static int singleValue(byte[] b) {
-        Reader r = new Reader(b);
-        int i = r.value(r.skipSpace(0));
+        int i = Reader.value(b, Reader.skipSpace(b, 0));
         if (i < 0) {
             return -i - 1 == UNSURE ? UNSURE : NO;
         }
-        return r.skipSpace(i) == b.length ? YES : NO;
+        return Reader.skipSpace(b, i) == b.length ? YES : NO;
     }
 
     /**
@@ -43,13 +42,7 @@ final class JsonText {
         private static final int FAIL = -(NO + 1);
         private static final int GIVE_UP = -(UNSURE + 1);
 
-        private final byte[] b;
-
-        Reader(byte[] b) {
-            this.b = b;
-        }
-
-        int skipSpace(int i) {
+        static int skipSpace(byte[] b, int i) {
             while (i < b.length) {
                 byte c = b[i];
                 if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
@@ -60,7 +53,7 @@ final class JsonText {
             return i;
         }
 
-        int value(int i) {
+        static int value(byte[] b, int i) {
             long objects = 0;
             int depth = 0;
             while (true) {
@@ -75,14 +68,14 @@ final class JsonText {
                     boolean object = c == '{';
                     objects = object ? objects | (1L << depth) : objects & ~(1L << depth);
                     depth++;
-                    i = skipSpace(i + 1);
+                    i = skipSpace(b, i + 1);
                     if (i < b.length && b[i] == (object ? '}' : ']')) {
                         // An empty container: a whole value.
                         i++;
                         depth--;
                     } else {
                         if (object) {
-                            i = member(i);
+                            i = member(b, i);
                             if (i < 0) {
                                 return i;
                             }
@@ -90,7 +83,7 @@ final class JsonText {
                         continue;
                     }
                 } else {
-                    i = scalar(i);
+                    i = scalar(b, i);
                     if (i < 0) {
                         return i;
                     }
@@ -101,14 +94,14 @@ final class JsonText {
                         return i;
                     }
                     boolean object = (objects & (1L << (depth - 1))) != 0;
-                    i = skipSpace(i);
+                    i = skipSpace(b, i);
                     if (i >= b.length) {
                         return FAIL;
                     }
                     if (b[i] == ',') {
-                        i = skipSpace(i + 1);
+                        i = skipSpace(b, i + 1);
                         if (object) {
-                            i = member(i);
+                            i = member(b, i);
                             if (i < 0) {
                                 return i;
                             }
@@ -125,45 +118,45 @@ final class JsonText {
         }
 
         /** An object's key and colon, up to its value. */
-        private int member(int i) {
+        private static int member(byte[] b, int i) {
             if (i >= b.length || b[i] != '"') {
                 return FAIL;
             }
-            int end = string(i);
+            int end = string(b, i);
             if (end < 0) {
                 return end;
             }
             if (end - i - 2 > MAX_NAME) {
                 return GIVE_UP;
             }
-            i = skipSpace(end);
+            i = skipSpace(b, end);
             if (i >= b.length || b[i] != ':') {
                 return FAIL;
             }
-            return skipSpace(i + 1);
+            return skipSpace(b, i + 1);
         }
 
-        private int scalar(int i) {
+        private static int scalar(byte[] b, int i) {
             byte c = b[i];
             if (c == '"') {
-                return string(i);
+                return string(b, i);
             }
             if (c == '-' || (c >= '0' && c <= '9')) {
-                return number(i);
+                return number(b, i);
             }
             if (c == 't') {
-                return literal(i, "true");
+                return literal(b, i, "true");
             }
             if (c == 'f') {
-                return literal(i, "false");
+                return literal(b, i, "false");
             }
             if (c == 'n') {
-                return literal(i, "null");
+                return literal(b, i, "null");
             }
             return FAIL;
         }
 
-        private int string(int i) {
+        private static int string(byte[] b, int i) {
             i++;
             while (i < b.length) {
                 int c = b[i] & 0xFF;
@@ -202,7 +195,7 @@ final class JsonText {
             return FAIL;
         }
 
-        private int number(int i) {
+        private static int number(byte[] b, int i) {
             int start = i;
             if (b[i] == '-') {
                 i++;
@@ -213,12 +206,12 @@ final class JsonText {
             if (b[i] == '0') {
                 i++;
             } else if (b[i] >= '1' && b[i] <= '9') {
-                i = digits(i);
+                i = digits(b, i);
             } else {
                 return FAIL;
             }
             if (i < b.length && b[i] == '.') {
-                int after = digits(i + 1);
+                int after = digits(b, i + 1);
                 if (after == i + 1) {
                     return FAIL;
                 }
@@ -229,7 +222,7 @@ final class JsonText {
                 if (i < b.length && (b[i] == '+' || b[i] == '-')) {
                     i++;
                 }
-                int after = digits(i);
+                int after = digits(b, i);
                 if (after == i) {
                     return FAIL;
                 }
@@ -243,14 +236,14 @@ final class JsonText {
             return i;
         }
 
-        private int digits(int i) {
+        private static int digits(byte[] b, int i) {
             while (i < b.length && b[i] >= '0' && b[i] <= '9') {
                 i++;
             }
             return i;
         }
 
-        private int literal(int i, String word) {
+        private static int literal(byte[] b, int i, String word) {
             if (b.length - i < word.length()) {
                 return FAIL;
             }
