@@ -244,7 +244,7 @@ public final class Settings {
     public static final Setting<Duration> FLOOD_PENALTY = duration(
             "limits.flood.penalty",
             "10s",
-            "After one of its sessions is closed with 4004 too_many_frames, how long a user may not open or resume a session on that node (429 rate_limited, Retry-After); 0s turns it off.");
+            "After one of its sessions is closed with 4004 too_many_frames, how long at least a user may not open or resume a session on that node (429 rate_limited, Retry-After); each penalty adds a random part of up to half of it, so users closed together come back apart; 0s turns it off.");
     public static final Setting<Duration> REVOCATION_RETENTION = duration(
             "revocation.retention",
             "1h",

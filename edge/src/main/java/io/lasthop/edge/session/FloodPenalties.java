@@ -3,6 +3,8 @@ package io.lasthop.edge.session;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongUnaryOperator;
 
 /**
  * Users shut out of this node for a while after one of their sessions was closed with 4004
@@ -10,13 +12,21 @@ import java.util.Map;
  * and each comeback (a handshake, a session resume with its AMQP channel and consumer, a second of
  * frames read before the next close) costs the event loops and the broker that every other client
  * shares. Per node, as every admission limit is. Thread-safe.
+ *
+ * <p>Each penalty lasts the configured length plus a random part of up to half of it. Clients that
+ * flood together are closed together, and with penalties of one length they would come back
+ * together, every time: a herd whose resumes, floods and channel closes all land on the node and
+ * the broker in the same second, which is where the abuse benchmark saw bystanders' deliveries
+ * wait. The random part spreads each herd's comebacks over half a penalty.
  */
 public final class FloodPenalties {
     /** Users penalised at once; past it the oldest penalty, the nearest to its end, is forgotten. */
     static final int MAX_USERS = 65_536;
 
     private final long penaltyNanos;
-    // Insertion order: every penalty has the same length, so the eldest entry expires first.
+    private final LongUnaryOperator extraNanos;
+    // Insertion order: every penalty ends within half a penalty of its length, so the eldest entry
+    // is at worst that much younger than the one that expires first.
     private final Map<String, Long> until = new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
@@ -24,16 +34,29 @@ public final class FloodPenalties {
         }
     };
 
-    /** @param penalty how long a user is shut out; zero turns penalties off */
+    /** @param penalty the least a user is shut out for; zero turns penalties off */
     public FloodPenalties(Duration penalty) {
+        this(penalty, bound -> bound == 0 ? 0 : ThreadLocalRandom.current().nextLong(bound));
+    }
+
+    /**
+     * @param extraNanos given half the penalty in nanoseconds, the random part to add to one
+     *                   penalty, from 0 up to (not including) that bound
+     */
+    FloodPenalties(Duration penalty, LongUnaryOperator extraNanos) {
         this.penaltyNanos = penalty.toNanos();
+        this.extraNanos = extraNanos;
     }
 
     /** Shuts {@code userId} out from {@code now} (a {@link System#nanoTime()} reading). */
-    public synchronized void penalise(String userId, long now) {
-        if (penaltyNanos > 0) {
+    public void penalise(String userId, long now) {
+        if (penaltyNanos <= 0) {
+            return;
+        }
+        long end = now + penaltyNanos + extraNanos.applyAsLong(penaltyNanos / 2);
+        synchronized (this) {
             until.remove(userId);
-            until.put(userId, now + penaltyNanos);
+            until.put(userId, end);
         }
     }
 
