@@ -65,6 +65,32 @@ public final class ProcessProbes {
         return new HeapHistogram(total, List.copyOf(rows));
     }
 
+    /** Live instances and bytes of one class in a class histogram. */
+    public record ClassUse(long instances, long bytes) {}
+
+    /**
+     * Every class of {@code jcmd GC.class_histogram} (which runs a full GC and counts what
+     * survives), by name without its module, with its instances and bytes; empty if it failed.
+     */
+    public static Map<String, ClassUse> liveByClass(long pid) {
+        String out = Exec.run(60, List.of("jcmd", Long.toString(pid), "GC.class_histogram"));
+        return out == null ? Map.of() : parseByClass(out);
+    }
+
+    static Map<String, ClassUse> parseByClass(String histogram) {
+        Map<String, ClassUse> m = new LinkedHashMap<>();
+        for (String l : histogram.lines().map(String::trim).toList()) {
+            String[] f = l.split("\\s+", 4);
+            if (f.length == 4 && f[0].matches("\\d+:")) {
+                m.merge(
+                        f[3].replaceFirst(" \\([^)]*\\)$", ""),
+                        new ClassUse(Long.parseLong(f[1]), Long.parseLong(f[2])),
+                        (x, y) -> new ClassUse(x.instances() + y.instances(), x.bytes() + y.bytes()));
+            }
+        }
+        return m;
+    }
+
     /** Resident set size from /proc/PID/status, in bytes. */
     public static long rss(long pid) {
         return statusField(pid, "VmRSS:");

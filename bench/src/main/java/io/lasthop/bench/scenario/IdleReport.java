@@ -236,6 +236,9 @@ final class IdleReport {
                 md.append(String.format("%nRound %d %s failures: %s%n", r.round(), r.peer(), r.failures()));
             }
         }
+        for (Ramp r : a) {
+            heapByClass(md, r);
+        }
         if (!a.isEmpty() && !a.get(0).clientStats().isEmpty()) {
             md.append("\nClient counters of round 1 (A): `")
                     .append(a.get(0).clientStats())
@@ -249,6 +252,26 @@ final class IdleReport {
         data.put("ramps", ramps);
         return new Section(
                 "Idle sessions (scenario `idle`)", md.toString(), data, Map.of("idle-memory.svg", plot(a, b, c)));
+    }
+
+    /** The classes that grew most on the edge's live heap per session, in one ramp. */
+    static void heapByClass(StringBuilder md, Ramp r) {
+        HeapByClass h = r.heapByClass();
+        if (h.rows().isEmpty()) {
+            return;
+        }
+        md.append(String.format(
+                "%nThe edge's live heap per session by class, round %d (class histograms after the ramp and before "
+                        + "it, each counted during a full GC; the %d classes that grew most): %s per session in all%n%n"
+                        + "| class | instances / session | bytes / session |%n|---|---|---|%n",
+                r.round(), h.rows().size(), Fmt.bytesDelta(h.totalBytes())));
+        double listed = 0;
+        for (HeapByClass.Row row : h.rows()) {
+            listed += row.bytes();
+            md.append(String.format(
+                    "| `%s` | %s | %s |%n", row.className(), Fmt.num(row.instances(), 2), Fmt.num(row.bytes(), 0)));
+        }
+        md.append(String.format("| the rest | | %s |%n", Fmt.num(h.totalBytes() - listed, 0)));
     }
 
     private static String amqp(List<Ramp> rs) {

@@ -6,6 +6,7 @@ import io.lasthop.bench.client.ConnectReport;
 import io.lasthop.bench.client.Fleet;
 import io.lasthop.bench.client.Transport;
 import io.lasthop.bench.probe.BrokerProbes;
+import io.lasthop.bench.probe.ProcessProbes;
 import io.lasthop.bench.report.Section;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +41,8 @@ public final class IdleScenario {
             int queuesDeleted,
             Map<String, Object> clientStats,
             Map<String, Double> cpuMsPerSession,
-            Map<String, Double> quietUsPerSecond) {
+            Map<String, Double> quietUsPerSecond,
+            HeapByClass heapByClass) {
         Map<String, Double> perSession() {
             return checkpoints.get(checkpoints.size() - 1).perSession(base);
         }
@@ -107,6 +109,9 @@ public final class IdleScenario {
         System.err.printf("idle round %d: %d %s sessions through the edge%n", round, n, t.wireName);
         List<String> users = ctx.users("i" + round + "e", n);
         Snapshot base = Snapshot.take(0, ctx.edgePid, true, ctx.queueRegex());
+        int heapClasses = ctx.opts.integer("heap-classes", 25);
+        Map<String, ProcessProbes.ClassUse> heapBefore =
+                heapClasses > 0 ? ProcessProbes.liveByClass(ctx.edgePid) : Map.of();
         List<Snapshot> snaps = new ArrayList<>();
         Acc acc = new Acc();
         Map<String, Long> pids = new LinkedHashMap<>();
@@ -119,6 +124,10 @@ public final class IdleScenario {
             snaps.add(Snapshot.take(acc.opened, ctx.edgePid, true, ctx.queueRegex()));
             System.err.printf("  %d open, %.0f/s%n", acc.opened, acc.rate());
         }
+        // After the last checkpoint's RSS, which this histogram's own full GC must not precede.
+        HeapByClass heapByClass = heapClasses > 0
+                ? HeapByClass.perSession(heapBefore, ProcessProbes.liveByClass(ctx.edgePid), acc.opened, heapClasses)
+                : HeapByClass.NONE;
         Map<String, Double> quiet = QuietCpu.perSession(pids, ctx.opts.integer("quiet-seconds", 0), acc.opened);
         BrokerProbes.AmqpUse amqp = ctx.edgeNodeId.isBlank() ? null : BrokerProbes.amqpUse(ctx.edgeNodeId);
         Map<String, Object> stats = fleet.stats();
@@ -142,7 +151,8 @@ public final class IdleScenario {
                 deleted,
                 stats,
                 acc.cpuMsPerSession(),
-                quiet);
+                quiet,
+                heapByClass);
     }
 
     private static Ramp rampRaw(RunContext ctx, int round, int n, int cps, int settleMs, Duration timeout)
@@ -187,7 +197,8 @@ public final class IdleScenario {
                 deleted,
                 Map.of(),
                 acc.cpuMsPerSession(),
-                quiet);
+                quiet,
+                HeapByClass.NONE);
     }
 
     private static Ramp rampStomp(
@@ -231,7 +242,8 @@ public final class IdleScenario {
                 deleted,
                 stats,
                 acc.cpuMsPerSession(),
-                Map.of());
+                Map.of(),
+                HeapByClass.NONE);
     }
 
     /**
