@@ -20,13 +20,15 @@ import java.util.function.LongUnaryOperator;
  * wait. The random part spreads each herd's comebacks over half a penalty.
  */
 public final class FloodPenalties {
-    /** Users penalised at once; past it the oldest penalty, the nearest to its end, is forgotten. */
+    /**
+     * Users penalised at once; past it the oldest penalty is forgotten, which ends at most half a
+     * penalty after the one nearest to its end.
+     */
     static final int MAX_USERS = 65_536;
 
     private final long penaltyNanos;
     private final LongUnaryOperator extraNanos;
-    // Insertion order: every penalty ends within half a penalty of its length, so the eldest entry
-    // is at worst that much younger than the one that expires first.
+    // Insertion order: the eldest entry ends at most half a penalty after the one that ends first.
     private final Map<String, Long> until = new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
