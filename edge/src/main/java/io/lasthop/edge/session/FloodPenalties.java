@@ -16,8 +16,9 @@ import java.util.function.LongUnaryOperator;
  * <p>Each penalty lasts the configured length plus a random part of up to half of it. Clients that
  * flood together are closed together, and with penalties of one length they would come back
  * together, every time: a herd whose resumes, floods and channel closes all land on the node and
- * the broker in the same second, which is where the abuse benchmark saw bystanders' deliveries
- * wait. The random part spreads each herd's comebacks over half a penalty.
+ * the broker in the same second. The random part spreads each herd's comebacks over half a
+ * penalty; in the abuse benchmark that took the worst of the bystanders' delays away
+ * (bench/README.md, "Flooders closed together come back apart").
  */
 public final class FloodPenalties {
     /**

@@ -165,8 +165,9 @@ class AdmissionIT {
 
     /**
      * A user whose session was closed for flooding (4004) opens and resumes no session on that node
-     * for {@code limits.flood.penalty} (and up to half as long again): coming straight back costs it a 429, not a resume with an
-     * AMQP channel and another second of frames read. Other users are not held back.
+     * for {@code limits.flood.penalty} (and up to half as long again): coming straight back costs
+     * it a 429, not a resume with an AMQP channel and another second of frames read. Other users
+     * are not held back.
      */
     @Test
     void aUserClosedForFloodingIsShutOutOfTheNodeForThePenalty() throws Exception {
