@@ -65,7 +65,8 @@ class MonitoringConfigIT {
                 "Backpressure pauses",
                 "Auth failures by code",
                 "Broker connection state",
-                "Closes by reason")) {
+                "Closes by reason",
+                "Event-loop delay")) {
             assertTrue(byTitle.containsKey(title), "dashboard panel " + title + " in " + byTitle.keySet());
         }
         assertTrue(byTitle.get("End-to-end latency (write → ack)")
