@@ -18,7 +18,8 @@ record HeapByClass(List<Row> rows, double totalBytes) {
     static final HeapByClass NONE = new HeapByClass(List.of(), Double.NaN);
 
     /**
-     * The {@code top} classes that grew most in bytes per session, largest first, and the growth of
+     * The {@code top} classes that grew most in bytes per session, largest first (by name among
+     * equals), and the growth of
      * every class together per session; {@link #NONE} if either histogram is missing.
      */
     static HeapByClass perSession(Map<String, ClassUse> before, Map<String, ClassUse> after, long sessions, int top) {
@@ -26,19 +27,20 @@ record HeapByClass(List<Row> rows, double totalBytes) {
             return NONE;
         }
         List<Row> rows = new ArrayList<>();
-        double total = 0;
         for (Map.Entry<String, ClassUse> e : after.entrySet()) {
             ClassUse b = before.getOrDefault(e.getKey(), new ClassUse(0, 0));
-            double bytes = (double) (e.getValue().bytes() - b.bytes()) / sessions;
-            rows.add(new Row(e.getKey(), (double) (e.getValue().instances() - b.instances()) / sessions, bytes));
-            total += bytes;
+            rows.add(new Row(
+                    e.getKey(),
+                    (double) (e.getValue().instances() - b.instances()) / sessions,
+                    (double) (e.getValue().bytes() - b.bytes()) / sessions));
         }
-        for (Map.Entry<String, ClassUse> e : before.entrySet()) {
-            if (!after.containsKey(e.getKey())) {
-                total -= (double) e.getValue().bytes() / sessions;
-            }
-        }
-        rows.sort(Comparator.comparingDouble(Row::bytes).reversed());
+        // By name among equals, so that a report does not depend on the histograms' map order.
+        rows.sort(Comparator.comparingDouble(Row::bytes).reversed().thenComparing(Row::className));
+        double total = (double) (bytes(after) - bytes(before)) / sessions;
         return new HeapByClass(List.copyOf(rows.subList(0, Math.min(top, rows.size()))), total);
+    }
+
+    private static long bytes(Map<String, ClassUse> histogram) {
+        return histogram.values().stream().mapToLong(ClassUse::bytes).sum();
     }
 }
