@@ -36,7 +36,12 @@ public final class BrokerConnections implements AutoCloseable {
 
     private final BrokerEndpoint broker;
     private final String nodeId;
-    private final ExecutorService dispatch;
+    /**
+     * Session consumers only hand deliveries over to event loops, so they run on each connection's
+     * reader thread: no pool, no hand-off per delivery.
+     */
+    private final ExecutorService dispatch = new CallerThreadExecutor();
+
     private final ScheduledExecutorService scheduler;
     private final Topology topology;
     private final int min;
@@ -104,7 +109,6 @@ public final class BrokerConnections implements AutoCloseable {
      * @param min          connections held however few sessions there are
      * @param sessionBound sessions the node holds at most, which bounds the connections opened;
      *                     0 for {@code min} connections, fixed
-     * @param dispatch     the threads amqp-client calls session consumers on
      * @param scheduler    opens connections, declares the topology, resizes
      */
     public BrokerConnections(
@@ -113,8 +117,7 @@ public final class BrokerConnections implements AutoCloseable {
             int sessionBound,
             String nodeId,
             Topology topology,
-            ScheduledExecutorService scheduler,
-            ExecutorService dispatch) {
+            ScheduledExecutorService scheduler) {
         if (min < 1 || sessionBound < 0) {
             throw new IllegalArgumentException("connections: min " + min + ", sessions " + sessionBound);
         }
@@ -125,7 +128,6 @@ public final class BrokerConnections implements AutoCloseable {
         this.nodeId = nodeId;
         this.topology = topology;
         this.scheduler = scheduler;
-        this.dispatch = dispatch;
     }
 
     public void start() {

@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One session's AMQP channel and its consumer. A channel of its own makes {@code basic.ack} with
@@ -22,8 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link SerialExecutor}.
  */
 public final class SessionLink {
+    private static final Logger log = LoggerFactory.getLogger(SessionLink.class);
 
-    /** Receives the consumer's events on amqp-client's dispatch thread; must not block. */
+    /**
+     * Receives the consumer's events on the connection's reader thread ({@link CallerThreadExecutor}):
+     * must not block, and should not throw (a throw closes the channel, which requeues its deliveries).
+     */
     public interface Handler {
         void delivery(SessionLink link, long tag, Envelope envelope, AMQP.BasicProperties props, byte[] body);
 
@@ -165,17 +171,37 @@ public final class SessionLink {
         }
     }
 
+    /**
+     * A handler that throws gets its channel closed, so the broker requeues what it delivered, as
+     * when the channel is lost. Not left to amqp-client's exception handler: that closes the channel
+     * with a blocking RPC, which on the connection's reader thread would wait for a reply only that
+     * thread can read.
+     */
+    private void failed(String what, RuntimeException e) {
+        log.warn("channel of queue {}: passing on {} failed; closing the channel", queue, what, e);
+        lost = true; // its deliveries are ignored from now on; the close tells the handler it is lost
+        executor.execute(() -> closeQuietly(channel));
+    }
+
     private Consumer consumer(Handler handler) {
         return new Consumer() {
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-                handler.delivery(SessionLink.this, envelope.getDeliveryTag(), envelope, props, body);
+                try {
+                    handler.delivery(SessionLink.this, envelope.getDeliveryTag(), envelope, props, body);
+                } catch (RuntimeException e) {
+                    failed("a delivery", e);
+                }
             }
 
             @Override
             public void handleCancel(String consumerTag) {
                 if (!closing.get()) {
-                    handler.cancelled(SessionLink.this);
+                    try {
+                        handler.cancelled(SessionLink.this);
+                    } catch (RuntimeException e) {
+                        failed("a cancel", e);
+                    }
                 }
             }
 
@@ -183,7 +209,11 @@ public final class SessionLink {
             public void handleShutdownSignal(String consumerTag, ShutdownSignalException sig) {
                 lost = true;
                 if (!closing.get()) {
-                    handler.lost(SessionLink.this, sig);
+                    try {
+                        handler.lost(SessionLink.this, sig);
+                    } catch (RuntimeException e) {
+                        log.warn("channel of queue {}: passing on its loss failed", queue, e);
+                    }
                 }
             }
 

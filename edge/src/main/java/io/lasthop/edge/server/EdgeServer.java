@@ -72,7 +72,6 @@ public final class EdgeServer implements AutoCloseable {
     private final EdgeMetrics metrics = new EdgeMetrics();
     private final EventLoops loops = new EventLoops();
     private final ExecutorService amqpPool;
-    private final ExecutorService consumerDispatch;
     private final ScheduledExecutorService scheduler;
     private final BrokerConnections broker;
     private final Publisher publisher;
@@ -107,9 +106,6 @@ public final class EdgeServer implements AutoCloseable {
         }
         amqpPool = Executors.newFixedThreadPool(
                 config.get(Settings.AMQP_WORKER_THREADS), new DefaultThreadFactory("lasthop-amqp-call", true));
-        consumerDispatch = Executors.newFixedThreadPool(
-                Math.max(2, Runtime.getRuntime().availableProcessors()),
-                new DefaultThreadFactory("lasthop-amqp-dispatch", true));
         scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("lasthop-broker", true));
         BrokerEndpoint endpoint = BrokerEndpoint.of(config);
         int fixed = config.get(Settings.AMQP_CONNECTIONS);
@@ -119,8 +115,7 @@ public final class EdgeServer implements AutoCloseable {
                 fixed > 0 ? 0 : ConnectionLimits.maxConnections(config),
                 nodeId,
                 new Topology(),
-                scheduler,
-                consumerDispatch);
+                scheduler);
         publisher = new Publisher(endpoint, nodeId, scheduler);
         ReplyTokens replyTokens = ReplyTokens.fromConfig(config, secret);
         floodPenalties = new FloodPenalties(config.get(Settings.FLOOD_PENALTY));
@@ -364,6 +359,5 @@ public final class EdgeServer implements AutoCloseable {
         broker.close();
         tokens.close();
         scheduler.shutdownNow();
-        consumerDispatch.shutdownNow();
     }
 }
