@@ -141,6 +141,86 @@ public final class ProcessProbes {
         }
     }
 
+    /**
+     * What the scheduler says of a thread or a group of threads: CPU time, time spent runnable but
+     * waiting on a run queue for a core, and how many times it was scheduled.
+     */
+    public record SchedTimes(long cpuNanos, long waitNanos, long slices) {
+        static final SchedTimes ZERO = new SchedTimes(0, 0, 0);
+
+        public SchedTimes plus(SchedTimes o) {
+            return new SchedTimes(cpuNanos + o.cpuNanos, waitNanos + o.waitNanos, slices + o.slices);
+        }
+
+        public SchedTimes minus(SchedTimes o) {
+            return new SchedTimes(cpuNanos - o.cpuNanos, waitNanos - o.waitNanos, slices - o.slices);
+        }
+    }
+
+    /**
+     * The scheduler's times of every thread of a process ({@code /proc/PID/task/TID/schedstat}),
+     * summed by thread group: the thread's name with its digits and {@code #} left out, so
+     * {@code lasthop-io-3-1} and {@code lasthop-io-3-2} are {@code lasthop-io}, {@code GC Thread#1} is
+     * {@code GC Thread}, {@code 2_scheduler} is {@code scheduler}. Empty if the process is gone. A thread
+     * that ends between two readings takes its times with it: compare readings of long-lived threads.
+     */
+    public static Map<String, SchedTimes> schedTimes(long pid) {
+        Map<String, SchedTimes> m = new java.util.TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim();
+                    SchedTimes t = parseSchedstat(Files.readString(task.resolve("schedstat")));
+                    if (t != null) {
+                        m.merge(threadGroup(name), t, SchedTimes::plus);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended while being read
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return mergeTruncated(m);
+    }
+
+    /**
+     * The kernel keeps 15 characters of a thread's name, so the digits of {@code 1_dirty_io_sche} and
+     * {@code 10_dirty_io_sch} cut off different tails of one group: a group whose name is another's
+     * with at most two more characters is counted under the shorter name.
+     */
+    static Map<String, SchedTimes> mergeTruncated(Map<String, SchedTimes> groups) {
+        Map<String, SchedTimes> m = new java.util.TreeMap<>();
+        for (Map.Entry<String, SchedTimes> g : groups.entrySet()) {
+            String key = g.getKey();
+            for (String other : groups.keySet()) {
+                if (other.length() < key.length() && key.length() - other.length() <= 2 && key.startsWith(other)) {
+                    key = other;
+                }
+            }
+            m.merge(key, g.getValue(), SchedTimes::plus);
+        }
+        return m;
+    }
+
+    /** "cpu-nanoseconds wait-nanoseconds timeslices", as the kernel writes it; null if it is not that. */
+    static SchedTimes parseSchedstat(String line) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length < 3) {
+            return null;
+        }
+        try {
+            return new SchedTimes(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static String threadGroup(String threadName) {
+        String g = threadName.replaceAll("[0-9#]", "").replaceAll("^[-_ ]+|[-_ ]+$", "");
+        return g.isEmpty() ? threadName : g;
+    }
+
     /** Open file descriptors of a process. */
     public static long openFiles(long pid) {
         try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {

@@ -20,7 +20,8 @@ import org.HdrHistogram.Histogram;
  * round. {@code delivered.expected()} is what it had to deliver, and the figures per message
  * ({@code cpuPer1k}, client bytes) are per delivery: one per message when messages go to users,
  * many when they go to a topic. {@code deliverySeconds} runs from the first publish to the end of
- * the drain. Its components are the phase's fields in the report's JSON.
+ * the drain; {@code sched} is {@link SchedShares#between}. Its components are the phase's fields in
+ * the report's JSON.
  */
 record Phase(
         int index,
@@ -45,7 +46,8 @@ record Phase(
         double clientBytesReadPerMsg,
         double clientBytesWrittenPerMsg,
         Map<String, Long> broker,
-        List<String> saturation) {
+        List<String> saturation,
+        Map<String, Map<String, Double>> sched) {
     boolean saturated() {
         return !saturation.isEmpty();
     }
@@ -115,6 +117,8 @@ record Phase(
         fleet.openPhase(index, target.ledgerSize(plan));
         Map<String, Long> pids = pids(ctx, fleet, peer, edgePid);
         Map<String, Double> cpu0 = cpu(pids);
+        Map<String, List<Long>> schedPids = schedPids(pids);
+        var sched0 = SchedShares.read(schedPids);
         long wall0 = System.nanoTime();
         Map<String, Object> st0 = peer.startsWith("lasthop") ? fleet.stats() : Map.of();
         // (Web-STOMP byte counts are in the run's setup, not per phase.)
@@ -127,6 +131,7 @@ record Phase(
         boolean drained = drain.drained();
         double deliverySeconds = (drain.endNanos() - wall0) / 1e9;
         Map<String, Double> cpu1 = cpu(pids);
+        var sched1 = SchedShares.read(schedPids);
         double wall = (System.nanoTime() - wall0) / 1e9;
         Map<String, Object> st1 = peer.startsWith("lasthop") ? fleet.stats() : Map.of();
         Histogram h = fleet.histogram(index);
@@ -187,7 +192,17 @@ record Phase(
                 round3(read),
                 round3(written),
                 broker,
-                sat);
+                sat,
+                SchedShares.between(sched0, sched1, c.unique()));
+    }
+
+    /** The processes of {@link #pids} for {@link SchedShares}, the client workers as one. */
+    private static Map<String, List<Long>> schedPids(Map<String, Long> pids) {
+        Map<String, List<Long>> m = new LinkedHashMap<>();
+        pids.forEach((k, pid) -> m.computeIfAbsent(
+                        k.startsWith("client worker") ? "client workers" : k, x -> new ArrayList<>())
+                .add(pid));
+        return m;
     }
 
     private static long num(Map<String, Object> m, String k) {

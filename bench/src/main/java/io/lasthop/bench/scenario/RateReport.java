@@ -130,6 +130,30 @@ final class RateReport {
         for (int rate : rates) {
             PhaseFigures.cpuRows(md, withC, rate, real, peers, "**serving** (A: edge + broker; B, C: broker)");
         }
+        StringBuilder waits = new StringBuilder();
+        for (int rate : rates) {
+            Map<String, List<Phase>> columns = new LinkedHashMap<>();
+            for (String peer : peers) {
+                for (Phase p : PhaseFigures.of(real, rate, peer)) {
+                    columns.computeIfAbsent(
+                                    PhaseFigures.LABEL.getOrDefault(peer, peer) + ", round " + p.round(),
+                                    k -> new java.util.ArrayList<>())
+                            .add(p);
+                }
+            }
+            String table = SchedShares.table(rate, columns);
+            if (!table.isEmpty()) {
+                waits.append(waits.length() == 0 ? "" : "\n").append(table);
+            }
+        }
+        if (waits.length() > 0) {
+            md.append("\nWhere each process ran and waited for a core, per delivered message, each round: CPU time "
+                            + "and time runnable but waiting on a run queue, in microseconds, from the kernel's "
+                            + "`/proc/PID/task/TID/schedstat`, by thread group (thread names without their digits); each "
+                            + "process's total first, then its groups that waited most. A delivery crosses threads of "
+                            + "the broker, the edge (A) and the client; each crossing may wait for a core.\n\n")
+                    .append(waits);
+        }
         md.append(String.format(
                 "%nClient bytes read per delivered message over %s (frames, headers and pings included): "
                         + "%s, for a mean body of %s bytes. AMQP connections/channels: edge %s; raw peer %s.%n",

@@ -1,6 +1,8 @@
 package io.lasthop.bench.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -49,5 +51,48 @@ class ProcessProbesTest {
     @Test
     void noHistogramNoTotal() {
         assertEquals(-1, ProcessProbes.parseHistogram("", 8).totalBytes());
+    }
+
+    @Test
+    void aSchedstatLineIsCpuWaitAndSlices() {
+        assertEquals(
+                new ProcessProbes.SchedTimes(2_762_884, 2_779_936, 5),
+                ProcessProbes.parseSchedstat("2762884 2779936 5\n"));
+        assertNull(ProcessProbes.parseSchedstat("2762884\n"));
+        assertNull(ProcessProbes.parseSchedstat("a b c"));
+    }
+
+    @Test
+    void threadsAreGroupedByTheirNameWithoutItsNumbers() {
+        assertEquals("lasthop-io", ProcessProbes.threadGroup("lasthop-io-3-1"));
+        assertEquals("GC Thread", ProcessProbes.threadGroup("GC Thread#1"));
+        assertEquals("scheduler", ProcessProbes.threadGroup("2_scheduler"));
+        assertEquals("AMQP Connection", ProcessProbes.threadGroup("AMQP Connection"));
+        assertEquals("1234", ProcessProbes.threadGroup("1234"));
+    }
+
+    @Test
+    void groupsWhoseNamesTheKernelCutShortAtDifferentPlacesAreOne() {
+        var t = new ProcessProbes.SchedTimes(1, 2, 3);
+        Map<String, ProcessProbes.SchedTimes> groups = ProcessProbes.mergeTruncated(Map.of(
+                ProcessProbes.threadGroup("1_dirty_io_sche"), t,
+                ProcessProbes.threadGroup("10_dirty_io_sch"), t,
+                ProcessProbes.threadGroup("1_scheduler"), t,
+                ProcessProbes.threadGroup("lasthop-io-3-1"), t));
+        assertEquals(
+                Map.of(
+                        "dirty_io_sch", new ProcessProbes.SchedTimes(2, 4, 6),
+                        "scheduler", t,
+                        "lasthop-io", t),
+                groups);
+    }
+
+    @Test
+    void thisProcessHasThreadsThatRan() {
+        Map<String, ProcessProbes.SchedTimes> groups =
+                ProcessProbes.schedTimes(ProcessHandle.current().pid());
+        assertTrue(groups.values().stream().anyMatch(t -> t.cpuNanos() > 0), groups.toString());
+        assertTrue(groups.size() > 1, "a JVM runs more than one kind of thread: " + groups);
+        assertTrue(ProcessProbes.schedTimes(-1).isEmpty());
     }
 }
