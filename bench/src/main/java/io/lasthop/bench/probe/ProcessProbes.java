@@ -159,9 +159,9 @@ public final class ProcessProbes {
 
     /**
      * The scheduler's times of every thread of a process ({@code /proc/PID/task/TID/schedstat}),
-     * summed by thread group: the thread's name with its digits and {@code #} left out, so
-     * {@code lasthop-io-3-1} and {@code lasthop-io-3-2} are {@code lasthop-io}, {@code GC Thread#1} is
-     * {@code GC Thread}, {@code 2_scheduler} is {@code scheduler}. Empty if the process is gone. A thread
+     * summed by thread group: the thread's name without the numbers that tell threads of a group
+     * apart, so {@code lasthop-io-3-1} and {@code lasthop-io-3-2} are {@code lasthop-io},
+     * {@code GC Thread#1} is {@code GC Thread}, {@code 2_scheduler} is {@code scheduler}. Empty if the process is gone. A thread
      * that ends between two readings takes its times with it: compare readings of long-lived threads.
      */
     public static Map<String, SchedTimes> schedTimes(long pid) {
@@ -217,7 +217,11 @@ public final class ProcessProbes {
     }
 
     static String threadGroup(String threadName) {
-        String g = threadName.replaceAll("[0-9#]", "").replaceAll("^[-_ ]+|[-_ ]+$", "");
+        String g = threadName
+                .replaceAll("^\\d+_", "")
+                .replaceAll("#\\d+", "")
+                .replaceAll("([-_]\\d+)+", "")
+                .replaceAll("^[-_ ]+|[-_ ]+$", "");
         return g.isEmpty() ? threadName : g;
     }
 

@@ -149,7 +149,7 @@ final class RateReport {
         if (waits.length() > 0) {
             md.append("\nWhere each process ran and waited for a core, per delivered message, each round: CPU time "
                             + "and time runnable but waiting on a run queue, in microseconds, from the kernel's "
-                            + "`/proc/PID/task/TID/schedstat`, by thread group (thread names without their digits); each "
+                            + "`/proc/PID/task/TID/schedstat`, by thread group (thread names without the numbers that tell its threads apart); each "
                             + "process's total first, then its groups that waited most. A delivery crosses threads of "
                             + "the broker, the edge (A) and the client; each crossing may wait for a core.\n\n")
                     .append(waits);

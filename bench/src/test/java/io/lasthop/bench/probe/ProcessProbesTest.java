@@ -68,6 +68,10 @@ class ProcessProbesTest {
         assertEquals("GC Thread", ProcessProbes.threadGroup("GC Thread#1"));
         assertEquals("scheduler", ProcessProbes.threadGroup("2_scheduler"));
         assertEquals("AMQP Connection", ProcessProbes.threadGroup("AMQP Connection"));
+        assertEquals("G1 Refine", ProcessProbes.threadGroup("G1 Refine#0"));
+        assertEquals("C2 CompilerThre", ProcessProbes.threadGroup("C2 CompilerThre"));
+        assertEquals("pool-thread", ProcessProbes.threadGroup("pool-3-thread-12"));
+        assertEquals("async", ProcessProbes.threadGroup("async_1"));
         assertEquals("1234", ProcessProbes.threadGroup("1234"));
     }
 
