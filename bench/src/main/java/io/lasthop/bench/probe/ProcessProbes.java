@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -146,8 +147,6 @@ public final class ProcessProbes {
      * waiting on a run queue for a core, and how many times it was scheduled.
      */
     public record SchedTimes(long cpuNanos, long waitNanos, long slices) {
-        static final SchedTimes ZERO = new SchedTimes(0, 0, 0);
-
         public SchedTimes plus(SchedTimes o) {
             return new SchedTimes(cpuNanos + o.cpuNanos, waitNanos + o.waitNanos, slices + o.slices);
         }
@@ -165,7 +164,7 @@ public final class ProcessProbes {
      * that ends between two readings takes its times with it: compare readings of long-lived threads.
      */
     public static Map<String, SchedTimes> schedTimes(long pid) {
-        Map<String, SchedTimes> m = new java.util.TreeMap<>();
+        Map<String, SchedTimes> m = new TreeMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (Path task : tasks.toList()) {
                 try {
@@ -190,7 +189,7 @@ public final class ProcessProbes {
      * with at most two more characters is counted under the shorter name.
      */
     static Map<String, SchedTimes> mergeTruncated(Map<String, SchedTimes> groups) {
-        Map<String, SchedTimes> m = new java.util.TreeMap<>();
+        Map<String, SchedTimes> m = new TreeMap<>();
         for (Map.Entry<String, SchedTimes> g : groups.entrySet()) {
             String key = g.getKey();
             for (String other : groups.keySet()) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -26,7 +27,7 @@ final class SchedShares {
     static Map<String, Map<String, SchedTimes>> read(Map<String, List<Long>> pids) {
         Map<String, Map<String, SchedTimes>> m = new LinkedHashMap<>();
         pids.forEach((k, list) -> {
-            Map<String, SchedTimes> groups = new java.util.TreeMap<>();
+            Map<String, SchedTimes> groups = new TreeMap<>();
             for (long pid : list) {
                 ProcessProbes.schedTimes(pid).forEach((g, t) -> groups.merge(g, t, SchedTimes::plus));
             }
@@ -37,8 +38,9 @@ final class SchedShares {
 
     /**
      * Per thread group, its CPU and its wait in microseconds per delivery between two readings;
-     * empty with no deliveries. A group that is not in both readings is left out of the groups but
-     * counted in its process's total only through the threads both readings hold.
+     * empty with no deliveries. A group missing from either reading, or one that lost a thread in
+     * between (a figure went down), is left out, of its process's total too. Groups that ran and
+     * waited less than {@link #MIN_NANOS} in all count in the total only.
      */
     static Map<String, Map<String, Double>> between(
             Map<String, Map<String, SchedTimes>> before, Map<String, Map<String, SchedTimes>> after, long deliveries) {
@@ -59,7 +61,7 @@ final class SchedShares {
                 if (d.cpuNanos() < 0 || d.waitNanos() < 0) {
                     continue; // a thread of the group ended in between
                 }
-                all = new SchedTimes(all.cpuNanos() + d.cpuNanos(), all.waitNanos() + d.waitNanos(), 0);
+                all = all.plus(d);
                 if (d.cpuNanos() + d.waitNanos() >= MIN_NANOS) {
                     rows.put(process + ": " + g.getKey(), perDelivery(d, deliveries));
                 }
@@ -83,10 +85,9 @@ final class SchedShares {
      * total, its groups that waited most. Empty if no phase has the figures.
      */
     static String table(int rate, Map<String, List<Phase>> columns) {
-        Map<String, List<Phase>> byPeer = columns;
         Map<String, Map<String, double[]>> mean = new LinkedHashMap<>();
         TreeSet<String> keys = new TreeSet<>();
-        byPeer.forEach((peer, phases) -> {
+        columns.forEach((peer, phases) -> {
             Map<String, double[]> sums = new LinkedHashMap<>();
             for (Phase p : phases) {
                 if (p.sched() == null || p.sched().isEmpty()) {
@@ -125,12 +126,12 @@ final class SchedShares {
         md.append("| ")
                 .append(String.format(java.util.Locale.ROOT, "%,d", rate))
                 .append(" msg/s: process: thread group |");
-        byPeer.keySet().forEach(label -> md.append(' ').append(label).append(": CPU / wait, µs |"));
-        md.append("\n|---|").append("---|".repeat(byPeer.size())).append('\n');
+        columns.keySet().forEach(label -> md.append(' ').append(label).append(": CPU / wait, µs |"));
+        md.append("\n|---|").append("---|".repeat(columns.size())).append('\n');
         for (String k : order) {
             boolean total = k.endsWith(": all");
             md.append("| ").append(total ? "**" + k + "**" : k).append(" |");
-            for (String peer : byPeer.keySet()) {
+            for (String peer : columns.keySet()) {
                 double[] v = mean.get(peer).get(k);
                 md.append(' ')
                         .append(v == null ? "" : Fmt.num(v[0], 1) + " / " + Fmt.num(v[1], 1))

@@ -180,7 +180,12 @@ public final class SessionLink {
     private void failed(String what, RuntimeException e) {
         log.warn("channel of queue {}: passing on {} failed; closing the channel", queue, what, e);
         lost = true; // its deliveries are ignored from now on; the close tells the handler it is lost
-        executor.execute(() -> closeQuietly(channel));
+        try {
+            executor.execute(() -> closeQuietly(channel));
+        } catch (RuntimeException refused) {
+            // The node is shutting down: closing its connections requeues this channel's deliveries.
+            log.debug("channel of queue {}: not closed, the session executor refused: {}", queue, refused.toString());
+        }
     }
 
     private Consumer consumer(Handler handler) {
