@@ -89,14 +89,8 @@ class CallerThreadExecutorTest {
 
     @Test
     void eachThreadRunsItsOwnTasks() throws InterruptedException {
-        CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Thread other = new Thread(() -> executor.execute(() -> {
-            inside.countDown();
-            awaitQuietly(release);
-        }));
-        other.start();
-        assertTrue(inside.await(10, TimeUnit.SECONDS));
+        Thread other = insideATaskUntil(release);
         // Another thread is inside a task: this one's task still runs at once, here.
         boolean[] ran = {false};
         executor.execute(() -> ran[0] = true);
@@ -107,14 +101,8 @@ class CallerThreadExecutorTest {
 
     @Test
     void afterShutdownItRefusesTasksAndTerminatesOnceTheRunningOnesReturn() throws InterruptedException {
-        CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Thread other = new Thread(() -> executor.execute(() -> {
-            inside.countDown();
-            awaitQuietly(release);
-        }));
-        other.start();
-        assertTrue(inside.await(10, TimeUnit.SECONDS));
+        Thread other = insideATaskUntil(release);
         executor.shutdown();
         assertTrue(executor.isShutdown());
         assertThrows(RejectedExecutionException.class, () -> executor.execute(() -> {}));
@@ -124,6 +112,18 @@ class CallerThreadExecutorTest {
         assertTrue(executor.awaitTermination(10, TimeUnit.SECONDS));
         assertTrue(executor.isTerminated());
         other.join(10_000);
+    }
+
+    /** Another thread, inside a task of the executor until {@code release} counts down. */
+    private Thread insideATaskUntil(CountDownLatch release) throws InterruptedException {
+        CountDownLatch inside = new CountDownLatch(1);
+        Thread other = new Thread(() -> executor.execute(() -> {
+            inside.countDown();
+            awaitQuietly(release);
+        }));
+        other.start();
+        assertTrue(inside.await(10, TimeUnit.SECONDS));
+        return other;
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
