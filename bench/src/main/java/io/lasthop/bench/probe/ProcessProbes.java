@@ -47,23 +47,24 @@ public final class ProcessProbes {
      * at most {@code top} classes; {@link HeapHistogram#NONE} if it failed.
      */
     public static HeapHistogram heapHistogram(long pid, int top) {
-        String out = Exec.run(60, List.of("jcmd", Long.toString(pid), "GC.class_histogram"));
+        String out = classHistogram(pid);
         return out == null ? HeapHistogram.NONE : parseHistogram(out, top);
     }
 
     /** Rows "  1:  instances  bytes  class" and the line "Total  instances  bytes". */
     static HeapHistogram parseHistogram(String histogram, int top) {
         long total = -1;
-        List<String> rows = new java.util.ArrayList<>();
         for (String l : histogram.lines().map(String::trim).toList()) {
-            String[] f = l.split("\\s+", 4);
+            String[] f = l.split("\\s+");
             if (f.length == 3 && f[0].equals("Total")) {
                 total = Long.parseLong(f[2]);
-            } else if (f.length == 4 && f[0].matches("\\d+:") && rows.size() < top) {
-                rows.add(f[2] + " " + f[3]);
             }
         }
-        return new HeapHistogram(total, List.copyOf(rows));
+        List<String> rows = histogramRows(histogram).stream()
+                .limit(top)
+                .map(r -> r[2] + " " + r[3])
+                .toList();
+        return new HeapHistogram(total, rows);
     }
 
     /** Live instances and bytes of one class in a class histogram. */
@@ -74,22 +75,33 @@ public final class ProcessProbes {
      * survives), by name without its module, with its instances and bytes; empty if it failed.
      */
     public static Map<String, ClassUse> liveByClass(long pid) {
-        String out = Exec.run(60, List.of("jcmd", Long.toString(pid), "GC.class_histogram"));
+        String out = classHistogram(pid);
         return out == null ? Map.of() : parseByClass(out);
     }
 
     static Map<String, ClassUse> parseByClass(String histogram) {
         Map<String, ClassUse> m = new LinkedHashMap<>();
-        for (String l : histogram.lines().map(String::trim).toList()) {
-            String[] f = l.split("\\s+", 4);
-            if (f.length == 4 && f[0].matches("\\d+:")) {
-                m.merge(
-                        f[3].replaceFirst(" \\([^)]*\\)$", ""),
-                        new ClassUse(Long.parseLong(f[1]), Long.parseLong(f[2])),
-                        (x, y) -> new ClassUse(x.instances() + y.instances(), x.bytes() + y.bytes()));
-            }
+        for (String[] r : histogramRows(histogram)) {
+            m.merge(
+                    r[3].replaceFirst(" \\([^)]*\\)$", ""),
+                    new ClassUse(Long.parseLong(r[1]), Long.parseLong(r[2])),
+                    (x, y) -> new ClassUse(x.instances() + y.instances(), x.bytes() + y.bytes()));
         }
         return m;
+    }
+
+    private static String classHistogram(long pid) {
+        return Exec.run(60, List.of("jcmd", Long.toString(pid), "GC.class_histogram"));
+    }
+
+    /** The class rows of a histogram, largest first as jcmd lists them: rank, instances, bytes, class. */
+    private static List<String[]> histogramRows(String histogram) {
+        return histogram
+                .lines()
+                .map(String::trim)
+                .map(l -> l.split("\\s+", 4))
+                .filter(f -> f.length == 4 && f[0].matches("\\d+:"))
+                .toList();
     }
 
     /** Resident set size from /proc/PID/status, in bytes. */
